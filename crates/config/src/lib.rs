@@ -1,0 +1,13 @@
+//! Tollgate's configuration.
+//!
+//! - [`model`]: the validated configuration, plain serde data shared by the loader and the gateway.
+//! - `load` (feature `load`): reads `policies/` (`tollgate.toml` and the XML policy documents),
+//!   validates it and reports every mistake as `file:line: message`. It runs at build time and in
+//!   `tollgate-check`, never inside the component.
+
+pub mod model;
+
+pub use model::*;
+
+#[cfg(feature = "load")]
+pub mod load;

@@ -1,0 +1,314 @@
+//! The validated configuration model: what `policies/` means once loaded.
+//!
+//! The loader (feature `load`) builds it from `tollgate.toml` and the XML policy documents at
+//! build time; the gateway gets it as a postcard blob embedded in the component, so nothing
+//! here is parsed per request. Every type is plain data: the behaviour lives in the gateway.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole gateway configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Gateway-wide settings (`[gateway]`).
+    pub gateway: Gateway,
+    /// The APIs, in the order they were declared.
+    pub apis: Vec<Api>,
+    /// The products, in the order they were declared.
+    pub products: Vec<Product>,
+    /// The global-scope policy document (`global.xml`), if any.
+    pub global: Option<PolicyDocument>,
+}
+
+/// Gateway-wide settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gateway {
+    /// Where the admin API is mounted. Default `/admin`.
+    pub admin_path: String,
+    /// Where the developer portal is mounted. Default `/portal`.
+    pub portal_path: String,
+}
+
+/// One API: a path prefix on the gateway and the backend it fronts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Api {
+    /// The id (the table name in `[apis.<id>]`).
+    pub id: String,
+    /// Human name.
+    pub display_name: String,
+    /// Optional description.
+    pub description: String,
+    /// The path prefix clients call, without slashes at either end (`weather` for `/weather/...`).
+    pub path: String,
+    /// The backend base URL; may hold `{{named values}}`.
+    pub service_url: Template,
+    /// Whether a call needs a subscription key (unless an open product covers the API).
+    pub subscription_required: bool,
+    /// Header the subscription key is read from.
+    pub subscription_key_header: String,
+    /// Query parameter the subscription key is read from when the header is absent.
+    pub subscription_key_query: String,
+    /// The API-scope policy document.
+    pub policy: Option<PolicyDocument>,
+    /// Declared operations. Empty means every method and path under the API is accepted.
+    pub operations: Vec<Operation>,
+}
+
+/// One operation of an API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The id, unique within its API.
+    pub id: String,
+    /// Human name (defaults to the id).
+    pub display_name: String,
+    /// Upper-case HTTP method, or `*` for any.
+    pub method: String,
+    /// The URL template, relative to the API path (`/current/{city}`).
+    pub url_template: UrlTemplate,
+    /// The operation-scope policy document.
+    pub policy: Option<PolicyDocument>,
+}
+
+/// A parsed URL template such as `/current/{city}?units={units}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UrlTemplate {
+    /// The template as written.
+    pub raw: String,
+    /// Path segments, split on `/`, without empty leading/trailing segments.
+    pub segments: Vec<Segment>,
+    /// Query parameters named in the template: `(query name, template parameter name)`.
+    pub query: Vec<(String, String)>,
+}
+
+/// One path segment of a [`UrlTemplate`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Segment {
+    /// Must equal this text (compared case-insensitively, as Azure does).
+    Literal(String),
+    /// `{name}`: matches one non-empty segment.
+    Param(String),
+    /// `{*name}`: matches the rest of the path (last segment only).
+    Rest(String),
+}
+
+/// A product: a bundle of APIs that subscriptions are sold against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// The id (the table name in `[products.<id>]`).
+    pub id: String,
+    /// Human name.
+    pub display_name: String,
+    /// Optional description, shown in the portal.
+    pub description: String,
+    /// Ids of the APIs the product contains.
+    pub apis: Vec<String>,
+    /// `false` makes this an open product: calls without a key get its policies.
+    pub subscription_required: bool,
+    /// New subscriptions start `submitted` and wait for an operator.
+    pub approval_required: bool,
+    /// The product-scope policy document.
+    pub policy: Option<PolicyDocument>,
+    /// Pay-per-call pricing, used by the usage export.
+    pub billing: Option<Billing>,
+}
+
+/// Pay-per-call pricing of a product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Billing {
+    /// ISO 4217 code, e.g. `USD`.
+    pub currency: String,
+    /// Price of one call as an exact decimal string, e.g. `0.0005`.
+    pub price_per_call: String,
+    /// Calls per billing period that are not charged.
+    pub included_calls: u64,
+}
+
+/// Text that may contain `{{name}}` named values, resolved from Spin variables per request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template(pub Vec<TemplatePart>);
+
+/// A piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemplatePart {
+    /// Literal text.
+    Text(String),
+    /// `{{name}}`: the value of the Spin variable `name`.
+    Named(String),
+}
+
+impl Template {
+    /// A template with no named values.
+    pub fn literal(text: impl Into<String>) -> Self {
+        Template(vec![TemplatePart::Text(text.into())])
+    }
+
+    /// The text if the template has no named values.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Named(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+/// One policy document (one scope).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyDocument {
+    /// Path of the file relative to `policies/`, for errors and `context.LastError`.
+    pub file: String,
+    /// `<inbound>`; `None` when the document omits the section (it then inherits the parent's).
+    pub inbound: Option<Vec<PolicyNode>>,
+    /// `<backend>`.
+    pub backend: Option<Vec<PolicyNode>>,
+    /// `<outbound>`.
+    pub outbound: Option<Vec<PolicyNode>>,
+    /// `<on-error>`.
+    pub on_error: Option<Vec<PolicyNode>>,
+}
+
+/// The four sections of a policy document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Section {
+    /// Before the backend call.
+    Inbound,
+    /// Around the backend call.
+    Backend,
+    /// After the backend call.
+    Outbound,
+    /// When any of the above failed.
+    OnError,
+}
+
+impl Section {
+    /// The XML element name of the section.
+    pub fn element(self) -> &'static str {
+        match self {
+            Section::Inbound => "inbound",
+            Section::Backend => "backend",
+            Section::Outbound => "outbound",
+            Section::OnError => "on-error",
+        }
+    }
+}
+
+impl PolicyDocument {
+    /// The policies of one section, if the document has it.
+    pub fn section(&self, section: Section) -> Option<&[PolicyNode]> {
+        match section {
+            Section::Inbound => self.inbound.as_deref(),
+            Section::Backend => self.backend.as_deref(),
+            Section::Outbound => self.outbound.as_deref(),
+            Section::OnError => self.on_error.as_deref(),
+        }
+    }
+}
+
+/// One policy element with the line it was written on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyNode {
+    /// 1-based line in [`PolicyDocument::file`].
+    pub line: u32,
+    /// The optional `id` attribute (Azure's `PolicyId` in `context.LastError`).
+    pub id: Option<String>,
+    /// What the element does.
+    pub policy: Policy,
+}
+
+/// Every supported policy element. The loader's registry maps element names to variants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Policy {
+    /// `<base/>`: the parent scope's policies for this section go here.
+    Base,
+    /// `<set-header>`.
+    SetHeader(SetHeader),
+    /// `<set-backend-service>`.
+    SetBackendService(SetBackendService),
+    /// `<rewrite-uri>`.
+    RewriteUri(RewriteUri),
+    /// `<set-status>`.
+    SetStatus(SetStatus),
+    /// `<set-body>`.
+    SetBody(SetBody),
+    /// `<return-response>`.
+    ReturnResponse(ReturnResponse),
+    /// `<forward-request>`.
+    ForwardRequest(ForwardRequest),
+}
+
+/// `exists-action` of `set-header` / `set-query-parameter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExistsAction {
+    /// Replace any existing value (default).
+    Override,
+    /// Leave an existing header alone.
+    Skip,
+    /// Add the value(s) to the existing ones.
+    Append,
+    /// Remove the header.
+    Delete,
+}
+
+/// `<set-header name exists-action><value/>…</set-header>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetHeader {
+    /// Header name as written.
+    pub name: String,
+    /// What to do when the header exists.
+    pub exists_action: ExistsAction,
+    /// The values; several are comma-joined unless the header must stay separate.
+    pub values: Vec<Template>,
+}
+
+/// `<set-backend-service base-url="..."/>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetBackendService {
+    /// The new backend base URL.
+    pub base_url: Template,
+}
+
+/// `<rewrite-uri template="..." copy-unmatched-params="true|false"/>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RewriteUri {
+    /// The new path (and query), relative to the backend base URL; `{param}` refers to
+    /// the operation's template parameters.
+    pub template: UrlTemplate,
+    /// Keep query parameters the operation template did not name. Default `true`.
+    pub copy_unmatched_params: bool,
+}
+
+/// `<set-status code="..." reason="..."/>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetStatus {
+    /// HTTP status code, 100-599.
+    pub code: u16,
+    /// Reason phrase (informational; HTTP/1.1 reason phrases are not sent by wasi:http).
+    pub reason: String,
+}
+
+/// `<set-body>text</set-body>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetBody {
+    /// The new body.
+    pub body: Template,
+}
+
+/// `<return-response>`: ends the pipeline with this response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnResponse {
+    /// The status (default 200).
+    pub status: Option<SetStatus>,
+    /// Headers to set on the response.
+    pub headers: Vec<SetHeader>,
+    /// The body (default empty).
+    pub body: Option<SetBody>,
+}
+
+/// `<forward-request>`: sends the request to the backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardRequest {
+    /// Seconds to wait for the backend's response headers. Default 300.
+    pub timeout_secs: u32,
+}

@@ -1,0 +1,234 @@
+//! In-memory implementations of the host ports, for native tests and benchmarks.
+//!
+//! They are shareable across threads so tests can drive the gateway concurrently, and they
+//! keep the store's rules: incrementing a key written with `set` is an error here, as it is
+//! a host panic on Spin's SQLite store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Vars};
+use crate::http::Response;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Bytes(Vec<u8>),
+    Counter(i64),
+}
+
+/// A key-value store in memory, with operation counts.
+#[derive(Default)]
+pub struct MemoryKv {
+    entries: Mutex<BTreeMap<String, Entry>>,
+    reads: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl MemoryKv {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `(reads, writes)` so far; an increment counts as a write.
+    pub fn op_counts(&self) -> (u64, u64) {
+        (
+            self.reads.load(Ordering::Relaxed),
+            self.writes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Every key currently stored, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
+        // A poisoned lock only means another test thread panicked; the map is still usable.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Kv for MemoryKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        match self.lock().get(key) {
+            None => Ok(None),
+            Some(Entry::Bytes(b)) => Ok(Some(b.clone())),
+            Some(Entry::Counter(n)) => Ok(Some(n.to_le_bytes().to_vec())),
+        }
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), HostError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.lock()
+            .insert(key.to_string(), Entry::Bytes(value.to_vec()));
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<(), HostError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.lock().remove(key);
+        Ok(())
+    }
+
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        let mut entries = self.lock();
+        let entry = entries
+            .entry(key.to_string())
+            .or_insert(Entry::Counter(0));
+        match entry {
+            Entry::Counter(n) => {
+                *n += delta;
+                Ok(*n)
+            }
+            Entry::Bytes(_) => Err(HostError(format!(
+                "increment on key {key:?}, which was written with set (this panics Spin's SQLite store)"
+            ))),
+        }
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let entries = self.lock();
+        Ok(keys
+            .iter()
+            .map(|key| match entries.get(key) {
+                None => None,
+                Some(Entry::Bytes(b)) => Some(b.clone()),
+                Some(Entry::Counter(n)) => Some(n.to_le_bytes().to_vec()),
+            })
+            .collect())
+    }
+}
+
+type Handler = Box<dyn Fn(&BackendRequest) -> Result<Response, BackendError> + Send + Sync>;
+
+/// A backend whose answers come from a closure, recording every request it receives.
+pub struct ScriptedBackend {
+    handler: Handler,
+    seen: Mutex<Vec<BackendRequest>>,
+}
+
+impl ScriptedBackend {
+    /// A backend that answers with `handler`.
+    pub fn new(
+        handler: impl Fn(&BackendRequest) -> Result<Response, BackendError> + Send + Sync + 'static,
+    ) -> Self {
+        ScriptedBackend {
+            handler: Box::new(handler),
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A backend that answers every request with 200 and `body`.
+    pub fn ok(body: &'static str) -> Self {
+        Self::new(move |_| {
+            let mut response = Response::new(200);
+            response.headers.set("content-type", "application/json");
+            response.body = body.as_bytes().to_vec();
+            Ok(response)
+        })
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<BackendRequest> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Backend for ScriptedBackend {
+    fn send(&self, request: BackendRequest) -> Result<Response, BackendError> {
+        let result = (self.handler)(&request);
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request);
+        result
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    /// A clock at `millis` since the epoch.
+    pub fn at(millis: u64) -> Self {
+        ManualClock(AtomicU64::new(millis))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, millis: u64) {
+        self.0.fetch_add(millis, Ordering::SeqCst);
+    }
+
+    /// Sets the clock.
+    pub fn set(&self, millis: u64) {
+        self.0.store(millis, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_millis(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Deterministic "random" bytes: unique per call, not secret. Tests only.
+#[derive(Default)]
+pub struct CountingRandom(AtomicU64);
+
+impl Random for CountingRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), HostError> {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+        for (i, byte) in buf.iter_mut().enumerate() {
+            let word = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(i as u32 % 64);
+            *byte = (word >> ((i % 8) * 8)) as u8 ^ (i as u8);
+        }
+        Ok(())
+    }
+}
+
+/// Variables from a map.
+#[derive(Default, Clone)]
+pub struct MapVars(pub HashMap<String, String>);
+
+impl MapVars {
+    /// Variables from `(name, value)` pairs.
+    pub fn of(pairs: &[(&str, &str)]) -> Self {
+        MapVars(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
+impl Vars for MapVars {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// A log that keeps its lines.
+#[derive(Default)]
+pub struct MemoryLog(Mutex<Vec<String>>);
+
+impl MemoryLog {
+    /// The lines written so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Log for MemoryLog {
+    fn line(&self, line: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line.to_string());
+    }
+}

@@ -1,0 +1,106 @@
+//! The ports the core needs from its host. `spin.rs` implements them over wasi:keyvalue,
+//! wasi:config and wasi:http; [`memory`] implements them in memory for native tests.
+
+pub mod memory;
+
+use std::time::Duration;
+
+use crate::http::{Request, Response};
+
+/// A failure of the host store or another host service. Its text goes to the log only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The host key-value store (Spin's store "default").
+///
+/// Counters and records live in separate key namespaces: never `increment` a key written
+/// with `set` (on Spin's SQLite store that panics inside the host and poisons the store).
+pub trait Kv {
+    /// The value of `key`, if present.
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError>;
+    /// Writes `value` at `key`.
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), HostError>;
+    /// Removes `key` (absent keys are fine).
+    fn delete(&self, key: &str) -> Result<(), HostError>;
+    /// Atomically adds `delta` to the counter at `key` (absent counts as 0) and returns the new
+    /// value. `increment(key, 0)` is how a counter is read.
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError>;
+    /// Values of several keys at once, in the order asked.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
+        keys.iter().map(|key| self.get(key)).collect()
+    }
+}
+
+/// Why a backend call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendError {
+    /// Could not connect (refused, DNS, TLS, host not allowed).
+    Connect(String),
+    /// No response within the timeout.
+    Timeout,
+    /// The connection broke mid-exchange, or another protocol failure.
+    Other(String),
+}
+
+/// A request to a backend: a full URL chosen by configuration, never by the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendRequest {
+    /// Absolute URL, `http(s)://host[:port]/path?query`.
+    pub url: String,
+    /// The request (method, headers, body); its `path`/`query` are ignored in favour of `url`.
+    pub request: Request,
+    /// How long to wait for the response headers.
+    pub timeout: Duration,
+}
+
+/// Outbound HTTP.
+pub trait Backend {
+    /// Sends the request and returns the whole response.
+    fn send(&self, request: BackendRequest) -> Result<Response, BackendError>;
+}
+
+/// Wall-clock time.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_millis(&self) -> u64;
+}
+
+/// Cryptographically secure random bytes.
+pub trait Random {
+    /// Fills `buf`.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), HostError>;
+}
+
+/// Configuration variables (Spin variables through wasi:config).
+pub trait Vars {
+    /// The value of variable `name`, if set.
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// Everything the gateway needs from its host for one request.
+pub struct Host<'a> {
+    /// The key-value store.
+    pub kv: &'a dyn Kv,
+    /// Outbound HTTP.
+    pub backend: &'a dyn Backend,
+    /// Time.
+    pub clock: &'a dyn Clock,
+    /// Randomness for keys and ids.
+    pub random: &'a dyn Random,
+    /// Variables (named values, `admin_key`).
+    pub vars: &'a dyn Vars,
+    /// Where the one JSON log line per call goes.
+    pub log: &'a dyn Log,
+}
+
+/// The JSON access log.
+pub trait Log {
+    /// Writes one line (already JSON, no newline).
+    fn line(&self, line: &str);
+}

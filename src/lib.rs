@@ -1,0 +1,11 @@
+//! Tollgate: an API-management gateway that runs Azure API Management policies in one
+//! WebAssembly component.
+//!
+//! The core is host-independent: [`Gateway::handle`] takes a request and the host ports
+//! ([`host::Host`]) and returns a response. `spin.rs` is the only file that knows Spin.
+
+pub mod host;
+pub mod http;
+
+#[cfg(target_arch = "wasm32")]
+mod spin;
