@@ -165,6 +165,13 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Decodes `%XX` escapes in a path segment (`+` stays a plus); invalid UTF-8 is replaced.
+pub fn percent_decode_path(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// Encodes query parameters as `application/x-www-form-urlencoded`.
 pub fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     form_urlencoded::Serializer::new(String::new())

@@ -4,8 +4,19 @@
 //! The core is host-independent: [`Gateway::handle`] takes a request and the host ports
 //! ([`host::Host`]) and returns a response. `spin.rs` is the only file that knows Spin.
 
+pub mod access;
+pub mod admin;
+pub mod error;
+mod gateway;
 pub mod host;
 pub mod http;
+pub mod observe;
+pub mod pipeline;
+pub mod policies;
+pub mod routing;
+pub mod subscriptions;
+
+pub use gateway::Gateway;
 
 #[cfg(target_arch = "wasm32")]
 mod spin;

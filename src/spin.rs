@@ -1,1 +1,335 @@
-//! The Spin edge: the only file that names spin_sdk. (Being written.)
+//! The Spin edge: the only file that names spin_sdk or wasi bindings.
+//!
+//! It exports `wasi:http/incoming-handler` through `#[http_component]` and implements the host
+//! ports over standard interfaces only: wasi:keyvalue (store "default"), wasi:config (Spin
+//! variables), wasi:http outgoing-handler, wasi:random and the wall clock.
+
+// The SDK's export macro expands to `unsafe` glue; nothing else here is unsafe.
+#![allow(unsafe_code)]
+
+use std::cell::OnceCell;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
+use spin_sdk::http_component;
+use spin_sdk::wit::wasi::config::store as config;
+use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
+use spin_sdk::wit::wasi::http0_2_0::types::{
+    ErrorCode, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+};
+use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
+use wasi::io::streams::StreamError;
+
+use crate::Gateway;
+use crate::host::{Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Vars};
+use crate::http::{Headers, Request, Response};
+
+#[http_component]
+async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
+    let response = match read_request(incoming).await {
+        Ok(request) => serve(request),
+        Err(detail) => {
+            eprintln!("tollgate: could not read the request body: {detail}");
+            crate::error::PolicyError::new("gateway", "RequestBodyUnreadable", 400, "The request body could not be read.").to_response()
+        }
+    };
+    write_response(response, out).await;
+}
+
+fn serve(request: Request) -> Response {
+    let gateway = match Gateway::embedded() {
+        Ok(gateway) => gateway,
+        Err(error) => {
+            eprintln!("tollgate: the embedded configuration does not load: {error}");
+            return crate::error::PolicyError::internal("gateway", error.to_string()).to_response();
+        }
+    };
+    let kv = SpinKv::default();
+    let host = Host {
+        kv: &kv,
+        backend: &SpinBackend,
+        clock: &SystemClock,
+        random: &WasiRandom,
+        vars: &SpinVars,
+        log: &Stdout,
+    };
+    gateway.handle(request, &host)
+}
+
+async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
+    let method = method_name(&incoming.method());
+    let path_and_query = incoming.path_with_query().unwrap_or_else(|| "/".to_string());
+    let headers: Headers = incoming
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect();
+    let body = incoming.into_body().await.map_err(|e| e.to_debug_string())?;
+    let mut request = Request::new(&method, &path_and_query);
+    request.headers = headers;
+    request.body = body;
+    Ok(request)
+}
+
+async fn write_response(response: Response, out: ResponseOutparam) {
+    let headers: Vec<(String, Vec<u8>)> = response
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+        .collect();
+    let fields = Fields::from_list(&headers).unwrap_or_else(|_| Fields::new());
+    let outgoing = OutgoingResponse::new(fields);
+    if outgoing.set_status_code(response.status).is_err() {
+        let _ = outgoing.set_status_code(500);
+    }
+    if let Err(error) = out.set_with_body(outgoing, response.body).await {
+        eprintln!("tollgate: writing the response body failed: {error:?}");
+    }
+}
+
+fn method_name(method: &Method) -> String {
+    match method {
+        Method::Get => "GET".into(),
+        Method::Head => "HEAD".into(),
+        Method::Post => "POST".into(),
+        Method::Put => "PUT".into(),
+        Method::Delete => "DELETE".into(),
+        Method::Connect => "CONNECT".into(),
+        Method::Options => "OPTIONS".into(),
+        Method::Trace => "TRACE".into(),
+        Method::Patch => "PATCH".into(),
+        Method::Other(other) => other.to_ascii_uppercase(),
+    }
+}
+
+fn method_of(name: &str) -> Method {
+    match name {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        "CONNECT" => Method::Connect,
+        "OPTIONS" => Method::Options,
+        "TRACE" => Method::Trace,
+        "PATCH" => Method::Patch,
+        other => Method::Other(other.to_string()),
+    }
+}
+
+/// Spin's key-value store "default", opened on first use.
+#[derive(Default)]
+struct SpinKv(OnceCell<store::Bucket>);
+
+impl SpinKv {
+    fn bucket(&self) -> Result<&store::Bucket, HostError> {
+        if let Some(bucket) = self.0.get() {
+            return Ok(bucket);
+        }
+        let bucket = store::open("default").map_err(kv_error)?;
+        Ok(self.0.get_or_init(|| bucket))
+    }
+}
+
+fn kv_error(error: store::Error) -> HostError {
+    HostError(match error {
+        store::Error::NoSuchStore => "key-value store \"default\" is not available: grant it with key_value_stores = [\"default\"] in spin.toml".into(),
+        store::Error::AccessDenied => "access to key-value store \"default\" was denied".into(),
+        store::Error::Other(detail) => format!("key-value store: {detail}"),
+    })
+}
+
+impl Kv for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
+        self.bucket()?.get(key).map_err(kv_error)
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), HostError> {
+        self.bucket()?.set(key, value).map_err(kv_error)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), HostError> {
+        self.bucket()?.delete(key).map_err(kv_error)
+    }
+
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
+        atomics::increment(self.bucket()?, key, delta).map_err(kv_error)
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
+        let found = batch::get_many(self.bucket()?, keys).map_err(kv_error)?;
+        Ok(keys
+            .iter()
+            .map(|key| {
+                found
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .and_then(|(_, value)| value.clone())
+            })
+            .collect())
+    }
+}
+
+/// Outbound HTTP over wasi:http, with connect and first-byte timeouts.
+struct SpinBackend;
+
+impl Backend for SpinBackend {
+    fn send(&self, request: BackendRequest) -> Result<Response, BackendError> {
+        let uri: http::Uri = request
+            .url
+            .parse()
+            .map_err(|e| BackendError::Connect(format!("invalid backend URL: {e}")))?;
+        let headers: Vec<(String, Vec<u8>)> = request
+            .request
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+            .collect();
+        let fields = Fields::from_list(&headers)
+            .map_err(|e| BackendError::Other(format!("request headers rejected: {e:?}")))?;
+        let outgoing = OutgoingRequest::new(fields);
+        let scheme = match uri.scheme_str() {
+            Some("https") => Scheme::Https,
+            _ => Scheme::Http,
+        };
+        let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let set = outgoing.set_method(&method_of(&request.request.method)).is_ok()
+            && outgoing.set_scheme(Some(&scheme)).is_ok()
+            && outgoing.set_authority(uri.authority().map(|a| a.as_str())).is_ok()
+            && outgoing.set_path_with_query(Some(path)).is_ok();
+        if !set {
+            return Err(BackendError::Other(format!("the host refused the request line for {}", request.url)));
+        }
+        let options = RequestOptions::new();
+        let nanos = u64::try_from(request.timeout.as_nanos()).unwrap_or(u64::MAX);
+        // A host that does not support a timeout keeps its own default.
+        let _ = options.set_connect_timeout(Some(nanos));
+        let _ = options.set_first_byte_timeout(Some(nanos));
+        let _ = options.set_between_bytes_timeout(Some(nanos));
+
+        let body = outgoing
+            .body()
+            .map_err(|()| BackendError::Other("request body unavailable".into()))?;
+        let future = outgoing_handler::handle(outgoing, Some(options)).map_err(backend_error)?;
+        write_body(body, &request.request.body)?;
+        future.subscribe().block();
+        let response = match future.get() {
+            Some(Ok(Ok(response))) => response,
+            Some(Ok(Err(code))) => return Err(backend_error(code)),
+            Some(Err(())) | None => return Err(BackendError::Other("response already taken".into())),
+        };
+        let mut out = Response::new(response.status());
+        out.headers = response
+            .headers()
+            .entries()
+            .into_iter()
+            .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+            .collect();
+        let body = response
+            .consume()
+            .map_err(|()| BackendError::Other("response body unavailable".into()))?;
+        out.body = read_body(body)?;
+        Ok(out)
+    }
+}
+
+fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), BackendError> {
+    {
+        let stream = body
+            .write()
+            .map_err(|()| BackendError::Other("request body stream unavailable".into()))?;
+        for chunk in bytes.chunks(4096) {
+            stream.blocking_write_and_flush(chunk).map_err(stream_error)?;
+        }
+    }
+    OutgoingBody::finish(body, None).map_err(backend_error)
+}
+
+fn read_body(body: IncomingBody) -> Result<Vec<u8>, BackendError> {
+    let mut bytes = Vec::new();
+    {
+        let stream = body
+            .stream()
+            .map_err(|()| BackendError::Other("response body stream unavailable".into()))?;
+        loop {
+            match stream.blocking_read(64 * 1024) {
+                Ok(chunk) => bytes.extend_from_slice(&chunk),
+                Err(StreamError::Closed) => break,
+                Err(error) => return Err(stream_error(error)),
+            }
+        }
+    }
+    drop(IncomingBody::finish(body));
+    Ok(bytes)
+}
+
+fn stream_error(error: StreamError) -> BackendError {
+    match error {
+        StreamError::Closed => BackendError::Other("the backend closed the stream".into()),
+        StreamError::LastOperationFailed(e) => BackendError::Other(e.to_debug_string()),
+    }
+}
+
+fn backend_error(code: ErrorCode) -> BackendError {
+    match code {
+        ErrorCode::ConnectionTimeout
+        | ErrorCode::ConnectionReadTimeout
+        | ErrorCode::ConnectionWriteTimeout
+        | ErrorCode::HttpResponseTimeout => BackendError::Timeout,
+        ErrorCode::DnsTimeout
+        | ErrorCode::DnsError(_)
+        | ErrorCode::DestinationNotFound
+        | ErrorCode::DestinationUnavailable
+        | ErrorCode::DestinationIpProhibited
+        | ErrorCode::DestinationIpUnroutable
+        | ErrorCode::ConnectionRefused
+        | ErrorCode::ConnectionTerminated
+        | ErrorCode::ConnectionLimitReached
+        | ErrorCode::TlsProtocolError
+        | ErrorCode::TlsCertificateError
+        | ErrorCode::TlsAlertReceived(_)
+        | ErrorCode::HttpRequestDenied => BackendError::Connect(format!("{code:?}")),
+        other => BackendError::Other(format!("{other:?}")),
+    }
+}
+
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_millis() as u64
+    }
+}
+
+struct WasiRandom;
+
+impl Random for WasiRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), HostError> {
+        let bytes = wasi::random::random::get_random_bytes(buf.len() as u64);
+        if bytes.len() != buf.len() {
+            return Err(HostError("wasi:random returned too few bytes".into()));
+        }
+        buf.copy_from_slice(&bytes);
+        Ok(())
+    }
+}
+
+struct SpinVars;
+
+impl Vars for SpinVars {
+    fn get(&self, name: &str) -> Option<String> {
+        config::get(name).ok().flatten()
+    }
+}
+
+struct Stdout;
+
+impl Log for Stdout {
+    fn line(&self, line: &str) {
+        println!("{line}");
+    }
+}

@@ -1,0 +1,130 @@
+//! The one place where a gateway error becomes an HTTP response.
+//!
+//! A [`PolicyError`] carries Azure's reason code (what `context.LastError.Reason` shows), the
+//! status and the public message; internal detail goes to the log, never to the client.
+
+use crate::http::Response;
+
+/// A denial or failure raised while processing a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    /// Azure's reason code, e.g. `SubscriptionKeyNotFound`.
+    pub reason: &'static str,
+    /// The HTTP status the caller gets.
+    pub status: u16,
+    /// The public message, exactly as Azure words it.
+    pub message: String,
+    /// Extra response headers (e.g. `Retry-After`).
+    pub headers: Vec<(String, String)>,
+    /// The policy element that raised it (`LastError.Source`), e.g. `forward-request`.
+    pub source: &'static str,
+    /// Detail for the log only (never sent to the client).
+    pub detail: Option<String>,
+}
+
+impl PolicyError {
+    /// An error with no extra headers or detail.
+    pub fn new(
+        source: &'static str,
+        reason: &'static str,
+        status: u16,
+        message: impl Into<String>,
+    ) -> Self {
+        PolicyError {
+            reason,
+            status,
+            message: message.into(),
+            headers: Vec::new(),
+            source,
+            detail: None,
+        }
+    }
+
+    /// Adds log-only detail.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// No key in the header or the query, and the API needs one.
+    pub fn key_missing() -> Self {
+        Self::new(
+            "authorization",
+            "SubscriptionKeyNotFound",
+            401,
+            "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
+        )
+    }
+
+    /// The key is unknown, its subscription is not active, or it is not valid for this API.
+    pub fn key_invalid() -> Self {
+        Self::new(
+            "authorization",
+            "SubscriptionKeyInvalid",
+            401,
+            "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
+        )
+    }
+
+    /// No API matches the path.
+    pub fn no_api() -> Self {
+        Self::new("configuration", "OperationNotFound", 404, "Resource not found")
+    }
+
+    /// The API matched but none of its operations did.
+    pub fn no_operation() -> Self {
+        Self::new(
+            "configuration",
+            "OperationNotFound",
+            404,
+            "Unable to match incoming request to an operation.",
+        )
+    }
+
+    /// The backend could not be reached.
+    pub fn backend_unreachable(detail: impl Into<String>) -> Self {
+        Self::new(
+            "forward-request",
+            "BackendConnectionFailure",
+            502,
+            "The backend service could not be reached.",
+        )
+        .with_detail(detail)
+    }
+
+    /// The backend did not answer in time.
+    pub fn backend_timeout(timeout_secs: u32) -> Self {
+        Self::new(
+            "forward-request",
+            "Timeout",
+            504,
+            "The backend service did not respond in time.",
+        )
+        .with_detail(format!("no response within {timeout_secs} s"))
+    }
+
+    /// Something in the gateway or its host failed; the detail goes to the log only.
+    pub fn internal(source: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(source, "InternalError", 500, "Internal server error").with_detail(detail)
+    }
+
+    /// The Azure-shaped JSON response, byte for byte as Azure writes it:
+    /// `{"statusCode": N, "message": "..."}`.
+    pub fn to_response(&self) -> Response {
+        let message = serde_json::Value::String(self.message.clone());
+        let mut response = Response::new(self.status);
+        response.headers.set("content-type", "application/json");
+        response.body =
+            format!("{{\"statusCode\": {}, \"message\": {message}}}", self.status).into_bytes();
+        for (name, value) in &self.headers {
+            response.headers.set(name, value.clone());
+        }
+        response
+    }
+}

@@ -1,0 +1,213 @@
+//! The gateway's entry point: one call in, one response out.
+
+use tollgate_config::Config;
+
+use crate::access::{self, Caller, KeySource};
+use crate::admin;
+use crate::host::Host;
+use crate::http::{Request, Response, encode_query};
+use crate::observe::{self, LogRecord};
+use crate::pipeline::{self, Outcome, ctx::Ctx, scopes::Scope};
+use crate::routing;
+
+/// The configuration embedded at build time by `build.rs` (postcard).
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/config.bin"));
+
+/// A gateway with its configuration loaded.
+pub struct Gateway {
+    config: Config,
+}
+
+impl Gateway {
+    /// The gateway with the configuration compiled into this build.
+    pub fn embedded() -> Result<Self, postcard::Error> {
+        postcard::from_bytes(EMBEDDED).map(Gateway::new)
+    }
+
+    /// A gateway with `config` (tests build their own).
+    pub fn new(config: Config) -> Self {
+        Gateway { config }
+    }
+
+    /// The loaded configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Handles one call: the admin API, or an API call through the policy pipeline. Every
+    /// response carries `x-request-id`, and every call writes one JSON log line.
+    pub fn handle(&self, request: Request, host: &Host<'_>) -> Response {
+        let started_ms = host.clock.now_millis();
+        let request_id = observe::request_id(&request, host);
+        let method = request.method.clone();
+        let request_bytes = request.body.len();
+        let mut record = LogRecord {
+            started_ms,
+            request_id: &request_id,
+            method: &method,
+            request_bytes,
+            ..LogRecord::default()
+        };
+        let admin_path = self.config.gateway.admin_path.as_str();
+        let mut response;
+        let error;
+        let (api, operation, product, subscription);
+        if let Some(route) = under_prefix(&request.path, admin_path) {
+            response = admin::handle(&request, route, &self.config, host);
+            (api, operation, product, subscription) = ("admin".into(), String::new(), String::new(), String::new());
+            error = None;
+        } else {
+            let call = self.call(request, &request_id, host);
+            response = call.response;
+            error = call.outcome.error;
+            (api, operation, product, subscription) = (call.api, call.operation, call.product, call.subscription);
+        }
+        response.headers.set("x-request-id", request_id.as_str());
+        record.api = &api;
+        record.operation = &operation;
+        record.product = &product;
+        record.subscription = &subscription;
+        record.status = response.status;
+        record.response_bytes = response.body.len();
+        record.total_ms = host.clock.now_millis().saturating_sub(started_ms);
+        record.error_reason = error.as_ref().map(|e| e.reason);
+        record.error_detail = error.as_ref().and_then(|e| e.detail.as_deref());
+        host.log.line(&record.to_json());
+        response
+    }
+
+    fn call(&self, request: Request, request_id: &str, host: &Host<'_>) -> Call {
+        let query = request.query_pairs();
+        let route = match routing::route(&self.config, &request.method, &request.path, &query) {
+            Ok(route) => route,
+            Err(error) => {
+                return Call {
+                    response: error.to_response(),
+                    outcome: Outcome { error: Some(error) },
+                    api: String::new(),
+                    operation: String::new(),
+                    product: String::new(),
+                    subscription: String::new(),
+                };
+            }
+        };
+        let api = route.api;
+        let key = access::find_key(api, &request);
+        let mut ctx = Ctx {
+            config: &self.config,
+            client_ip: client_ip(&request),
+            request: backend_request(request, &route, key.as_ref().map(|(_, s)| *s), request_id, host),
+            route,
+            caller: Caller::default(),
+            request_id: request_id.to_string(),
+            backend_base: None,
+            response: None,
+            backend_ms: None,
+        };
+        let mut chain = Vec::new();
+        if let Some(global) = &self.config.global {
+            chain.push((Scope::Global, global));
+        }
+        let identified = access::identify(&self.config, api, key.as_ref().map(|(k, _)| k.as_str()), host);
+        let (response, outcome) = match identified {
+            Ok(caller) => {
+                if let Some(doc) = caller.product.and_then(|p| p.policy.as_ref()) {
+                    chain.push((Scope::Product, doc));
+                }
+                ctx.caller = caller;
+                push_api_scopes(&mut chain, &ctx);
+                pipeline::run(&mut ctx, &chain, host)
+            }
+            Err(error) => {
+                push_api_scopes(&mut chain, &ctx);
+                pipeline::on_error(&mut ctx, &chain, error, host)
+            }
+        };
+        Call {
+            response,
+            outcome,
+            api: api.id.clone(),
+            operation: ctx.route.operation.map(|op| op.id.clone()).unwrap_or_default(),
+            product: ctx.caller.product.map(|p| p.id.clone()).unwrap_or_default(),
+            subscription: ctx.caller.subscription.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// One API call's result and what the log needs of it.
+struct Call {
+    response: Response,
+    outcome: Outcome,
+    api: String,
+    operation: String,
+    product: String,
+    subscription: String,
+}
+
+fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {
+    if let Some(doc) = &ctx.route.api.policy {
+        chain.push((Scope::Api, doc));
+    }
+    if let Some(doc) = ctx.route.operation.and_then(|op| op.policy.as_ref()) {
+        chain.push((Scope::Operation, doc));
+    }
+}
+
+/// `/admin/subscriptions` under `/admin` → `Some("/subscriptions")`.
+fn under_prefix<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    let rest = path.strip_prefix(prefix)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// The client's IP from the host-set `spin-client-addr` (`ip:port` or `[v6]:port`).
+fn client_ip(request: &Request) -> String {
+    let addr = request.headers.get("spin-client-addr").unwrap_or_default();
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(socket) => socket.ip().to_string(),
+        Err(_) => addr.to_string(),
+    }
+}
+
+/// The request as policies and the backend see it: path relative to the API, the subscription
+/// key removed (our choice: keys never reach backends), Spin's headers removed, and
+/// `X-Forwarded-*`, `x-request-id` and `traceparent` set.
+fn backend_request(
+    mut request: Request,
+    route: &routing::Route<'_>,
+    key_source: Option<KeySource>,
+    request_id: &str,
+    host: &Host<'_>,
+) -> Request {
+    let api = route.api;
+    let client_ip = client_ip(&request);
+    let full_url = request.headers.get("spin-full-url").unwrap_or_default().to_string();
+    let proto = if full_url.starts_with("https:") { "https" } else { "http" };
+    let host_header = request.headers.get("host").map(str::to_string);
+    request.headers.retain(|name, _| !name.to_ascii_lowercase().starts_with("spin-"));
+    match key_source {
+        Some(KeySource::Header) => request.headers.remove(&api.subscription_key_header),
+        Some(KeySource::Query) => {
+            let kept: Vec<(String, String)> = request
+                .query_pairs()
+                .into_iter()
+                .filter(|(name, _)| name != &api.subscription_key_query)
+                .collect();
+            request.query = encode_query(kept.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        }
+        None => {}
+    }
+    let forwarded_for = match request.headers.get("x-forwarded-for") {
+        Some(previous) => format!("{previous}, {client_ip}"),
+        None => client_ip,
+    };
+    request.headers.set("x-forwarded-for", forwarded_for);
+    request.headers.set("x-forwarded-proto", proto);
+    if let Some(host_header) = host_header {
+        request.headers.set("x-forwarded-host", host_header);
+    }
+    request.headers.set("x-request-id", request_id);
+    let traceparent = observe::traceparent(request.headers.get("traceparent"), host);
+    request.headers.set("traceparent", traceparent);
+    request.path = route.rest.clone();
+    request
+}

@@ -1,0 +1,141 @@
+//! Request ids, W3C trace context and the one JSON log line per call.
+
+use crate::host::Host;
+use crate::http::Request;
+
+/// The client's `x-request-id` when it is sensible (1-128 of `[A-Za-z0-9._-]`), else a new
+/// random UUID.
+pub fn request_id(request: &Request, host: &Host<'_>) -> String {
+    match request.headers.get("x-request-id") {
+        Some(id)
+            if (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) =>
+        {
+            id.to_string()
+        }
+        _ => new_uuid(host),
+    }
+}
+
+/// A random (version 4) UUID.
+pub fn new_uuid(host: &Host<'_>) -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(host, &mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// The `traceparent` to send to the backend: the caller's trace continues with a new parent id
+/// (this hop's span); without a valid one, a new trace starts.
+pub fn traceparent(incoming: Option<&str>, host: &Host<'_>) -> String {
+    let mut span = [0u8; 8];
+    fill_random(host, &mut span);
+    let span = hex::encode(span);
+    if let Some((trace_id, flags)) = incoming.and_then(parse_traceparent) {
+        return format!("00-{trace_id}-{span}-{flags}");
+    }
+    let mut trace = [0u8; 16];
+    fill_random(host, &mut trace);
+    format!("00-{}-{span}-01", hex::encode(trace))
+}
+
+/// `(trace-id, flags)` of a valid version-00 `traceparent`.
+fn parse_traceparent(value: &str) -> Option<(&str, &str)> {
+    let mut parts = value.trim().split('-');
+    let (version, trace_id, parent_id, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let is_hex = |s: &str, len: usize| {
+        s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let valid = version == "00"
+        && parts.next().is_none()
+        && is_hex(trace_id, 32)
+        && is_hex(parent_id, 16)
+        && is_hex(flags, 2)
+        && trace_id.bytes().any(|b| b != b'0')
+        && parent_id.bytes().any(|b| b != b'0');
+    valid.then_some((trace_id, flags))
+}
+
+/// Random bytes; if the host's generator fails, the id is still unique enough from the clock.
+fn fill_random(host: &Host<'_>, buf: &mut [u8]) {
+    if host.random.fill(buf).is_err() {
+        let now = host.clock.now_millis().to_le_bytes();
+        for (i, byte) in buf.iter_mut().enumerate() {
+            *byte = now[i % now.len()] ^ (i as u8);
+        }
+    }
+}
+
+/// What one call's log line says. Never holds a key or a token.
+#[derive(Debug, Default)]
+pub struct LogRecord<'a> {
+    /// When the call arrived (ms since epoch).
+    pub started_ms: u64,
+    /// The call's id.
+    pub request_id: &'a str,
+    /// HTTP method.
+    pub method: &'a str,
+    /// API id, `admin`, or empty when nothing matched.
+    pub api: &'a str,
+    /// Operation id.
+    pub operation: &'a str,
+    /// Product id.
+    pub product: &'a str,
+    /// Subscription id (never the key).
+    pub subscription: &'a str,
+    /// Final status.
+    pub status: u16,
+    /// Total time in the gateway.
+    pub total_ms: u64,
+    /// Time spent waiting for the backend.
+    pub backend_ms: Option<u64>,
+    /// `hit`, `miss` or `none`.
+    pub cache: &'a str,
+    /// Request body bytes received.
+    pub request_bytes: usize,
+    /// Response body bytes sent.
+    pub response_bytes: usize,
+    /// Reason code of the error that ended the call, if any.
+    pub error_reason: Option<&'a str>,
+    /// Log-only detail of that error.
+    pub error_detail: Option<&'a str>,
+}
+
+impl LogRecord<'_> {
+    /// The JSON line.
+    pub fn to_json(&self) -> String {
+        let time = humantime::format_rfc3339_millis(
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(self.started_ms),
+        );
+        serde_json::json!({
+            "time": time.to_string(),
+            "requestId": self.request_id,
+            "method": self.method,
+            "api": self.api,
+            "operation": self.operation,
+            "product": self.product,
+            "subscription": self.subscription,
+            "status": self.status,
+            "totalMs": self.total_ms,
+            "backendMs": self.backend_ms,
+            "cache": if self.cache.is_empty() { "none" } else { self.cache },
+            "requestBytes": self.request_bytes,
+            "responseBytes": self.response_bytes,
+            "errorReason": self.error_reason,
+            "errorDetail": self.error_detail,
+        })
+        .to_string()
+    }
+}

@@ -1,0 +1,68 @@
+//! Running a call through the policy sections.
+//!
+//! inbound → backend → outbound, with the effective policies of each section (see [`scopes`]).
+//! A policy that answers (`return-response`) ends the pipeline with its response. An error
+//! anywhere skips the rest and runs `on-error`, which starts from the error's own response.
+
+pub mod ctx;
+pub mod scopes;
+
+use tollgate_config::Section;
+
+use crate::error::PolicyError;
+use crate::host::Host;
+use crate::http::Response;
+use crate::policies::{self, Flow};
+use ctx::Ctx;
+use scopes::{Chain, Step};
+
+/// How the call ended, for the log.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The error that sent the call to on-error, if any.
+    pub error: Option<PolicyError>,
+}
+
+/// Runs inbound, backend and outbound (and on-error when one fails); returns the response.
+pub fn run(ctx: &mut Ctx<'_>, chain: &Chain<'_>, host: &Host<'_>) -> (Response, Outcome) {
+    for section in [Section::Inbound, Section::Backend, Section::Outbound] {
+        match run_section(ctx, chain, section, host) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Respond(response)) => return (response, Outcome::default()),
+            Err(error) => return on_error(ctx, chain, error, host),
+        }
+    }
+    let response = ctx.response.take().unwrap_or_else(|| Response::new(200));
+    (response, Outcome::default())
+}
+
+/// Runs the on-error section for `error`, starting from the error's own response.
+pub fn on_error(
+    ctx: &mut Ctx<'_>,
+    chain: &Chain<'_>,
+    error: PolicyError,
+    host: &Host<'_>,
+) -> (Response, Outcome) {
+    ctx.response = Some(error.to_response());
+    let response = match run_section(ctx, chain, Section::OnError, host) {
+        Ok(Flow::Continue) => ctx.response.take().unwrap_or_else(|| error.to_response()),
+        Ok(Flow::Respond(response)) => response,
+        // An error inside on-error: the caller gets the original error.
+        Err(_) => error.to_response(),
+    };
+    (response, Outcome { error: Some(error) })
+}
+
+fn run_section(
+    ctx: &mut Ctx<'_>,
+    chain: &Chain<'_>,
+    section: Section,
+    host: &Host<'_>,
+) -> Result<Flow, PolicyError> {
+    for Step { node, .. } in scopes::effective(chain, section) {
+        if let Flow::Respond(response) = policies::apply(&node.policy, section, ctx, host)? {
+            return Ok(Flow::Respond(response));
+        }
+    }
+    Ok(Flow::Continue)
+}

@@ -1,0 +1,93 @@
+//! `forward-request`: sends the request to the backend and keeps its response.
+//!
+//! The URL is the backend base (the API's `service-url`, or `set-backend-service`) plus the
+//! backend path and query; it never comes from the client. Hop-by-hop headers are dropped both
+//! ways. (Spin's `spin-*` headers were already removed, and `X-Forwarded-*` added, when the
+//! call entered the gateway: see `gateway.rs`.)
+
+use std::time::Duration;
+
+use tollgate_config::ForwardRequest;
+
+use crate::error::PolicyError;
+use crate::host::{BackendError, BackendRequest, Host};
+use crate::http::{Headers, Request};
+use crate::pipeline::ctx::Ctx;
+
+/// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus framing
+/// headers the host recomputes.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "host",
+];
+
+/// Sends the request; a failure becomes 502 (unreachable) or 504 (timeout).
+pub fn apply(policy: &ForwardRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+    let base = match &ctx.backend_base {
+        Some(base) => base.clone(),
+        None => ctx.resolve(&ctx.route.api.service_url, host)?,
+    };
+    let url = backend_url(&base, &ctx.request.path, &ctx.request.query);
+    let request = BackendRequest {
+        url,
+        request: forwarded_request(&ctx.request),
+        timeout: Duration::from_secs(u64::from(policy.timeout_secs)),
+    };
+    let started = host.clock.now_millis();
+    let result = host.backend.send(request);
+    ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+    let mut response = match result {
+        Ok(response) => response,
+        Err(BackendError::Timeout) => return Err(PolicyError::backend_timeout(policy.timeout_secs)),
+        Err(BackendError::Connect(detail) | BackendError::Other(detail)) => {
+            return Err(PolicyError::backend_unreachable(detail));
+        }
+    };
+    strip_hop_by_hop(&mut response.headers);
+    ctx.response = Some(response);
+    Ok(())
+}
+
+/// `base` + `path` + `?query`, with exactly one `/` at the join.
+fn backend_url(base: &str, path: &str, query: &str) -> String {
+    let mut url = base.trim_end_matches('/').to_string();
+    if !path.is_empty() && !path.starts_with('/') {
+        url.push('/');
+    }
+    url.push_str(path);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// The request as the backend should see it: hop-by-hop headers removed.
+pub fn forwarded_request(request: &Request) -> Request {
+    let mut forwarded = request.clone();
+    strip_hop_by_hop(&mut forwarded.headers);
+    forwarded
+}
+
+/// Removes hop-by-hop headers, including any named in `Connection`.
+fn strip_hop_by_hop(headers: &mut Headers) {
+    let listed: Vec<String> = headers
+        .get_all("connection")
+        .flat_map(|value| value.split(','))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect();
+    headers.retain(|name, _| {
+        let name = name.to_ascii_lowercase();
+        !HOP_BY_HOP.contains(&name.as_str()) && !listed.contains(&name)
+    });
+}
