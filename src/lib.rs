@@ -6,6 +6,7 @@
 
 pub mod host;
 pub mod http;
+pub mod subscriptions;
 
 #[cfg(target_arch = "wasm32")]
 mod spin;
