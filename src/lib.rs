@@ -4,6 +4,7 @@
 //! The core is host-independent: [`Gateway::handle`] takes a request and the host ports
 //! ([`host::Host`]) and returns a response. `spin.rs` is the only file that knows Spin.
 
+pub mod admin;
 pub mod host;
 pub mod http;
 pub mod subscriptions;
