@@ -56,6 +56,7 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
     };
 
     let Some(mut manifest) = manifest else {
+        sink.errors.sort_by_key(|error| (error.line, error.column));
         sink.errors.append(&mut errors);
         return Err(sink.errors);
     };
@@ -99,6 +100,8 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
         }
     }
 
+    // The manifest's errors in file order, then the documents' (each already in order).
+    sink.errors.sort_by_key(|error| (error.line, error.column));
     sink.errors.append(&mut errors);
     if sink.errors.is_empty() {
         Ok(manifest.config)

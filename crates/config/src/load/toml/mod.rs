@@ -52,8 +52,9 @@ pub(crate) enum Owner {
 const TOP_LEVEL: &[&str] = &["gateway", "apis", "products"];
 const GATEWAY: &[&str] = &["admin-path", "portal-path"];
 
-/// Reads `tollgate.toml` (the sink's text). `None` when anything was wrong; the errors are
-/// in the sink.
+/// Reads `tollgate.toml` (the sink's text); mistakes go to the sink. `None` only on TOML
+/// syntax errors: after other mistakes the manifest is still returned (with placeholders)
+/// so the policy documents it references get checked too.
 pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let text = sink.source.text;
     let (document, syntax_errors) = DeTable::parse_recoverable(text);
@@ -79,9 +80,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
     };
-    sink.errors
-        .is_empty()
-        .then_some(Manifest { config, policies })
+    Some(Manifest { config, policies })
 }
 
 fn default_gateway() -> Gateway {
