@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tollgate_config::load::{LoadError, load_dir, load_document};
+use tollgate_config::load::{LoadError, MANIFEST, load_dir, load_document};
 use tollgate_config::model::Config;
 
 const USAGE: &str = "usage: tollgate-check PATH\n\
@@ -73,7 +73,7 @@ fn run(args: &[std::ffi::OsString]) -> Result<bool, Failure> {
         return Ok(report_dir(&path, load_dir(&path)));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    if name.as_deref() == Some("tollgate.toml") {
+    if name.as_deref() == Some(MANIFEST) {
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),

@@ -19,6 +19,9 @@ mod template;
 mod toml;
 mod xml;
 
+#[cfg(test)]
+mod robustness;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -27,7 +30,10 @@ pub use xml::parse_document;
 
 use crate::model::{Config, PolicyDocument};
 use error::Sink;
-use toml::{MANIFEST, Owner};
+use toml::Owner;
+
+/// The manifest's file name inside a policies directory.
+pub const MANIFEST: &str = "tollgate.toml";
 
 /// The global-scope policy document's file name inside the policies directory.
 pub const GLOBAL_DOCUMENT: &str = "global.xml";

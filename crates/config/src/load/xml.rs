@@ -1,5 +1,5 @@
 //! Policy documents: `<policies>` with its four sections, each a list of policy elements
-//! that the [registry](super::registry) parses.
+//! that the policy registry (`registry.rs`) parses.
 
 use roxmltree::{Document, Node, ParsingOptions};
 

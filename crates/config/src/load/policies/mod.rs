@@ -1,6 +1,6 @@
 //! One parser per policy element, each in its own file. A parser reads an [`Element`]
 //! (attributes, text, children), validates it and returns the model type; errors go to the
-//! element's sink. The [registry](super::registry) maps element names to these parsers.
+//! element's sink. The policy registry (`registry.rs`) maps element names to these parsers.
 //!
 //! [`Element`]: super::element::Element
 

@@ -3,6 +3,52 @@
 //! The file is parsed into spanned TOML values and read key by key ([`fields`]), so every
 //! unknown key and every bad value is reported with its line, all of them in one run.
 //! Cross-entity rules (unique paths, open products) are in [`rules`].
+//!
+//! # Reference
+//!
+//! Keys are kebab-case; a key not listed here is an error (typos are caught).
+//!
+//! ```toml
+//! [gateway]                      # optional
+//! admin-path = "/admin"          # default; starts with "/", no trailing "/"
+//! portal-path = "/portal"        # default; must not overlap admin-path
+//!
+//! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
+//! display-name = "Weather API"   # default: the id
+//! description = "..."            # default: empty
+//! path = "weather"               # required; clients call /weather/...; no "/" at either end,
+//!                                # inner "/" allowed ("v1/weather"); unique (case-insensitive);
+//!                                # not at or under admin-path / portal-path
+//! service-url = "{{ weather_backend }}"  # required; an http(s) URL, may hold named values
+//! subscription-required = true   # default
+//! subscription-key-header = "Ocp-Apim-Subscription-Key"  # default
+//! subscription-key-query = "subscription-key"            # default
+//! policy = "apis/weather.xml"    # optional; relative to the policies directory; must exist
+//!
+//! [[apis.weather.operations]]    # optional, repeatable
+//! id = "get-current"             # required; unique within the API
+//! display-name = "Current weather"  # default: the id
+//! method = "GET"                 # required; an HTTP method (stored upper-case) or "*"
+//! url-template = "/current/{city}"  # required; starts with "/"; {name} segments, {*rest} last
+//!                                # only, optional "?q={name}" query; no parameter twice
+//! policy = "apis/weather/get-current.xml"  # optional
+//!
+//! [products.basic]               # id: [a-z0-9][a-z0-9-_]*
+//! display-name = "Basic"         # default: the id
+//! description = "..."            # default: empty
+//! apis = ["weather"]             # declared API ids; default none
+//! subscription-required = true   # default; false makes an open product (an API can be in
+//!                                # at most one open product)
+//! approval-required = false      # default; true needs subscription-required = true
+//! policy = "products/basic.xml"  # optional
+//!
+//! [products.basic.billing]       # optional
+//! currency = "USD"               # required; three upper-case letters (ISO 4217)
+//! price-per-call = "0.0005"      # required; a decimal string, exact (not a TOML float)
+//! included-calls = 0             # default 0; a non-negative integer
+//! ```
+//!
+//! `global.xml`, when present in the directory, is the global-scope policy document.
 
 mod apis;
 mod fields;
@@ -11,13 +57,11 @@ mod rules;
 
 use toml::de::DeTable;
 
+use super::MANIFEST;
 use super::error::{Reported, Sink};
 use super::template::preview;
 use crate::model::{Config, Gateway};
 use fields::{Located, Table};
-
-/// The manifest's file name inside the policies directory.
-pub(crate) const MANIFEST: &str = "tollgate.toml";
 
 /// The manifest, read: the configuration without its policy documents, and the documents
 /// it references.
