@@ -1,4 +1,5 @@
 //! `tollgate-check` end to end: exit codes and the `file:line: message` output.
+#![cfg(feature = "load")]
 #![allow(clippy::unwrap_used)] // a test may panic
 
 mod common;

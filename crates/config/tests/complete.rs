@@ -1,6 +1,7 @@
 //! The happy path: a fixture directory that uses every key and every supported policy
 //! loads into exactly the expected model.
 
+#![cfg(feature = "load")]
 #![allow(clippy::unwrap_used)] // a test may panic
 
 use std::path::Path;

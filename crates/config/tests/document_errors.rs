@@ -1,5 +1,6 @@
 //! One test per kind of mistake in a policy document: each asserts the file, the line and
 //! the message.
+#![cfg(feature = "load")]
 #![allow(clippy::unwrap_used)] // a test may panic
 
 mod common;
