@@ -1,0 +1,21 @@
+//! `<set-backend-service base-url="…"/>`.
+
+use crate::load::element::Element;
+use crate::load::error::Reported;
+use crate::load::http::check_backend_url;
+use crate::model::SetBackendService;
+
+/// Parses `<set-backend-service>`: `base-url` (an http(s) URL, may hold named values).
+/// Azure's `backend-id` needs backend entities, which Tollgate does not have.
+pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, Reported> {
+    if el.has("backend-id") {
+        el.reject(
+            "backend-id",
+            "set-backend-service backend-id is not supported; use base-url",
+        )?;
+    }
+    let (attr, base_url) = el.required_template("base-url")?;
+    check_backend_url(&base_url).map_err(|message| el.error_at(attr.offset, message))?;
+    el.no_content()?;
+    Ok(SetBackendService { base_url })
+}

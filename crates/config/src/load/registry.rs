@@ -1,0 +1,115 @@
+//! The policy registry: element name → parser and the sections the element may appear in.
+//!
+//! Adding a policy is a file under `policies/` plus one row here. Names are unique (a unit
+//! test checks), as Spin rejects two key-value backends registered under one type string.
+
+use super::element::Element;
+use super::error::Reported;
+use super::policies::{
+    base, forward_request, return_response, rewrite_uri, set_backend_service, set_body, set_header,
+    set_status,
+};
+use crate::model::{Policy, Section};
+
+/// Parses one policy element into its [`Policy`]; errors go to the element's sink.
+pub(crate) type ParseFn = fn(&mut Element<'_, '_, '_>) -> Result<Policy, Reported>;
+
+/// One supported policy element.
+pub(crate) struct Entry {
+    /// The Azure element name, e.g. `set-header`.
+    pub element: &'static str,
+    /// The sections the element is allowed in.
+    pub sections: &'static [Section],
+    /// Its parser.
+    pub parse: ParseFn,
+}
+
+const ANYWHERE: &[Section] = &[
+    Section::Inbound,
+    Section::Backend,
+    Section::Outbound,
+    Section::OnError,
+];
+
+/// Every supported policy element.
+pub(crate) const REGISTRY: &[Entry] = &[
+    Entry {
+        element: "base",
+        sections: ANYWHERE,
+        parse: |el| base::parse(el).map(|()| Policy::Base),
+    },
+    Entry {
+        element: "set-header",
+        sections: ANYWHERE,
+        parse: |el| set_header::parse(el).map(Policy::SetHeader),
+    },
+    Entry {
+        element: "set-backend-service",
+        sections: &[Section::Inbound, Section::Backend],
+        parse: |el| set_backend_service::parse(el).map(Policy::SetBackendService),
+    },
+    Entry {
+        element: "rewrite-uri",
+        sections: &[Section::Inbound],
+        parse: |el| rewrite_uri::parse(el).map(Policy::RewriteUri),
+    },
+    Entry {
+        element: "set-status",
+        sections: ANYWHERE,
+        parse: |el| set_status::parse(el).map(Policy::SetStatus),
+    },
+    Entry {
+        element: "set-body",
+        sections: ANYWHERE,
+        parse: |el| set_body::parse(el).map(Policy::SetBody),
+    },
+    Entry {
+        element: "return-response",
+        sections: ANYWHERE,
+        parse: |el| return_response::parse(el).map(Policy::ReturnResponse),
+    },
+    Entry {
+        element: "forward-request",
+        sections: &[Section::Backend],
+        parse: |el| forward_request::parse(el).map(Policy::ForwardRequest),
+    },
+];
+
+/// The registry entry for an element name.
+pub(crate) fn lookup(element: &str) -> Option<&'static Entry> {
+    REGISTRY.iter().find(|entry| entry.element == element)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_names_are_unique() {
+        for (i, entry) in REGISTRY.iter().enumerate() {
+            let later = REGISTRY.iter().skip(i + 1);
+            assert!(
+                later.clone().all(|other| other.element != entry.element),
+                "policy element <{}> is registered twice",
+                entry.element
+            );
+        }
+    }
+
+    #[test]
+    fn every_entry_is_allowed_somewhere() {
+        for entry in REGISTRY {
+            assert!(
+                !entry.sections.is_empty(),
+                "<{}> has no section",
+                entry.element
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_finds_registered_names_only() {
+        assert!(lookup("set-header").is_some());
+        assert!(lookup("rate-limit").is_none());
+    }
+}

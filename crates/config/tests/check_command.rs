@@ -1,0 +1,143 @@
+//! `tollgate-check` end to end: exit codes and the `file:line: message` output.
+#![cfg(feature = "load")]
+#![allow(clippy::unwrap_used)] // a test may panic
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::Scratch;
+
+fn check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tollgate-check"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn fixture() -> String {
+    format!("{}/tests/fixtures/complete", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn a_valid_directory_exits_0_with_a_summary() {
+    let output = check(&[&fixture()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "ok: 2 APIs, 2 products, 4 policy documents\n"
+    );
+}
+
+#[test]
+fn a_tollgate_toml_means_its_directory() {
+    let output = check(&[&format!("{}/tollgate.toml", fixture())]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("ok: 2 APIs"));
+}
+
+#[test]
+fn a_single_document() {
+    let output = check(&[&format!("{}/apis/weather.xml", fixture())]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "ok: 1 policy document\n");
+}
+
+#[test]
+fn mistakes_exit_1_each_on_a_file_line_message_line() {
+    let scratch = Scratch::new("check-mistakes");
+    scratch
+        .write(
+            "tollgate.toml",
+            "[apis.weather]\npath = \"weather\"\nservice-url = \"https://x.example\"\n\
+             policy = \"apis/weather.xml\"\ncolour = \"red\"\n",
+        )
+        .write(
+            "apis/weather.xml",
+            "<policies>\n  <inbound>\n    <rate-limit calls=\"1\" renewal-period=\"1\"/>\n  </inbound>\n</policies>\n",
+        );
+    let dir = scratch.0.display().to_string();
+    let output = check(&[&dir]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{dir}/tollgate.toml:5: unknown key `colour` in [apis.weather] (known keys: display-name, \
+             description, path, service-url, subscription-required, subscription-key-header, \
+             subscription-key-query, policy, operations)\n\
+             {dir}/apis/weather.xml:3: unsupported policy element <rate-limit> in <inbound>\n"
+        )
+    );
+    assert!(
+        stderr(&output).contains("2 mistakes"),
+        "{}",
+        stderr(&output)
+    );
+
+    // One document on its own: the file as given.
+    let document = format!("{dir}/apis/weather.xml");
+    let output = check(&[&document]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        format!("{document}:3: unsupported policy element <rate-limit> in <inbound>\n")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = check(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("usage: tollgate-check PATH"));
+
+    let output = check(&["a", "b"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("expected exactly one PATH"));
+
+    let output = check(&["--verbose"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown option `--verbose`"));
+
+    let output = check(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("usage: tollgate-check PATH"));
+}
+
+#[test]
+fn an_unusable_path_is_a_clear_message() {
+    let output = check(&["/no/such/policies"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("tollgate-check: /no/such/policies: "),
+        "{}",
+        stderr(&output)
+    );
+
+    let scratch = Scratch::new("check-other-file");
+    scratch.write("notes.txt", "hello");
+    let path = scratch.0.join("notes.txt").display().to_string();
+    let output = check(&[&path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("not a policies directory, a tollgate.toml or an .xml policy document")
+    );
+
+    // A directory without a manifest is a configuration mistake, reported like the others.
+    let empty = Scratch::new("check-empty-dir");
+    let output = check(&[&empty.0.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("/tollgate.toml:0: cannot read: "),
+        "{}",
+        stdout(&output)
+    );
+}

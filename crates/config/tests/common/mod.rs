@@ -1,0 +1,62 @@
+//! Shared helpers for the loader's integration tests.
+#![allow(dead_code, clippy::unwrap_used)] // not every test file uses every helper; tests may panic
+
+use std::path::{Path, PathBuf};
+
+use tollgate_config::load::LoadError;
+
+/// A scratch policies directory under the target dir, emptied when created.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A fresh, empty directory named `name`.
+    pub fn new(name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("config-tests")
+            .join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `text` to `file` (relative), creating folders.
+    pub fn write(&self, file: &str, text: &str) -> &Self {
+        let path = self.0.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Loads the directory, expecting errors.
+    pub fn errors(&self) -> Vec<LoadError> {
+        match tollgate_config::load::load_dir(&self.0) {
+            Ok(config) => panic!("expected errors, got {config:#?}"),
+            Err(errors) => errors,
+        }
+    }
+}
+
+/// Asserts `errors` holds exactly one error, at `file:line`, whose message contains `message`.
+pub fn assert_one(errors: &[LoadError], file: &str, line: u32, message: &str) {
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    assert_error(&errors[0], file, line, message);
+}
+
+/// Asserts one error is at `file:line` and its message contains `message`.
+pub fn assert_error(error: &LoadError, file: &str, line: u32, message: &str) {
+    assert_eq!(
+        (error.file.as_str(), error.line),
+        (file, line),
+        "wrong place for {error}"
+    );
+    assert!(
+        error.message.contains(message),
+        "message of `{error}` does not contain `{message}`"
+    );
+}
+
+/// A minimal valid API, to append further tables to.
+pub const WEATHER: &str = r#"[apis.weather]
+path = "weather"
+service-url = "https://weather.example.com"
+"#;
