@@ -7,7 +7,8 @@ use crate::admin;
 use crate::host::Host;
 use crate::http::{Request, Response, encode_query};
 use crate::observe::{self, LogRecord};
-use crate::pipeline::{self, Outcome, ctx::Ctx, scopes::Scope};
+use crate::error::PolicyError;
+use crate::pipeline::{self, ctx::Ctx, scopes::Scope};
 use crate::routing;
 
 /// The configuration embedded at build time by `build.rs` (postcard).
@@ -41,55 +42,41 @@ impl Gateway {
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
         let request_bytes = request.body.len();
-        let mut record = LogRecord {
+        let admin_path = self.config.gateway.admin_path.as_str();
+        let mut call = match under_prefix(&request.path, admin_path) {
+            Some(route) => Call {
+                api: "admin".into(),
+                ..Call::new(admin::handle(&request, route, &self.config, host), None)
+            },
+            None => self.call(request, &request_id, host),
+        };
+        call.response.headers.set("x-request-id", request_id.as_str());
+        let record = LogRecord {
             started_ms,
             request_id: &request_id,
             method: &method,
+            api: &call.api,
+            operation: &call.operation,
+            product: &call.product,
+            subscription: &call.subscription,
+            status: call.response.status,
+            total_ms: host.clock.now_millis().saturating_sub(started_ms),
+            backend_ms: call.backend_ms,
+            cache: "",
             request_bytes,
-            ..LogRecord::default()
+            response_bytes: call.response.body.len(),
+            error_reason: call.error.as_ref().map(|e| e.reason),
+            error_detail: call.error.as_ref().and_then(|e| e.detail.as_deref()),
         };
-        let admin_path = self.config.gateway.admin_path.as_str();
-        let mut response;
-        let error;
-        let (api, operation, product, subscription);
-        if let Some(route) = under_prefix(&request.path, admin_path) {
-            response = admin::handle(&request, route, &self.config, host);
-            (api, operation, product, subscription) = ("admin".into(), String::new(), String::new(), String::new());
-            error = None;
-        } else {
-            let call = self.call(request, &request_id, host);
-            response = call.response;
-            error = call.outcome.error;
-            (api, operation, product, subscription) = (call.api, call.operation, call.product, call.subscription);
-        }
-        response.headers.set("x-request-id", request_id.as_str());
-        record.api = &api;
-        record.operation = &operation;
-        record.product = &product;
-        record.subscription = &subscription;
-        record.status = response.status;
-        record.response_bytes = response.body.len();
-        record.total_ms = host.clock.now_millis().saturating_sub(started_ms);
-        record.error_reason = error.as_ref().map(|e| e.reason);
-        record.error_detail = error.as_ref().and_then(|e| e.detail.as_deref());
         host.log.line(&record.to_json());
-        response
+        call.response
     }
 
     fn call(&self, request: Request, request_id: &str, host: &Host<'_>) -> Call {
         let query = request.query_pairs();
         let route = match routing::route(&self.config, &request.method, &request.path, &query) {
             Ok(route) => route,
-            Err(error) => {
-                return Call {
-                    response: error.to_response(),
-                    outcome: Outcome { error: Some(error) },
-                    api: String::new(),
-                    operation: String::new(),
-                    product: String::new(),
-                    subscription: String::new(),
-                };
-            }
+            Err(error) => return Call::new(error.to_response(), Some(error)),
         };
         let api = route.api;
         let key = access::find_key(api, &request);
@@ -124,24 +111,39 @@ impl Gateway {
             }
         };
         Call {
-            response,
-            outcome,
             api: api.id.clone(),
             operation: ctx.route.operation.map(|op| op.id.clone()).unwrap_or_default(),
             product: ctx.caller.product.map(|p| p.id.clone()).unwrap_or_default(),
             subscription: ctx.caller.subscription.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+            backend_ms: ctx.backend_ms,
+            ..Call::new(response, outcome.error)
         }
     }
 }
 
-/// One API call's result and what the log needs of it.
+/// One call's response and what the log needs of it.
 struct Call {
     response: Response,
-    outcome: Outcome,
+    error: Option<PolicyError>,
     api: String,
     operation: String,
     product: String,
     subscription: String,
+    backend_ms: Option<u64>,
+}
+
+impl Call {
+    fn new(response: Response, error: Option<PolicyError>) -> Self {
+        Call {
+            response,
+            error,
+            api: String::new(),
+            operation: String::new(),
+            product: String::new(),
+            subscription: String::new(),
+            backend_ms: None,
+        }
+    }
 }
 
 fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {
