@@ -1,0 +1,160 @@
+//! Data-driven policy cases: one folder per case under `tests/cases/` (see its README).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::TestGateway;
+use tollgate::host::memory::ScriptedBackend;
+use tollgate::http::{Headers, Request, Response};
+use tollgate_config::load::load_document;
+
+/// A parsed `.http` file: first line, headers, optional body.
+struct HttpFile {
+    first: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+fn parse_http(text: &str) -> HttpFile {
+    let (head, body) = match text.split_once("\n\n") {
+        Some((head, body)) => (head, Some(body.strip_suffix('\n').unwrap_or(body).to_string())),
+        None => (text.trim_end(), None),
+    };
+    let mut lines = head.lines();
+    let first = lines.next().unwrap_or_default().trim().to_string();
+    let headers = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
+            None => (l.trim().to_string(), String::new()),
+        })
+        .collect();
+    HttpFile { first, headers, body }
+}
+
+/// Checks `Name: value` (present with that value) and `!Name` (absent) lines.
+fn check_headers(what: &str, expected: &[(String, String)], actual: &Headers, problems: &mut Vec<String>) {
+    for (name, value) in expected {
+        if let Some(absent) = name.strip_prefix('!') {
+            if actual.contains(absent) {
+                problems.push(format!("{what}: header {absent} should be absent, is {:?}", actual.get(absent)));
+            }
+        } else {
+            let got: Vec<&str> = actual.get_all(name).collect();
+            if !got.contains(&value.as_str()) && got.join(",") != *value {
+                problems.push(format!("{what}: header {name} expected {value:?}, got {got:?}"));
+            }
+        }
+    }
+}
+
+fn run_case(dir: &Path) -> Vec<String> {
+    let mut config = support::load("tests/cases/_config");
+    let doc = |name: &str| {
+        let path = dir.join(name);
+        path.exists().then(|| {
+            load_document(&path).unwrap_or_else(|errors| {
+                panic!("{}: {}", path.display(), errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            })
+        })
+    };
+    config.global = doc("global.xml");
+    config.products[0].policy = doc("product.xml");
+    config.apis[0].policy = doc("api.xml");
+    config.apis[0].operations[0].policy = doc("operation.xml");
+
+    let backend = match fs::read_to_string(dir.join("backend.http")) {
+        Ok(text) => {
+            let file = parse_http(&text);
+            ScriptedBackend::new(move |_| {
+                let mut response = Response::new(file.first.parse().unwrap());
+                for (n, v) in &file.headers {
+                    response.headers.append(n, v);
+                }
+                response.body = file.body.clone().unwrap_or_default().into_bytes();
+                Ok(response)
+            })
+        }
+        Err(_) => ScriptedBackend::new(|_| {
+            let mut response = Response::new(200);
+            response.body = b"backend body".to_vec();
+            Ok(response)
+        }),
+    };
+    let gw = TestGateway::with(config, backend);
+    let key = gw.subscribe("/products/plan").1;
+
+    let request_file = parse_http(&fs::read_to_string(dir.join("request.http")).unwrap());
+    let (method, target) = request_file.first.split_once(' ').unwrap();
+    let mut request = Request::new(method, target).with_header("Ocp-Apim-Subscription-Key", &key);
+    for (n, v) in &request_file.headers {
+        request.headers.append(n, v);
+    }
+    request.body = request_file.body.unwrap_or_default().into_bytes();
+    let response = gw.call(request);
+
+    let mut problems = Vec::new();
+    let expected = parse_http(&fs::read_to_string(dir.join("expected.http")).unwrap());
+    if expected.first != response.status.to_string() {
+        problems.push(format!("status: expected {}, got {} ({})", expected.first, response.status, response.text()));
+    }
+    check_headers("response", &expected.headers, &response.headers, &mut problems);
+    if let Some(body) = expected.body {
+        if body != response.text() {
+            problems.push(format!("body: expected {body:?}, got {:?}", response.text()));
+        }
+    }
+
+    if let Ok(text) = fs::read_to_string(dir.join("expected-backend.http")) {
+        let seen = gw.backend_requests();
+        if text.trim() == "none" {
+            if !seen.is_empty() {
+                problems.push(format!("backend: expected no call, got {}", seen[0].url));
+            }
+        } else if let Some(call) = seen.first() {
+            let expected = parse_http(&text);
+            let actual_first = format!("{} {}", call.request.method, call.url);
+            if expected.first != actual_first {
+                problems.push(format!("backend: expected {:?}, got {actual_first:?}", expected.first));
+            }
+            check_headers("backend", &expected.headers, &call.request.headers, &mut problems);
+            if let Some(body) = expected.body {
+                let got = String::from_utf8_lossy(&call.request.body);
+                if body != got {
+                    problems.push(format!("backend body: expected {body:?}, got {got:?}"));
+                }
+            }
+        } else {
+            problems.push("backend: expected a call, got none".into());
+        }
+    }
+    problems
+}
+
+#[test]
+fn policy_cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let only = std::env::var("CASE").ok();
+    let mut dirs: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .filter(|p| only.as_deref().is_none_or(|o| p.ends_with(o)))
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no cases found");
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let problems = run_case(dir);
+        if problems.is_empty() {
+            println!("case {name}: ok");
+        } else {
+            failures.push(format!("case {name}:\n  {}", problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+}
