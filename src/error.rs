@@ -74,7 +74,12 @@ impl PolicyError {
 
     /// No API matches the path.
     pub fn no_api() -> Self {
-        Self::new("configuration", "OperationNotFound", 404, "Resource not found")
+        Self::new(
+            "configuration",
+            "OperationNotFound",
+            404,
+            "Resource not found",
+        )
     }
 
     /// The API matched but none of its operations did.
@@ -120,8 +125,11 @@ impl PolicyError {
         let message = serde_json::Value::String(self.message.clone());
         let mut response = Response::new(self.status);
         response.headers.set("content-type", "application/json");
-        response.body =
-            format!("{{\"statusCode\": {}, \"message\": {message}}}", self.status).into_bytes();
+        response.body = format!(
+            "{{\"statusCode\": {}, \"message\": {message}}}",
+            self.status
+        )
+        .into_bytes();
         for (name, value) in &self.headers {
             response.headers.set(name, value.clone());
         }

@@ -4,10 +4,10 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::{Request, Response, encode_query};
 use crate::observe::{self, LogRecord};
-use crate::error::PolicyError;
 use crate::pipeline::{self, ctx::Ctx, scopes::Scope};
 use crate::routing;
 
@@ -50,7 +50,9 @@ impl Gateway {
             },
             None => self.call(request, &request_id, host),
         };
-        call.response.headers.set("x-request-id", request_id.as_str());
+        call.response
+            .headers
+            .set("x-request-id", request_id.as_str());
         let record = LogRecord {
             started_ms,
             request_id: &request_id,
@@ -83,7 +85,13 @@ impl Gateway {
         let mut ctx = Ctx {
             config: &self.config,
             client_ip: client_ip(&request),
-            request: backend_request(request, &route, key.as_ref().map(|(_, s)| *s), request_id, host),
+            request: backend_request(
+                request,
+                &route,
+                key.as_ref().map(|(_, s)| *s),
+                request_id,
+                host,
+            ),
             route,
             caller: Caller::default(),
             request_id: request_id.to_string(),
@@ -95,7 +103,12 @@ impl Gateway {
         if let Some(global) = &self.config.global {
             chain.push((Scope::Global, global));
         }
-        let identified = access::identify(&self.config, api, key.as_ref().map(|(k, _)| k.as_str()), host);
+        let identified = access::identify(
+            &self.config,
+            api,
+            key.as_ref().map(|(k, _)| k.as_str()),
+            host,
+        );
         let (response, outcome) = match identified {
             Ok(caller) => {
                 if let Some(doc) = caller.product.and_then(|p| p.policy.as_ref()) {
@@ -112,9 +125,18 @@ impl Gateway {
         };
         Call {
             api: api.id.clone(),
-            operation: ctx.route.operation.map(|op| op.id.clone()).unwrap_or_default(),
+            operation: ctx
+                .route
+                .operation
+                .map(|op| op.id.clone())
+                .unwrap_or_default(),
             product: ctx.caller.product.map(|p| p.id.clone()).unwrap_or_default(),
-            subscription: ctx.caller.subscription.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+            subscription: ctx
+                .caller
+                .subscription
+                .as_ref()
+                .map(|s| s.id.clone())
+                .unwrap_or_default(),
             backend_ms: ctx.backend_ms,
             ..Call::new(response, outcome.error)
         }
@@ -182,10 +204,20 @@ fn backend_request(
 ) -> Request {
     let api = route.api;
     let client_ip = client_ip(&request);
-    let full_url = request.headers.get("spin-full-url").unwrap_or_default().to_string();
-    let proto = if full_url.starts_with("https:") { "https" } else { "http" };
+    let full_url = request
+        .headers
+        .get("spin-full-url")
+        .unwrap_or_default()
+        .to_string();
+    let proto = if full_url.starts_with("https:") {
+        "https"
+    } else {
+        "http"
+    };
     let host_header = request.headers.get("host").map(str::to_string);
-    request.headers.retain(|name, _| !name.to_ascii_lowercase().starts_with("spin-"));
+    request
+        .headers
+        .retain(|name, _| !name.to_ascii_lowercase().starts_with("spin-"));
     match key_source {
         Some(KeySource::Header) => request.headers.remove(&api.subscription_key_header),
         Some(KeySource::Query) => {

@@ -21,7 +21,9 @@ use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
 
 use crate::Gateway;
-use crate::host::{Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Vars};
+use crate::host::{
+    Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Vars,
+};
 use crate::http::{Headers, Request, Response};
 
 #[http_component]
@@ -30,7 +32,13 @@ async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
         Ok(request) => serve(request),
         Err(detail) => {
             eprintln!("tollgate: could not read the request body: {detail}");
-            crate::error::PolicyError::new("gateway", "RequestBodyUnreadable", 400, "The request body could not be read.").to_response()
+            crate::error::PolicyError::new(
+                "gateway",
+                "RequestBodyUnreadable",
+                400,
+                "The request body could not be read.",
+            )
+            .to_response()
         }
     };
     write_response(response, out).await;
@@ -58,14 +66,19 @@ fn serve(request: Request) -> Response {
 
 async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
     let method = method_name(&incoming.method());
-    let path_and_query = incoming.path_with_query().unwrap_or_else(|| "/".to_string());
+    let path_and_query = incoming
+        .path_with_query()
+        .unwrap_or_else(|| "/".to_string());
     let headers: Headers = incoming
         .headers()
         .entries()
         .into_iter()
         .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
         .collect();
-    let body = incoming.into_body().await.map_err(|e| e.to_debug_string())?;
+    let body = incoming
+        .into_body()
+        .await
+        .map_err(|e| e.to_debug_string())?;
     let mut request = Request::new(&method, &path_and_query);
     request.headers = headers;
     request.body = body;
@@ -194,12 +207,19 @@ impl Backend for SpinBackend {
             _ => Scheme::Http,
         };
         let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let set = outgoing.set_method(&method_of(&request.request.method)).is_ok()
+        let set = outgoing
+            .set_method(&method_of(&request.request.method))
+            .is_ok()
             && outgoing.set_scheme(Some(&scheme)).is_ok()
-            && outgoing.set_authority(uri.authority().map(|a| a.as_str())).is_ok()
+            && outgoing
+                .set_authority(uri.authority().map(|a| a.as_str()))
+                .is_ok()
             && outgoing.set_path_with_query(Some(path)).is_ok();
         if !set {
-            return Err(BackendError::Other(format!("the host refused the request line for {}", request.url)));
+            return Err(BackendError::Other(format!(
+                "the host refused the request line for {}",
+                request.url
+            )));
         }
         let options = RequestOptions::new();
         let nanos = u64::try_from(request.timeout.as_nanos()).unwrap_or(u64::MAX);
@@ -217,7 +237,9 @@ impl Backend for SpinBackend {
         let response = match future.get() {
             Some(Ok(Ok(response))) => response,
             Some(Ok(Err(code))) => return Err(backend_error(code)),
-            Some(Err(())) | None => return Err(BackendError::Other("response already taken".into())),
+            Some(Err(())) | None => {
+                return Err(BackendError::Other("response already taken".into()));
+            }
         };
         let mut out = Response::new(response.status());
         out.headers = response
@@ -240,7 +262,9 @@ fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), BackendError> {
             .write()
             .map_err(|()| BackendError::Other("request body stream unavailable".into()))?;
         for chunk in bytes.chunks(4096) {
-            stream.blocking_write_and_flush(chunk).map_err(stream_error)?;
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(stream_error)?;
         }
     }
     OutgoingBody::finish(body, None).map_err(backend_error)

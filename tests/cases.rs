@@ -20,7 +20,10 @@ struct HttpFile {
 
 fn parse_http(text: &str) -> HttpFile {
     let (head, body) = match text.split_once("\n\n") {
-        Some((head, body)) => (head, Some(body.strip_suffix('\n').unwrap_or(body).to_string())),
+        Some((head, body)) => (
+            head,
+            Some(body.strip_suffix('\n').unwrap_or(body).to_string()),
+        ),
         None => (text.trim_end(), None),
     };
     let mut lines = head.lines();
@@ -32,20 +35,34 @@ fn parse_http(text: &str) -> HttpFile {
             None => (l.trim().to_string(), String::new()),
         })
         .collect();
-    HttpFile { first, headers, body }
+    HttpFile {
+        first,
+        headers,
+        body,
+    }
 }
 
 /// Checks `Name: value` (present with that value) and `!Name` (absent) lines.
-fn check_headers(what: &str, expected: &[(String, String)], actual: &Headers, problems: &mut Vec<String>) {
+fn check_headers(
+    what: &str,
+    expected: &[(String, String)],
+    actual: &Headers,
+    problems: &mut Vec<String>,
+) {
     for (name, value) in expected {
         if let Some(absent) = name.strip_prefix('!') {
             if actual.contains(absent) {
-                problems.push(format!("{what}: header {absent} should be absent, is {:?}", actual.get(absent)));
+                problems.push(format!(
+                    "{what}: header {absent} should be absent, is {:?}",
+                    actual.get(absent)
+                ));
             }
         } else {
             let got: Vec<&str> = actual.get_all(name).collect();
             if !got.contains(&value.as_str()) && got.join(",") != *value {
-                problems.push(format!("{what}: header {name} expected {value:?}, got {got:?}"));
+                problems.push(format!(
+                    "{what}: header {name} expected {value:?}, got {got:?}"
+                ));
             }
         }
     }
@@ -57,7 +74,15 @@ fn run_case(dir: &Path) -> Vec<String> {
         let path = dir.join(name);
         path.exists().then(|| {
             load_document(&path).unwrap_or_else(|errors| {
-                panic!("{}: {}", path.display(), errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                panic!(
+                    "{}: {}",
+                    path.display(),
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
             })
         })
     };
@@ -99,13 +124,26 @@ fn run_case(dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let expected = parse_http(&fs::read_to_string(dir.join("expected.http")).unwrap());
     if expected.first != response.status.to_string() {
-        problems.push(format!("status: expected {}, got {} ({})", expected.first, response.status, response.text()));
+        problems.push(format!(
+            "status: expected {}, got {} ({})",
+            expected.first,
+            response.status,
+            response.text()
+        ));
     }
-    check_headers("response", &expected.headers, &response.headers, &mut problems);
-    if let Some(body) = expected.body {
-        if body != response.text() {
-            problems.push(format!("body: expected {body:?}, got {:?}", response.text()));
-        }
+    check_headers(
+        "response",
+        &expected.headers,
+        &response.headers,
+        &mut problems,
+    );
+    if let Some(body) = expected.body
+        && body != response.text()
+    {
+        problems.push(format!(
+            "body: expected {body:?}, got {:?}",
+            response.text()
+        ));
     }
 
     if let Ok(text) = fs::read_to_string(dir.join("expected-backend.http")) {
@@ -118,9 +156,17 @@ fn run_case(dir: &Path) -> Vec<String> {
             let expected = parse_http(&text);
             let actual_first = format!("{} {}", call.request.method, call.url);
             if expected.first != actual_first {
-                problems.push(format!("backend: expected {:?}, got {actual_first:?}", expected.first));
+                problems.push(format!(
+                    "backend: expected {:?}, got {actual_first:?}",
+                    expected.first
+                ));
             }
-            check_headers("backend", &expected.headers, &call.request.headers, &mut problems);
+            check_headers(
+                "backend",
+                &expected.headers,
+                &call.request.headers,
+                &mut problems,
+            );
             if let Some(body) = expected.body {
                 let got = String::from_utf8_lossy(&call.request.body);
                 if body != got {
@@ -156,5 +202,11 @@ fn policy_cases() {
             failures.push(format!("case {name}:\n  {}", problems.join("\n  ")));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }

@@ -18,7 +18,10 @@ fn unknown_paths_get_404_resource_not_found() {
     for path in ["/", "/nothing", "/weatherman/current/oslo"] {
         let response = gw.call(Request::new("GET", path));
         assert_eq!(response.status, 404, "{path}");
-        assert_eq!(response.text(), r#"{"statusCode": 404, "message": "Resource not found"}"#);
+        assert_eq!(
+            response.text(),
+            r#"{"statusCode": 404, "message": "Resource not found"}"#
+        );
     }
 }
 
@@ -26,8 +29,13 @@ fn unknown_paths_get_404_resource_not_found() {
 fn an_unmatched_operation_gets_404_with_azures_message() {
     let gw = TestGateway::new();
     let key = key(&gw);
-    for (method, path) in [("GET", "/weather/forecast/oslo"), ("DELETE", "/weather/current/oslo"), ("GET", "/weather/current/oslo/extra")] {
-        let response = gw.call(Request::new(method, path).with_header("Ocp-Apim-Subscription-Key", &key));
+    for (method, path) in [
+        ("GET", "/weather/forecast/oslo"),
+        ("DELETE", "/weather/current/oslo"),
+        ("GET", "/weather/current/oslo/extra"),
+    ] {
+        let response =
+            gw.call(Request::new(method, path).with_header("Ocp-Apim-Subscription-Key", &key));
         assert_eq!(response.status, 404, "{method} {path}");
         assert_eq!(
             response.text(),
@@ -47,7 +55,11 @@ fn the_longest_api_path_wins_and_matching_ignores_case() {
     let urls: Vec<String> = gw.backend_requests().into_iter().map(|r| r.url).collect();
     assert_eq!(
         urls,
-        ["http://tiles.test/7", "http://maps.test/v2/route/oslo", "http://weather.test/api/CURRENT/oslo"]
+        [
+            "http://tiles.test/7",
+            "http://maps.test/v2/route/oslo",
+            "http://weather.test/api/CURRENT/oslo"
+        ]
     );
 }
 
@@ -65,11 +77,20 @@ fn method_headers_body_and_query_reach_the_backend() {
     );
     assert_eq!(response.status, 200);
     let seen = &gw.backend_requests()[0];
-    assert_eq!(seen.url, "http://weather.test/api/readings?drone=7&mode=raw");
+    assert_eq!(
+        seen.url,
+        "http://weather.test/api/readings?drone=7&mode=raw"
+    );
     assert_eq!(seen.request.method, "POST");
     assert_eq!(seen.request.body, br#"{"temp": 4.5}"#);
-    assert_eq!(seen.request.headers.get_all("x-custom").collect::<Vec<_>>(), ["a", "b"]);
-    assert_eq!(seen.request.headers.get("content-type"), Some("application/json"));
+    assert_eq!(
+        seen.request.headers.get_all("x-custom").collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert_eq!(
+        seen.request.headers.get("content-type"),
+        Some("application/json")
+    );
 }
 
 #[test]
@@ -86,10 +107,22 @@ fn forwarded_headers_are_added_and_hop_by_hop_and_spin_headers_dropped() {
             .with_header("x-forwarded-for", "198.51.100.1"),
     );
     let headers = &gw.backend_requests()[0].request.headers;
-    assert_eq!(headers.get("x-forwarded-for"), Some("198.51.100.1, 203.0.113.7"));
+    assert_eq!(
+        headers.get("x-forwarded-for"),
+        Some("198.51.100.1, 203.0.113.7")
+    );
     assert_eq!(headers.get("x-forwarded-proto"), Some("http"));
     assert_eq!(headers.get("x-forwarded-host"), Some("gateway.test"));
-    for dropped in ["connection", "x-session", "keep-alive", "te", "host", "spin-client-addr", "spin-full-url", "ocp-apim-subscription-key"] {
+    for dropped in [
+        "connection",
+        "x-session",
+        "keep-alive",
+        "te",
+        "host",
+        "spin-client-addr",
+        "spin-full-url",
+        "ocp-apim-subscription-key",
+    ] {
         assert!(!headers.contains(dropped), "{dropped} was forwarded");
     }
     assert_eq!(headers.get("x-api"), Some("weather"), "API policy ran");
@@ -111,8 +144,15 @@ fn the_backend_response_comes_back_through_outbound_policies() {
     let response = gw.get_with_key("/weather/current/oslo", &key);
     assert_eq!(response.status, 201);
     assert_eq!(response.body, b"created");
-    assert_eq!(response.headers.get_all("set-cookie").collect::<Vec<_>>(), ["a=1", "b=2"]);
-    assert_eq!(response.headers.get("x-gateway"), Some("tollgate"), "global outbound ran");
+    assert_eq!(
+        response.headers.get_all("set-cookie").collect::<Vec<_>>(),
+        ["a=1", "b=2"]
+    );
+    assert_eq!(
+        response.headers.get("x-gateway"),
+        Some("tollgate"),
+        "global outbound ran"
+    );
     for dropped in ["x-powered-by", "transfer-encoding", "connection"] {
         assert!(!response.headers.contains(dropped), "{dropped} came back");
     }
@@ -133,13 +173,21 @@ fn an_operation_policy_rewrites_the_backend_uri_with_template_parameters() {
 
 #[test]
 fn an_unreachable_backend_is_a_502_with_no_detail_for_the_client() {
-    let gw = TestGateway::with_backend(failing_backend(BackendError::Connect("ConnectionRefused at 10.0.0.9:8080".into())));
+    let gw = TestGateway::with_backend(failing_backend(BackendError::Connect(
+        "ConnectionRefused at 10.0.0.9:8080".into(),
+    )));
     let key = key(&gw);
     let response = gw.get_with_key("/weather/current/oslo", &key);
     assert_eq!(response.status, 502);
-    assert_eq!(response.text(), r#"{"statusCode": 502, "message": "The backend service could not be reached."}"#);
+    assert_eq!(
+        response.text(),
+        r#"{"statusCode": 502, "message": "The backend service could not be reached."}"#
+    );
     let log = gw.log.lines().join("\n");
-    assert!(log.contains("ConnectionRefused at 10.0.0.9:8080"), "detail goes to the log: {log}");
+    assert!(
+        log.contains("ConnectionRefused at 10.0.0.9:8080"),
+        "detail goes to the log: {log}"
+    );
     assert!(log.contains("BackendConnectionFailure"));
 }
 
@@ -149,8 +197,15 @@ fn a_slow_backend_is_a_504_and_the_operation_timeout_is_passed_to_the_host() {
     let key = key(&gw);
     let response = gw.get_with_key("/weather/current/oslo", &key);
     assert_eq!(response.status, 504);
-    assert_eq!(response.text(), r#"{"statusCode": 504, "message": "The backend service did not respond in time."}"#);
-    assert_eq!(gw.backend_requests()[0].timeout.as_secs(), 5, "weather.xml sets timeout=5");
+    assert_eq!(
+        response.text(),
+        r#"{"statusCode": 504, "message": "The backend service did not respond in time."}"#
+    );
+    assert_eq!(
+        gw.backend_requests()[0].timeout.as_secs(),
+        5,
+        "weather.xml sets timeout=5"
+    );
 }
 
 #[test]
@@ -158,7 +213,10 @@ fn a_named_value_without_a_variable_is_a_500_naming_it_only_in_the_log() {
     let gw = TestGateway::new();
     let response = gw.call(Request::new("GET", "/unset/x"));
     assert_eq!(response.status, 500);
-    assert_eq!(response.text(), r#"{"statusCode": 500, "message": "Internal server error"}"#);
+    assert_eq!(
+        response.text(),
+        r#"{"statusCode": 500, "message": "Internal server error"}"#
+    );
     assert!(gw.log.lines().join("\n").contains("no_such_variable"));
 }
 

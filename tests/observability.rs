@@ -8,7 +8,11 @@ use support::TestGateway;
 use tollgate::http::Request;
 
 fn log_lines(gw: &TestGateway) -> Vec<Value> {
-    gw.log.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect()
+    gw.log
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -17,10 +21,16 @@ fn every_response_carries_a_request_id_and_a_sensible_client_id_is_kept() {
     let generated = gw.call(Request::new("GET", "/nowhere"));
     let id = generated.headers.get("x-request-id").unwrap();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let kept = gw.call(Request::new("GET", "/nowhere").with_header("x-request-id", "client-42.a_b"));
+    let kept =
+        gw.call(Request::new("GET", "/nowhere").with_header("x-request-id", "client-42.a_b"));
     assert_eq!(kept.headers.get("x-request-id"), Some("client-42.a_b"));
-    let bad = gw.call(Request::new("GET", "/nowhere").with_header("x-request-id", "has spaces\"and quotes"));
-    assert_ne!(bad.headers.get("x-request-id"), Some("has spaces\"and quotes"));
+    let bad = gw.call(
+        Request::new("GET", "/nowhere").with_header("x-request-id", "has spaces\"and quotes"),
+    );
+    assert_ne!(
+        bad.headers.get("x-request-id"),
+        Some("has spaces\"and quotes")
+    );
 }
 
 #[test]
@@ -34,14 +44,29 @@ fn the_backend_gets_the_request_id_and_a_continued_trace() {
             .with_header("traceparent", incoming),
     );
     let seen = &gw.backend_requests()[0].request.headers;
-    assert_eq!(seen.get("x-request-id"), response.headers.get("x-request-id"));
+    assert_eq!(
+        seen.get("x-request-id"),
+        response.headers.get("x-request-id")
+    );
     let forwarded = seen.get("traceparent").unwrap();
-    assert!(forwarded.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"), "{forwarded}");
+    assert!(
+        forwarded.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+        "{forwarded}"
+    );
     assert!(forwarded.ends_with("-01"));
     assert_ne!(forwarded, incoming, "this hop has its own parent id");
 
-    gw.call(Request::new("GET", "/weather/current/oslo").with_header("Ocp-Apim-Subscription-Key", &key).with_header("traceparent", "garbage"));
-    let fresh = gw.backend_requests()[1].request.headers.get("traceparent").unwrap().to_string();
+    gw.call(
+        Request::new("GET", "/weather/current/oslo")
+            .with_header("Ocp-Apim-Subscription-Key", &key)
+            .with_header("traceparent", "garbage"),
+    );
+    let fresh = gw.backend_requests()[1]
+        .request
+        .headers
+        .get("traceparent")
+        .unwrap()
+        .to_string();
     assert_eq!(fresh.len(), 55);
     assert!(!fresh.contains("garbage"));
 }
@@ -59,7 +84,10 @@ fn each_call_writes_one_json_log_line_with_its_facts() {
     let lines = log_lines(&gw);
     assert_eq!(lines.len(), before + 1);
     let line = lines.last().unwrap();
-    assert_eq!(line["requestId"], response.headers.get("x-request-id").unwrap());
+    assert_eq!(
+        line["requestId"],
+        response.headers.get("x-request-id").unwrap()
+    );
     assert_eq!(line["api"], "weather");
     assert_eq!(line["operation"], "post-reading");
     assert_eq!(line["product"], "basic");
@@ -69,7 +97,10 @@ fn each_call_writes_one_json_log_line_with_its_facts() {
     assert_eq!(line["responseBytes"], response.body.len());
     assert_eq!(line["cache"], "none");
     assert_eq!(line["time"], "2026-11-27T12:00:00.000Z");
-    assert!(line["backendMs"].is_u64() && line["totalMs"].is_u64(), "{line}");
+    assert!(
+        line["backendMs"].is_u64() && line["totalMs"].is_u64(),
+        "{line}"
+    );
 }
 
 #[test]

@@ -76,9 +76,7 @@ impl Kv for MemoryKv {
     fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.lock();
-        let entry = entries
-            .entry(key.to_string())
-            .or_insert(Entry::Counter(0));
+        let entry = entries.entry(key.to_string()).or_insert(Entry::Counter(0));
         match entry {
             Entry::Counter(n) => {
                 *n += delta;
@@ -184,7 +182,9 @@ impl Random for CountingRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), HostError> {
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
         for (i, byte) in buf.iter_mut().enumerate() {
-            let word = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(i as u32 % 64);
+            let word = n
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .rotate_left(i as u32 % 64);
             *byte = (word >> ((i % 8) * 8)) as u8 ^ (i as u8);
         }
         Ok(())

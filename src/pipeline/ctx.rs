@@ -55,7 +55,9 @@ pub fn resolve(template: &Template, host: &Host<'_>) -> Result<String, PolicyErr
                 None => {
                     return Err(PolicyError::internal(
                         "named-value",
-                        format!("named value {{{{{name}}}}} has no value: set the Spin variable `{name}`"),
+                        format!(
+                            "named value {{{{{name}}}}} has no value: set the Spin variable `{name}`"
+                        ),
                     ));
                 }
             },

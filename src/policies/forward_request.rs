@@ -31,7 +31,11 @@ const HOP_BY_HOP: &[&str] = &[
 ];
 
 /// Sends the request; a failure becomes 502 (unreachable) or 504 (timeout).
-pub fn apply(policy: &ForwardRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+pub fn apply(
+    policy: &ForwardRequest,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(), PolicyError> {
     let base = match &ctx.backend_base {
         Some(base) => base.clone(),
         None => ctx.resolve(&ctx.route.api.service_url, host)?,
@@ -47,7 +51,9 @@ pub fn apply(policy: &ForwardRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Res
     ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     let mut response = match result {
         Ok(response) => response,
-        Err(BackendError::Timeout) => return Err(PolicyError::backend_timeout(policy.timeout_secs)),
+        Err(BackendError::Timeout) => {
+            return Err(PolicyError::backend_timeout(policy.timeout_secs));
+        }
         Err(BackendError::Connect(detail) | BackendError::Other(detail)) => {
             return Err(PolicyError::backend_unreachable(detail));
         }

@@ -63,7 +63,13 @@ pub fn apply(policy: &RewriteUri, ctx: &mut Ctx<'_>) {
         let matched: Vec<&str> = ctx
             .route
             .operation
-            .map(|op| op.url_template.query.iter().map(|(n, _)| n.as_str()).collect())
+            .map(|op| {
+                op.url_template
+                    .query
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         query.extend(
             parse_query(&ctx.request.query)

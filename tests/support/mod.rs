@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde_json::Value;
 use tollgate::Gateway;
-use tollgate::host::memory::{CountingRandom, ManualClock, MapVars, MemoryKv, MemoryLog, ScriptedBackend};
+use tollgate::host::memory::{
+    CountingRandom, ManualClock, MapVars, MemoryKv, MemoryLog, ScriptedBackend,
+};
 use tollgate::host::{BackendError, BackendRequest, Host};
 use tollgate::http::{Request, Response};
 
@@ -33,7 +35,11 @@ pub fn load(dir: &str) -> tollgate_config::Config {
         Ok(config) => config,
         Err(errors) => panic!(
             "{dir} does not load:\n{}",
-            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
         ),
     }
 }
@@ -95,8 +101,8 @@ impl TestGateway {
 
     /// An authorised admin call; returns the status and the JSON body (Null when empty).
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = Request::new(method, path)
-            .with_header("authorization", &format!("Bearer {ADMIN_KEY}"));
+        let mut request =
+            Request::new(method, path).with_header("authorization", &format!("Bearer {ADMIN_KEY}"));
         if let Some(body) = body {
             request = request
                 .with_header("content-type", "application/json")
