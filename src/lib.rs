@@ -13,6 +13,7 @@ pub mod http;
 pub mod observe;
 pub mod pipeline;
 pub mod policies;
+pub mod rfc3339;
 pub mod routing;
 pub mod subscriptions;
 

@@ -118,11 +118,9 @@ pub struct LogRecord<'a> {
 impl LogRecord<'_> {
     /// The JSON line.
     pub fn to_json(&self) -> String {
-        let time = humantime::format_rfc3339_millis(
-            std::time::UNIX_EPOCH + std::time::Duration::from_millis(self.started_ms),
-        );
+        let time = crate::rfc3339::format(self.started_ms);
         serde_json::json!({
-            "time": time.to_string(),
+            "time": time,
             "requestId": self.request_id,
             "method": self.method,
             "api": self.api,

@@ -4,7 +4,8 @@ use serde_json::json;
 
 use crate::host::{Host, HostError};
 use crate::http::Response;
-use crate::subscriptions::{keys::redact_hex, rfc3339};
+use crate::rfc3339;
+use crate::subscriptions::keys::redact_hex;
 
 /// Why an admin request was not served. Each variant has a stable `code` and a status.
 #[derive(Debug)]

@@ -4,6 +4,7 @@
 //! `expirationDate`; bodies take `expires` for the expiration date, as DESIGN.md says. Keys
 //! appear only in the create and regenerate responses, which are marked `no-store`.
 
+use crate::rfc3339;
 use serde_json::{Map, Value, json};
 use tollgate_config::Config;
 
@@ -11,7 +12,7 @@ use crate::host::Host;
 use crate::http::{Request, Response};
 use crate::subscriptions::{
     Changes, DEFAULT_PAGE_SIZE, KeySlot, MAX_PAGE_SIZE, NewSubscription, Repo, RepoError, Scope,
-    State, Subscription, is_valid_id, rfc3339,
+    State, Subscription, is_valid_id,
 };
 
 use super::base_path;

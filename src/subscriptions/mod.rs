@@ -3,7 +3,6 @@
 //! - [`record`]: the [`Subscription`] record, its [`Scope`] and [`State`].
 //! - [`keys`]: key generation, hashing and constant-time comparison.
 //! - [`repo`]: the [`Repo`] over the KV store (its doc comment holds the KV layout).
-//! - [`rfc3339`]: dates on the wire and in the store.
 //!
 //! The gateway's hot path needs one call: [`Repo::find_by_key`], then
 //! [`Subscription::is_active_at`] and [`Scope::covers_api`].
@@ -11,7 +10,6 @@
 pub mod keys;
 pub mod record;
 pub mod repo;
-pub mod rfc3339;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tollgate_config::Config;
 
 use super::keys::KeyHash;
-use super::rfc3339;
 
 /// What a subscription's keys give access to.
 ///
@@ -216,12 +215,12 @@ mod date {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(ms: &u64, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&super::rfc3339::format(*ms))
+        serializer.serialize_str(&crate::rfc3339::format(*ms))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
         let text = String::deserialize(deserializer)?;
-        super::rfc3339::parse(&text).ok_or_else(|| serde::de::Error::custom("not an RFC 3339 date"))
+        crate::rfc3339::parse(&text).ok_or_else(|| serde::de::Error::custom("not an RFC 3339 date"))
     }
 }
 
@@ -240,7 +239,7 @@ mod optional_date {
         deserializer: D,
     ) -> Result<Option<u64>, D::Error> {
         match Option::<String>::deserialize(deserializer)? {
-            Some(text) => super::rfc3339::parse(&text)
+            Some(text) => crate::rfc3339::parse(&text)
                 .map(Some)
                 .ok_or_else(|| serde::de::Error::custom("not an RFC 3339 date")),
             None => Ok(None),
