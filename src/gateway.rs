@@ -82,6 +82,7 @@ impl Gateway {
         };
         let api = route.api;
         let key = access::find_key(api, &request);
+        let original_url = original_url(&request);
         let mut ctx = Ctx {
             config: &self.config,
             client_ip: client_ip(&request),
@@ -98,6 +99,10 @@ impl Gateway {
             backend_base: None,
             response: None,
             backend_ms: None,
+            started_ms: host.clock.now_millis(),
+            original_url,
+            variables: Vec::new(),
+            last_error: None,
         };
         let mut chain = Vec::new();
         if let Some(global) = &self.config.global {
@@ -181,6 +186,19 @@ fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {
 fn under_prefix<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
     let rest = path.strip_prefix(prefix)?;
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// The URL the client called: scheme from `spin-full-url`, the `Host` header, path and query.
+fn original_url(request: &Request) -> String {
+    let full = request.headers.get("spin-full-url").unwrap_or_default();
+    let scheme = if full.starts_with("https:") { "https" } else { "http" };
+    let host = request.headers.get("host").unwrap_or("localhost");
+    let mut url = format!("{scheme}://{host}{}", request.path);
+    if !request.query.is_empty() {
+        url.push('?');
+        url.push_str(&request.query);
+    }
+    url
 }
 
 /// The client's IP from the host-set `spin-client-addr` (`ip:port` or `[v6]:port`).

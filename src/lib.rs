@@ -7,6 +7,7 @@
 pub mod access;
 pub mod admin;
 pub mod error;
+pub mod expr;
 mod gateway;
 pub mod host;
 pub mod http;

@@ -172,6 +172,11 @@ impl Clock for ManualClock {
     fn now_millis(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
     }
+
+    /// Sleeping moves the clock: tests never wait.
+    fn sleep(&self, millis: u64) {
+        self.advance(millis);
+    }
 }
 
 /// Deterministic "random" bytes: unique per call, not secret. Tests only.

@@ -69,6 +69,12 @@ pub trait Backend {
 pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn now_millis(&self) -> u64;
+
+    /// Waits (`retry` intervals). Test clocks advance instead of sleeping; on wasm32-wasip2
+    /// `std::thread::sleep` is a wasi:clocks poll, which std already imports.
+    fn sleep(&self, millis: u64) {
+        std::thread::sleep(Duration::from_millis(millis));
+    }
 }
 
 /// Cryptographically secure random bytes.

@@ -4,6 +4,7 @@ use tollgate_config::{Config, Template, TemplatePart};
 
 use crate::access::Caller;
 use crate::error::PolicyError;
+use crate::expr::Value;
 use crate::host::Host;
 use crate::http::{Request, Response};
 use crate::routing::Route;
@@ -29,12 +30,66 @@ pub struct Ctx<'c> {
     pub response: Option<Response>,
     /// Milliseconds the backend took, when it was called.
     pub backend_ms: Option<u64>,
+    /// When the call arrived (`context.Timestamp`), in milliseconds since the epoch.
+    pub started_ms: u64,
+    /// The URL the client called (`context.Request.OriginalUrl`).
+    pub original_url: String,
+    /// `context.Variables`, in the order they were first set.
+    pub variables: Vec<(String, Value)>,
+    /// `context.LastError`, once an error sent the call to on-error.
+    pub last_error: Option<LastError>,
+}
+
+/// `context.LastError`: what failed, and where.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LastError {
+    /// The policy element (or gateway stage) that failed, e.g. `forward-request`.
+    pub source: String,
+    /// Azure's reason code, e.g. `ExpressionValueEvaluationFailure`.
+    pub reason: String,
+    /// What went wrong.
+    pub message: String,
+    /// `global`, `product`, `api` or `operation` (empty before the pipeline ran).
+    pub scope: String,
+    /// `inbound`, `backend`, `outbound` (empty before the pipeline ran).
+    pub section: String,
+    /// Where in the document: `inbound/choose[2]` style (section, element and position).
+    pub path: String,
+    /// The failing element's `id` attribute.
+    pub policy_id: Option<String>,
 }
 
 impl Ctx<'_> {
     /// Resolves `{{named values}}` from the host's variables.
     pub fn resolve(&self, template: &Template, host: &Host<'_>) -> Result<String, PolicyError> {
         resolve(template, host)
+    }
+
+    /// The backend URL the request goes to now: the base (set-backend-service, else the API's
+    /// `service-url`) + the backend path + the query (`context.Request.Url`).
+    pub fn backend_url(&self, host: &Host<'_>) -> Result<String, PolicyError> {
+        let base = match &self.backend_base {
+            Some(base) => base.clone(),
+            None => self.resolve(&self.route.api.service_url, host)?,
+        };
+        let mut url = base.trim_end_matches('/').to_string();
+        if !self.request.path.is_empty() && !self.request.path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(&self.request.path);
+        if !self.request.query.is_empty() {
+            url.push('?');
+            url.push_str(&self.request.query);
+        }
+        Ok(url)
+    }
+
+    /// Sets `context.Variables[name]`.
+    pub fn set_variable(&mut self, name: &str, value: Value) {
+        match self.variables.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.variables.push((name.to_string(), value)),
+        }
     }
 
     /// The response policies in outbound/on-error edit, created as an empty 200 if none exists.

@@ -13,7 +13,7 @@ use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::Response;
 use crate::policies::{self, Flow};
-use ctx::Ctx;
+use ctx::{Ctx, LastError};
 use scopes::{Chain, Step};
 
 /// How the call ended, for the log.
@@ -37,12 +37,21 @@ pub fn run(ctx: &mut Ctx<'_>, chain: &Chain<'_>, host: &Host<'_>) -> (Response, 
 }
 
 /// Runs the on-error section for `error`, starting from the error's own response.
+/// `context.LastError` describes the error (and where it happened, when a policy raised it).
 pub fn on_error(
     ctx: &mut Ctx<'_>,
     chain: &Chain<'_>,
     error: PolicyError,
     host: &Host<'_>,
 ) -> (Response, Outcome) {
+    let mut last = ctx.last_error.take().unwrap_or_default();
+    last.source = error.source.to_string();
+    last.reason = error.reason.to_string();
+    last.message = match (&error.detail, error.reason) {
+        (Some(detail), "ExpressionValueEvaluationFailure") => detail.clone(),
+        _ => error.message.clone(),
+    };
+    ctx.last_error = Some(last);
     ctx.response = Some(error.to_response());
     let response = match run_section(ctx, chain, Section::OnError, host) {
         Ok(Flow::Continue) => ctx.response.take().unwrap_or_else(|| error.to_response()),
@@ -59,9 +68,27 @@ fn run_section(
     section: Section,
     host: &Host<'_>,
 ) -> Result<Flow, PolicyError> {
-    for Step { node, .. } in scopes::effective(chain, section) {
-        if let Flow::Respond(response) = policies::apply(&node.policy, section, ctx, host)? {
-            return Ok(Flow::Respond(response));
+    for (index, Step { node, scope, .. }) in scopes::effective(chain, section).into_iter().enumerate() {
+        match policies::apply(&node.policy, section, ctx, host) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Respond(response)) => return Ok(Flow::Respond(response)),
+            Err(error) => {
+                if section != Section::OnError {
+                    ctx.last_error = Some(LastError {
+                        scope: scope.name().to_string(),
+                        section: section.element().to_string(),
+                        path: format!(
+                            "{}/{}[{}]",
+                            section.element(),
+                            policies::element(&node.policy),
+                            index + 1
+                        ),
+                        policy_id: node.id.clone(),
+                        ..LastError::default()
+                    });
+                }
+                return Err(error);
+            }
         }
     }
     Ok(Flow::Continue)

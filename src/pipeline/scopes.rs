@@ -48,7 +48,10 @@ pub struct Step<'c> {
 static BUILTIN_FORWARD: PolicyNode = PolicyNode {
     line: 0,
     id: None,
-    policy: Policy::ForwardRequest(ForwardRequest { timeout_secs: 300 }),
+    policy: Policy::ForwardRequest(ForwardRequest {
+        timeout_secs: 300,
+        fail_on_error_status_code: false,
+    }),
 };
 
 /// The documents that apply to a call, broad to narrow.

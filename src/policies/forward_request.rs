@@ -30,17 +30,14 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
-/// Sends the request; a failure becomes 502 (unreachable) or 504 (timeout).
+/// Sends the request; a failure becomes 502 (unreachable) or 504 (timeout). With
+/// `fail-on-error-status-code`, a backend status of 400 or more becomes an error too.
 pub fn apply(
     policy: &ForwardRequest,
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
-    let base = match &ctx.backend_base {
-        Some(base) => base.clone(),
-        None => ctx.resolve(&ctx.route.api.service_url, host)?,
-    };
-    let url = backend_url(&base, &ctx.request.path, &ctx.request.query);
+    let url = ctx.backend_url(host)?;
     let request = BackendRequest {
         url,
         request: forwarded_request(&ctx.request),
@@ -59,22 +56,19 @@ pub fn apply(
         }
     };
     strip_hop_by_hop(&mut response.headers);
+    let status = response.status;
     ctx.response = Some(response);
+    if policy.fail_on_error_status_code && status >= 400 {
+        // Our reason code: Azure documents the behaviour, not the code.
+        return Err(PolicyError::new(
+            "forward-request",
+            "BackendErrorStatusCode",
+            status,
+            "The backend service answered with an error status.",
+        )
+        .with_detail(format!("backend status {status}")));
+    }
     Ok(())
-}
-
-/// `base` + `path` + `?query`, with exactly one `/` at the join.
-fn backend_url(base: &str, path: &str, query: &str) -> String {
-    let mut url = base.trim_end_matches('/').to_string();
-    if !path.is_empty() && !path.starts_with('/') {
-        url.push('/');
-    }
-    url.push_str(path);
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(query);
-    }
-    url
 }
 
 /// The request as the backend should see it: hop-by-hop headers removed.
@@ -85,7 +79,7 @@ pub fn forwarded_request(request: &Request) -> Request {
 }
 
 /// Removes hop-by-hop headers, including any named in `Connection`.
-fn strip_hop_by_hop(headers: &mut Headers) {
+pub(crate) fn strip_hop_by_hop(headers: &mut Headers) {
     let listed: Vec<String> = headers
         .get_all("connection")
         .flat_map(|value| value.split(','))

@@ -1,14 +1,26 @@
 //! The policies. Each file executes one element; the loader (crate `tollgate-config`) has
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
+mod choose;
+mod emit_metric;
+mod find_and_replace;
 mod forward_request;
+mod json_to_xml;
+mod mock_response;
+mod retry;
+mod return_response;
 mod rewrite_uri;
+mod send_request;
 mod set_body;
 mod set_header;
+mod set_query_parameter;
+mod trace;
+mod xml_to_json;
 
-use tollgate_config::{Policy, Section};
+use tollgate_config::{Policy, PolicyNode, Section};
 
 use crate::error::PolicyError;
+use crate::expr;
 use crate::host::Host;
 use crate::http::Response;
 use crate::pipeline::ctx::Ctx;
@@ -20,12 +32,41 @@ pub use forward_request::forwarded_request;
 pub enum Flow {
     /// Go on with the next policy.
     Continue,
-    /// A deliberate answer (`return-response`): the pipeline ends with this response.
+    /// A deliberate answer (`return-response`, `mock-response`): the pipeline ends with it.
     Respond(Response),
 }
 
-/// Executes one policy in `section`.
+/// Executes one policy in `section`. An expression failure names the element as its source.
 pub fn apply(
+    policy: &Policy,
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Flow, PolicyError> {
+    run(policy, section, ctx, host).map_err(|mut error| {
+        if error.source == "expression" {
+            error.source = element(policy);
+        }
+        error
+    })
+}
+
+/// Executes a nested list of policies (`<when>`, `<retry>`, a fragment) until one answers.
+pub fn apply_all(
+    nodes: &[PolicyNode],
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Flow, PolicyError> {
+    for node in nodes {
+        if let Flow::Respond(response) = apply(&node.policy, section, ctx, host)? {
+            return Ok(Flow::Respond(response));
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+fn run(
     policy: &Policy,
     section: Section,
     ctx: &mut Ctx<'_>,
@@ -35,26 +76,84 @@ pub fn apply(
         // `<base/>` was expanded by the scope merge; nothing is left to do.
         Policy::Base => {}
         Policy::SetHeader(p) => set_header::apply(p, section, ctx, host)?,
-        Policy::SetBackendService(p) => ctx.backend_base = Some(ctx.resolve(&p.base_url, host)?),
+        Policy::SetBackendService(p) => {
+            let url = expr::text(&p.base_url, ctx, host)?;
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(expr::failure(format!(
+                    "set-backend-service base-url `{url}` is not an http(s) URL"
+                )));
+            }
+            ctx.backend_base = Some(url);
+        }
         Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx),
         Policy::SetStatus(p) => ctx.response_mut().status = p.code,
         Policy::SetBody(p) => set_body::apply(p, section, ctx, host)?,
-        Policy::ReturnResponse(p) => {
-            let mut response = Response::new(p.status.as_ref().map_or(200, |s| s.code));
-            for header in &p.headers {
-                set_header::edit(header, &mut response.headers, host)?;
-            }
-            if let Some(body) = &p.body {
-                response.body = ctx.resolve(&body.body, host)?.into_bytes();
-            }
-            return Ok(Flow::Respond(response));
-        }
+        Policy::ReturnResponse(p) => return return_response::apply(p, ctx, host).map(Flow::Respond),
         Policy::ForwardRequest(p) => forward_request::apply(p, ctx, host)?,
+        Policy::Choose(p) => return choose::apply(p, section, ctx, host),
+        Policy::SetVariable(p) => {
+            let value = expr::value(&p.value, ctx, host)?;
+            ctx.set_variable(&p.name, value);
+        }
+        Policy::IncludeFragment(p) => return apply_all(&p.policies, section, ctx, host),
+        Policy::SetQueryParameter(p) => set_query_parameter::apply(p, ctx, host)?,
+        Policy::SetMethod(p) => {
+            let method = expr::text(&p.method, ctx, host)?.trim().to_ascii_uppercase();
+            if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return Err(expr::failure(format!("`{method}` is not an HTTP method")));
+            }
+            ctx.request.method = method;
+        }
+        Policy::MockResponse(p) => return Ok(Flow::Respond(mock_response::apply(p, ctx))),
+        Policy::FindAndReplace(p) => find_and_replace::apply(p, section, ctx, host)?,
+        Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx)?,
+        Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx)?,
+        Policy::SendRequest(p) => send_request::apply(p, ctx, host)?,
+        Policy::Retry(p) => return retry::apply(p, section, ctx, host),
+        Policy::Trace(p) => trace::apply(p, ctx, host)?,
+        Policy::EmitMetric(p) => emit_metric::apply(p, ctx, host)?,
     }
     Ok(Flow::Continue)
+}
+
+/// The element name of a policy (`LastError.Source`, the log).
+pub fn element(policy: &Policy) -> &'static str {
+    match policy {
+        Policy::Base => "base",
+        Policy::SetHeader(_) => "set-header",
+        Policy::SetBackendService(_) => "set-backend-service",
+        Policy::RewriteUri(_) => "rewrite-uri",
+        Policy::SetStatus(_) => "set-status",
+        Policy::SetBody(_) => "set-body",
+        Policy::ReturnResponse(_) => "return-response",
+        Policy::ForwardRequest(_) => "forward-request",
+        Policy::Choose(_) => "choose",
+        Policy::SetVariable(_) => "set-variable",
+        Policy::IncludeFragment(_) => "include-fragment",
+        Policy::SetQueryParameter(_) => "set-query-parameter",
+        Policy::SetMethod(_) => "set-method",
+        Policy::MockResponse(_) => "mock-response",
+        Policy::FindAndReplace(_) => "find-and-replace",
+        Policy::JsonToXml(_) => "json-to-xml",
+        Policy::XmlToJson(_) => "xml-to-json",
+        Policy::SendRequest(_) => "send-request",
+        Policy::Retry(_) => "retry",
+        Policy::Trace(_) => "trace",
+        Policy::EmitMetric(_) => "emit-metric",
+    }
 }
 
 /// Whether a policy in `section` edits the request (inbound, backend) or the response.
 fn targets_request(section: Section) -> bool {
     matches!(section, Section::Inbound | Section::Backend)
+}
+
+/// The body a policy in `section` works on, with its headers.
+fn message_mut<'a>(section: Section, ctx: &'a mut Ctx<'_>) -> (&'a mut Vec<u8>, &'a mut crate::http::Headers) {
+    if targets_request(section) {
+        (&mut ctx.request.body, &mut ctx.request.headers)
+    } else {
+        let response = ctx.response_mut();
+        (&mut response.body, &mut response.headers)
+    }
 }

@@ -1,12 +1,13 @@
 //! `set-header`: sets, appends, skips or deletes a request or response header.
 
-use tollgate_config::{ExistsAction, Section, SetHeader};
+use tollgate_config::{ExistsAction, PolicyValue, Section, SetHeader};
 
 use super::targets_request;
 use crate::error::PolicyError;
+use crate::expr;
 use crate::host::Host;
 use crate::http::Headers;
-use crate::pipeline::ctx::{Ctx, resolve};
+use crate::pipeline::ctx::Ctx;
 
 /// Headers whose values must stay on separate lines instead of being comma-joined.
 const SEPARATE_VALUES: &[&str] = &["set-cookie", "www-authenticate", "proxy-authenticate"];
@@ -18,30 +19,45 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let values = values(&policy.values, ctx, host)?;
     if targets_request(section) {
-        edit(policy, &mut ctx.request.headers, host)
+        edit(policy, values, &mut ctx.request.headers);
     } else {
-        edit(policy, &mut ctx.response_mut().headers, host)
+        edit(policy, values, &mut ctx.response_mut().headers);
     }
+    Ok(())
 }
 
-/// Applies the policy to a header list.
-pub fn edit(policy: &SetHeader, headers: &mut Headers, host: &Host<'_>) -> Result<(), PolicyError> {
+/// Evaluates the `<value>`s. A value with a line break would split the header, so it fails.
+pub fn values(
+    values: &[PolicyValue],
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Vec<String>, PolicyError> {
+    values
+        .iter()
+        .map(|value| {
+            let text = expr::text(value, ctx, host)?;
+            if text.contains(['\r', '\n']) {
+                return Err(expr::failure("a header value must not contain a line break".into()));
+            }
+            Ok(text)
+        })
+        .collect()
+}
+
+/// Applies the policy to a header list with its evaluated values.
+pub fn edit(policy: &SetHeader, values: Vec<String>, headers: &mut Headers) {
     let name = policy.name.as_str();
     match policy.exists_action {
         ExistsAction::Delete => {
             headers.remove(name);
-            return Ok(());
+            return;
         }
-        ExistsAction::Skip if headers.contains(name) => return Ok(()),
+        ExistsAction::Skip if headers.contains(name) => return,
         ExistsAction::Override | ExistsAction::Skip => headers.remove(name),
         ExistsAction::Append => {}
     }
-    let values = policy
-        .values
-        .iter()
-        .map(|value| resolve(value, host))
-        .collect::<Result<Vec<_>, _>>()?;
     if SEPARATE_VALUES.iter().any(|h| h.eq_ignore_ascii_case(name)) {
         for value in values {
             headers.append(name, value);
@@ -49,5 +65,4 @@ pub fn edit(policy: &SetHeader, headers: &mut Headers, host: &Host<'_>) -> Resul
     } else if !values.is_empty() {
         headers.append(name, values.join(","));
     }
-    Ok(())
 }

@@ -5,8 +5,12 @@
 //!   validates it and reports every mistake as `file:line: message`. It runs at build time and in
 //!   `tollgate-check`, never inside the component.
 
+pub mod expr;
+pub mod lang;
 pub mod model;
 
+pub use expr::PolicyValue;
+pub use lang::*;
 pub use model::*;
 
 #[cfg(feature = "load")]

@@ -6,6 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::expr::PolicyValue;
+use crate::lang::{
+    Choose, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, MockExample, MockResponse,
+    Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
+};
+
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
@@ -51,6 +57,8 @@ pub struct Api {
     pub policy: Option<PolicyDocument>,
     /// Declared operations. Empty means every method and path under the API is accepted.
     pub operations: Vec<Operation>,
+    /// Example responses from `apis/<id>.openapi.json`, for `mock-response`.
+    pub mock_examples: Vec<MockExample>,
 }
 
 /// One operation of an API.
@@ -236,6 +244,32 @@ pub enum Policy {
     ReturnResponse(ReturnResponse),
     /// `<forward-request>`.
     ForwardRequest(ForwardRequest),
+    /// `<choose>`.
+    Choose(Choose),
+    /// `<set-variable>`.
+    SetVariable(SetVariable),
+    /// `<include-fragment>`.
+    IncludeFragment(IncludeFragment),
+    /// `<set-query-parameter>`.
+    SetQueryParameter(SetQueryParameter),
+    /// `<set-method>`.
+    SetMethod(SetMethod),
+    /// `<mock-response>`.
+    MockResponse(MockResponse),
+    /// `<find-and-replace>`.
+    FindAndReplace(FindAndReplace),
+    /// `<json-to-xml>`.
+    JsonToXml(JsonToXml),
+    /// `<xml-to-json>`.
+    XmlToJson(XmlToJson),
+    /// `<send-request>`.
+    SendRequest(SendRequest),
+    /// `<retry>`.
+    Retry(Retry),
+    /// `<trace>`.
+    Trace(Trace),
+    /// `<emit-metric>`.
+    EmitMetric(EmitMetric),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.
@@ -259,14 +293,14 @@ pub struct SetHeader {
     /// What to do when the header exists.
     pub exists_action: ExistsAction,
     /// The values; several are comma-joined unless the header must stay separate.
-    pub values: Vec<Template>,
+    pub values: Vec<PolicyValue>,
 }
 
 /// `<set-backend-service base-url="..."/>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetBackendService {
     /// The new backend base URL.
-    pub base_url: Template,
+    pub base_url: PolicyValue,
 }
 
 /// `<rewrite-uri template="..." copy-unmatched-params="true|false"/>`.
@@ -289,10 +323,10 @@ pub struct SetStatus {
 }
 
 /// `<set-body>text</set-body>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetBody {
     /// The new body.
-    pub body: Template,
+    pub body: PolicyValue,
 }
 
 /// `<return-response>`: ends the pipeline with this response.
@@ -304,6 +338,8 @@ pub struct ReturnResponse {
     pub headers: Vec<SetHeader>,
     /// The body (default empty).
     pub body: Option<SetBody>,
+    /// Start from the response held in this variable (set by `send-request`).
+    pub response_variable_name: Option<String>,
 }
 
 /// `<forward-request>`: sends the request to the backend.
@@ -311,4 +347,6 @@ pub struct ReturnResponse {
 pub struct ForwardRequest {
     /// Seconds to wait for the backend's response headers. Default 300.
     pub timeout_secs: u32,
+    /// A backend status of 400 or more becomes an error (on-error runs). Default `false`.
+    pub fail_on_error_status_code: bool,
 }

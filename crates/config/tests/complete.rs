@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use tollgate_config::load::load_dir;
+use tollgate_config::PolicyValue;
 use tollgate_config::model::*;
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -35,7 +36,7 @@ fn header(name: &str, exists_action: ExistsAction, values: Vec<Template>) -> Set
     SetHeader {
         name: name.to_string(),
         exists_action,
-        values,
+        values: values.into_iter().map(PolicyValue::Text).collect(),
     }
 }
 
@@ -66,7 +67,10 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         )]),
         backend: Some(vec![node(
             8,
-            Policy::ForwardRequest(ForwardRequest { timeout_secs: 60 }),
+            Policy::ForwardRequest(ForwardRequest {
+                timeout_secs: 60,
+                fail_on_error_status_code: false,
+            }),
         )]),
         outbound: Some(vec![]),
         on_error: Some(vec![node(
@@ -88,7 +92,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
                 line: 4,
                 id: Some("backend".into()),
                 policy: Policy::SetBackendService(SetBackendService {
-                    base_url: Template(vec![text("https://"), named("weather_host"), text("/v2")]),
+                    base_url: PolicyValue::Text(Template(vec![
+                        text("https://"),
+                        named("weather_host"),
+                        text("/v2"),
+                    ])),
                 }),
             },
             node(
@@ -141,12 +149,13 @@ fn the_complete_fixture_loads_into_the_expected_model() {
                         vec![Template::literal("application/json")],
                     )],
                     body: Some(SetBody {
-                        body: Template(vec![
+                        body: PolicyValue::Text(Template(vec![
                             text(r#"{"city": "somewhere", "token": ""#),
                             named("demo_token"),
                             text(r#""}"#),
-                        ]),
+                        ])),
                     }),
+                    response_variable_name: None,
                 }),
             ),
         ]),
@@ -154,8 +163,9 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         outbound: None,
         on_error: Some(vec![node(
             12,
-            Policy::SetBody(SetBody {
-                body: Template::literal("error"),
+            Policy::SetStatus(SetStatus {
+                code: 500,
+                reason: "error".into(),
             }),
         )]),
     };
@@ -200,6 +210,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
                 policy: None,
             },
         ],
+        mock_examples: vec![],
     };
     let status = Api {
         id: "status".into(),
@@ -212,6 +223,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         subscription_key_query: "subscription-key".into(),
         policy: None,
         operations: vec![],
+        mock_examples: vec![],
     };
     assert_eq!(config.apis, vec![weather, status]);
 

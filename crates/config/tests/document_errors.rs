@@ -154,21 +154,16 @@ fn bad_named_value() {
 }
 
 #[test]
-fn expressions_are_not_supported_yet() {
-    check(
-        &inbound("    <set-header name=\"X-A\"><value>@(context.RequestId)</value></set-header>"),
-        3,
-        "policy expressions (@(...)) are not supported yet",
-    );
-    check(
-        &inbound("    <set-body>\n@{ return \"x\"; }</set-body>"),
-        3,
-        "policy expressions (@(...)) are not supported yet",
-    );
+fn expressions_where_tollgate_takes_literals() {
     check(
         &inbound("    <set-status\n      code=\"@(200)\"/>"),
         4,
-        "policy expressions (@(...)) are not supported yet",
+        "unsupported: a policy expression in <set-status> attribute `code`",
+    );
+    check(
+        &inbound("    <mock-response status-code=\"@(200)\"/>"),
+        3,
+        "unsupported: a policy expression in <mock-response> attribute `status-code`",
     );
 }
 
@@ -227,7 +222,7 @@ fn set_header_needs_a_value_unless_deleting() {
             "    <set-header name=\"X-A\" exists-action=\"replace\"><value>1</value></set-header>",
         ),
         3,
-        "set-header exists-action must be override, skip, append or delete, not `replace`",
+        "attribute `exists-action` must be one of override, skip, append, delete, not `replace`",
     );
     check(
         &inbound("    <set-header name=\"X-A\">\n      <val>1</val>\n    </set-header>"),
@@ -246,12 +241,12 @@ fn unsupported_azure_attributes() {
     check(
         &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
         3,
-        "liquid templates are not supported",
+        "unsupported: liquid templates",
     );
     check(
-        &inbound("    <return-response response-variable-name=\"r\"/>"),
+        &inbound("    <json-to-xml apply=\"always\" parse-date=\"false\"/>"),
         3,
-        "return-response response-variable-name is not supported yet",
+        "unsupported: json-to-xml attribute `parse-date`",
     );
     let backend =
         |policy: &str| format!("<policies>\n  <backend>\n{policy}\n  </backend>\n</policies>");
@@ -261,9 +256,9 @@ fn unsupported_azure_attributes() {
         "forward-request follow-redirects=\"true\" is not supported",
     );
     check(
-        &backend("    <forward-request fail-on-error-status-code=\"true\"/>"),
+        &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
         3,
-        "forward-request fail-on-error-status-code is not supported yet",
+        "unsupported: liquid templates",
     );
     check(
         &backend("    <forward-request timeout=\"0\"/>"),

@@ -131,6 +131,7 @@ fn config() -> Config {
             },
             policy: None,
         }],
+        mock_examples: vec![],
     };
     let product = |id: &str, approval_required: bool| Product {
         id: id.into(),

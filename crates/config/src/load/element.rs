@@ -1,18 +1,17 @@
 //! Reading one XML element of a policy document: its attributes (each one used at most
 //! once, the rest reported as unknown), its text and its child elements.
 //!
-//! Every accessor checks what every value needs: no policy expressions yet, and
-//! `{{named values}}` only where the model can hold a [`Template`].
+//! Every accessor checks what every value needs: policy expressions only where the model
+//! holds a [`PolicyValue`] (parsed and checked here), and `{{named values}}` only where it can
+//! hold a `Template`.
 
 use roxmltree::{Node, NodeType};
 
 use super::error::{Reported, Sink};
+use super::expr::parse_expression;
 use super::template::{has_named_value, parse_template, preview};
-use crate::model::Template;
-
-/// The message for values that would need the (not yet written) expression evaluator.
-pub(crate) const EXPRESSIONS_NOT_SUPPORTED: &str =
-    "policy expressions (@(...)) are not supported yet";
+use crate::expr::{Expr, PolicyValue};
+use crate::model::Section;
 
 /// An attribute that was read: its value and where it was written.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +20,8 @@ pub(crate) struct Attr<'a> {
     pub value: &'a str,
     /// Byte offset of the attribute in the document.
     pub offset: usize,
+    /// Byte offset of the attribute's value (after the quote).
+    pub value_offset: usize,
 }
 
 /// One element being parsed, with the sink its errors go to.
@@ -29,12 +30,19 @@ pub(crate) struct Element<'e, 'a, 't> {
     sink: &'e mut Sink<'t>,
     /// Which of the element's attributes a parser has read, by index.
     used: Vec<bool>,
+    /// The section the element is in (for nested policy lists such as `<when>`).
+    pub section: Section,
 }
 
 impl<'e, 'a, 't> Element<'e, 'a, 't> {
     pub fn new(node: Node<'a, 't>, sink: &'e mut Sink<'t>) -> Self {
+        Self::in_section(node, sink, Section::Inbound)
+    }
+
+    /// An element inside `section`.
+    pub fn in_section(node: Node<'a, 't>, sink: &'e mut Sink<'t>, section: Section) -> Self {
         let used = vec![false; node.attributes().len()];
-        Element { node, sink, used }
+        Element { node, sink, used, section }
     }
 
     /// The element name, e.g. `set-header`.
@@ -57,7 +65,7 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         self.sink.error_at(offset, message)
     }
 
-    /// Takes an attribute, marking it as known. Checks for expressions.
+    /// Takes an attribute, marking it as known (expressions are the caller's to check).
     pub fn optional(&mut self, name: &str) -> Result<Option<Attr<'a>>, Reported> {
         let found = self
             .node
@@ -73,11 +81,72 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         let attr = Attr {
             value: attribute.value(),
             offset: attribute.range().start,
+            value_offset: attribute.range_value().start,
         };
-        if is_expression(attr.value) {
-            return Err(self.error_at(attr.offset, EXPRESSIONS_NOT_SUPPORTED));
-        }
         Ok(Some(attr))
+    }
+
+    /// An optional attribute that may be an expression or text with named values.
+    pub fn optional_value(&mut self, name: &str) -> Result<Option<PolicyValue>, Reported> {
+        let Some(attr) = self.optional(name)? else {
+            return Ok(None);
+        };
+        let raw = self.raw(attr.value_offset);
+        self.value(attr.value, attr.value_offset, raw).map(Some)
+    }
+
+    /// A required attribute that may be an expression or text with named values.
+    pub fn required_value(&mut self, name: &str) -> Result<PolicyValue, Reported> {
+        let attr = self.required(name)?;
+        let raw = self.raw(attr.value_offset);
+        self.value(attr.value, attr.value_offset, raw)
+    }
+
+    /// A required attribute that must be an expression (`condition`).
+    pub fn required_expression(&mut self, name: &str) -> Result<Expr, Reported> {
+        let attr = self.required(name)?;
+        if !is_expression(attr.value) {
+            let tag = self.tag();
+            return Err(self.error_at(
+                attr.offset,
+                format!("<{tag}> attribute `{name}` must be a policy expression, e.g. @(true)"),
+            ));
+        }
+        let raw = self.raw(attr.value_offset);
+        match self.value(attr.value, attr.value_offset, raw)? {
+            PolicyValue::Expr(expr) => Ok(expr),
+            PolicyValue::Text(_) => Err(self.error_at(attr.offset, "expected an expression")),
+        }
+    }
+
+    /// The document text from `offset` on.
+    fn raw(&self, offset: usize) -> &'t str {
+        self.node.document().input_text().get(offset..).unwrap_or("")
+    }
+
+    /// Parses `text` (found at `offset`, written as `raw`) as an expression or a template.
+    fn value(&mut self, text: &str, offset: usize, raw: &str) -> Result<PolicyValue, Reported> {
+        if is_expression(text) {
+            return parse_expression(text).map(PolicyValue::Expr).map_err(|error| {
+                let at = offset + raw_offset(raw, error.offset);
+                self.error_at(at, error.message)
+            });
+        }
+        parse_template(text)
+            .map(PolicyValue::Text)
+            .map_err(|message| self.error_at(offset, message))
+    }
+
+    /// Rejects an expression in an attribute Tollgate only takes literally.
+    fn no_expression(&mut self, attr: Attr<'a>, name: &str) -> Result<(), Reported> {
+        if is_expression(attr.value) {
+            let tag = self.tag();
+            return Err(self.error_at(
+                attr.offset,
+                format!("unsupported: a policy expression in <{tag}> attribute `{name}` (write a literal value)"),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the element has the attribute (without taking it).
@@ -103,6 +172,9 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
     /// An optional attribute that cannot hold named values.
     pub fn optional_plain(&mut self, name: &str) -> Result<Option<Attr<'a>>, Reported> {
         let attr = self.optional(name)?;
+        if let Some(attr) = attr {
+            self.no_expression(attr, name)?;
+        }
         if let Some(attr) = attr
             && has_named_value(attr.value)
         {
@@ -118,6 +190,7 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
     /// A required attribute that cannot hold named values.
     pub fn required_plain(&mut self, name: &str) -> Result<Attr<'a>, Reported> {
         let attr = self.required(name)?;
+        self.no_expression(attr, name)?;
         if has_named_value(attr.value) {
             let tag = self.tag();
             return Err(self.error_at(
@@ -126,15 +199,6 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
             ));
         }
         Ok(attr)
-    }
-
-    /// A required attribute that may hold `{{named values}}`.
-    pub fn required_template(&mut self, name: &str) -> Result<(Attr<'a>, Template), Reported> {
-        let attr = self.required(name)?;
-        match parse_template(attr.value) {
-            Ok(template) => Ok((attr, template)),
-            Err(message) => Err(self.error_at(attr.offset, message)),
-        }
     }
 
     /// An optional `true`/`false` attribute (any ASCII case).
@@ -153,6 +217,44 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
                         "<{tag}> attribute `{name}` must be true or false, not `{}`",
                         preview(attr.value)
                     ),
+                ))
+            }
+        }
+    }
+
+    /// An optional whole-number attribute within `min..=max`.
+    pub fn optional_u32(&mut self, name: &str, min: u32, max: u32) -> Result<Option<u32>, Reported> {
+        let Some(attr) = self.optional_plain(name)? else {
+            return Ok(None);
+        };
+        match attr.value.trim().parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => {
+                let tag = self.tag();
+                Err(self.error_at(
+                    attr.offset,
+                    format!(
+                        "<{tag}> attribute `{name}` must be a whole number from {min} to {max}, not `{}`",
+                        preview(attr.value)
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// An optional attribute that must be one of `choices`.
+    pub fn optional_choice(&mut self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>, Reported> {
+        let Some(attr) = self.optional_plain(name)? else {
+            return Ok(None);
+        };
+        let value = attr.value.trim();
+        match choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
+            Some(choice) => Ok(Some(choice)),
+            None => {
+                let tag = self.tag();
+                Err(self.error_at(
+                    attr.offset,
+                    format!("<{tag}> attribute `{name}` must be one of {}, not `{}`", choices.join(", "), preview(value)),
                 ))
             }
         }
@@ -211,8 +313,8 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         Ok(())
     }
 
-    /// The element's text (comments skipped) as a template; child elements are errors.
-    pub fn text_template(&mut self) -> Result<Template, Reported> {
+    /// The element's text (comments skipped) and where it starts; child elements are errors.
+    fn text(&mut self) -> Result<(String, usize), Reported> {
         let tag = self.tag();
         let mut text = String::new();
         let mut text_offset = self.offset();
@@ -234,10 +336,20 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
                 _ => {}
             }
         }
-        if is_expression(&text) {
-            return Err(self.error_at(text_offset, EXPRESSIONS_NOT_SUPPORTED));
-        }
-        parse_template(&text).map_err(|message| self.error_at(text_offset, message))
+        Ok((text, text_offset))
+    }
+
+    /// The element's text: an expression or a template.
+    pub fn text_value(&mut self) -> Result<PolicyValue, Reported> {
+        let (text, offset) = self.text()?;
+        let raw = self.raw(offset);
+        self.value(&text, offset, raw)
+    }
+
+    /// The policies inside a nesting element (`<when>`, `<retry>`, ...), for this section.
+    pub fn policies(&mut self) -> Result<Vec<crate::model::PolicyNode>, Reported> {
+        let children = self.child_elements()?;
+        super::xml::read_list(children, self.section, self.sink, false)
     }
 
     /// Parses a child element with its own attribute bookkeeping.
@@ -246,7 +358,7 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         node: Node<'a, 't>,
         parse: impl FnOnce(&mut Element<'_, 'a, 't>) -> Result<T, Reported>,
     ) -> Result<T, Reported> {
-        let mut child = Element::new(node, self.sink);
+        let mut child = Element::in_section(node, self.sink, self.section);
         let parsed = parse(&mut child);
         let finished = child.finish();
         let value = parsed?;
@@ -279,4 +391,33 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
 pub(crate) fn is_expression(value: &str) -> bool {
     let value = value.trim_start();
     value.starts_with("@(") || value.starts_with("@{")
+}
+
+/// The byte offset in `raw` (XML as written) of byte `decoded` of its decoded text: entities
+/// and a leading CDATA marker shift positions.
+pub(crate) fn raw_offset(raw: &str, decoded: usize) -> usize {
+    let mut raw_at = if raw.starts_with("<![CDATA[") { 9 } else { 0 };
+    let mut seen = 0;
+    let bytes = raw.as_bytes();
+    while seen < decoded && raw_at < bytes.len() {
+        if bytes[raw_at] == b'&' {
+            if let Some(end) = raw[raw_at..].find(';').filter(|&end| end <= 10) {
+                let entity = &raw[raw_at + 1..raw_at + end];
+                let decoded_len = match entity.strip_prefix('#') {
+                    Some(code) => code
+                        .strip_prefix('x')
+                        .map_or_else(|| code.parse().ok(), |hex| u32::from_str_radix(hex, 16).ok())
+                        .and_then(char::from_u32)
+                        .map_or(1, char::len_utf8),
+                    None => 1,
+                };
+                raw_at += end + 1;
+                seen += decoded_len;
+                continue;
+            }
+        }
+        raw_at += 1;
+        seen += 1;
+    }
+    raw_at
 }

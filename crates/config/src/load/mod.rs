@@ -12,7 +12,10 @@
 
 mod element;
 mod error;
+mod expr;
+mod fragments;
 mod http;
+mod openapi;
 mod policies;
 mod registry;
 mod template;
@@ -26,7 +29,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub use error::LoadError;
-pub use xml::parse_document;
+pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
+pub use xml::{parse_document, parse_fragment};
 
 use crate::model::{Config, PolicyDocument};
 use error::Sink;
@@ -106,6 +110,8 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
         }
     }
 
+    link(dir, &mut manifest.config, &mut errors);
+
     // The manifest's errors in file order, then the documents' (each already in order).
     sink.errors.sort_by_key(|error| (error.line, error.column));
     sink.errors.append(&mut errors);
@@ -113,6 +119,39 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
         Ok(manifest.config)
     } else {
         Err(sink.errors)
+    }
+}
+
+/// What documents need from the rest of the directory: fragments, and the OpenAPI
+/// examples `mock-response` answers with.
+fn link(dir: &Path, config: &mut Config, errors: &mut Vec<LoadError>) {
+    let mut cache = Default::default();
+    let mut documents: Vec<&mut PolicyDocument> = Vec::new();
+    documents.extend(config.global.as_mut());
+    for product in &mut config.products {
+        documents.extend(product.policy.as_mut());
+    }
+    for api in &mut config.apis {
+        documents.extend(api.policy.as_mut());
+        for operation in &mut api.operations {
+            documents.extend(operation.policy.as_mut());
+        }
+    }
+    for document in documents {
+        if let Err(mut found) = fragments::resolve_with(document, dir, &mut cache) {
+            errors.append(&mut found);
+        }
+    }
+    errors.dedup();
+    for api in &mut config.apis {
+        let file = format!("apis/{}.openapi.json", api.id);
+        let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
+            continue;
+        };
+        match openapi::examples(api, &text) {
+            Ok(examples) => api.mock_examples = examples,
+            Err(message) => errors.push(LoadError::whole_file(file, message)),
+        }
     }
 }
 

@@ -6,8 +6,10 @@
 use super::element::Element;
 use super::error::Reported;
 use super::policies::{
-    base, forward_request, return_response, rewrite_uri, set_backend_service, set_body, set_header,
-    set_status,
+    base, choose, emit_metric, find_and_replace, forward_request, include_fragment, json_to_xml,
+    mock_response, retry, return_response, rewrite_uri, send_request, set_backend_service,
+    set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    xml_to_json,
 };
 use crate::model::{Policy, Section};
 
@@ -30,6 +32,13 @@ const ANYWHERE: &[Section] = &[
     Section::Outbound,
     Section::OnError,
 ];
+
+/// Every section but on-error: Azure allows only a short list of policies there
+/// (`reference/apim-behaviour.md`); an element not on it gets this.
+const NOT_ON_ERROR: &[Section] = &[Section::Inbound, Section::Backend, Section::Outbound];
+
+/// Inbound, outbound and on-error (the body conversions, mock-response).
+const MESSAGE: &[Section] = &[Section::Inbound, Section::Outbound, Section::OnError];
 
 /// Every supported policy element.
 pub(crate) const REGISTRY: &[Entry] = &[
@@ -60,7 +69,7 @@ pub(crate) const REGISTRY: &[Entry] = &[
     },
     Entry {
         element: "set-body",
-        sections: ANYWHERE,
+        sections: NOT_ON_ERROR,
         parse: |el| set_body::parse(el).map(Policy::SetBody),
     },
     Entry {
@@ -72,6 +81,72 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "forward-request",
         sections: &[Section::Backend],
         parse: |el| forward_request::parse(el).map(Policy::ForwardRequest),
+    },
+    Entry {
+        element: "choose",
+        sections: ANYWHERE,
+        parse: |el| choose::parse(el).map(Policy::Choose),
+    },
+    Entry {
+        element: "set-variable",
+        sections: ANYWHERE,
+        parse: |el| set_variable::parse(el).map(Policy::SetVariable),
+    },
+    Entry {
+        // Structural, like <base/>: the fragment's own policies are checked against the section.
+        element: "include-fragment",
+        sections: ANYWHERE,
+        parse: |el| include_fragment::parse(el).map(Policy::IncludeFragment),
+    },
+    Entry {
+        element: "set-query-parameter",
+        sections: &[Section::Inbound, Section::Backend],
+        parse: |el| set_query_parameter::parse(el).map(Policy::SetQueryParameter),
+    },
+    Entry {
+        element: "set-method",
+        sections: &[Section::Inbound, Section::OnError],
+        parse: |el| set_method::parse(el).map(Policy::SetMethod),
+    },
+    Entry {
+        element: "mock-response",
+        sections: MESSAGE,
+        parse: |el| mock_response::parse(el).map(Policy::MockResponse),
+    },
+    Entry {
+        element: "find-and-replace",
+        sections: ANYWHERE,
+        parse: |el| find_and_replace::parse(el).map(Policy::FindAndReplace),
+    },
+    Entry {
+        element: "json-to-xml",
+        sections: MESSAGE,
+        parse: |el| json_to_xml::parse(el).map(Policy::JsonToXml),
+    },
+    Entry {
+        element: "xml-to-json",
+        sections: MESSAGE,
+        parse: |el| xml_to_json::parse(el).map(Policy::XmlToJson),
+    },
+    Entry {
+        element: "send-request",
+        sections: ANYWHERE,
+        parse: |el| send_request::parse(el).map(Policy::SendRequest),
+    },
+    Entry {
+        element: "retry",
+        sections: ANYWHERE,
+        parse: |el| retry::parse(el).map(Policy::Retry),
+    },
+    Entry {
+        element: "trace",
+        sections: ANYWHERE,
+        parse: |el| trace::parse(el).map(Policy::Trace),
+    },
+    Entry {
+        element: "emit-metric",
+        sections: NOT_ON_ERROR,
+        parse: |el| emit_metric::parse(el).map(Policy::EmitMetric),
     },
 ];
 

@@ -45,6 +45,35 @@ pub fn parse_document(file: &str, xml: &str) -> Result<PolicyDocument, Vec<LoadE
     }
 }
 
+/// Parses a fragment (`<fragment>` with policies) for use in `section`.
+pub fn parse_fragment(file: &str, xml: &str, section: Section) -> Result<Vec<PolicyNode>, Vec<LoadError>> {
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: NODES_LIMIT,
+        ..ParsingOptions::default()
+    };
+    let document = match Document::parse_with_options(xml, options) {
+        Ok(document) => document,
+        Err(error) => return Err(vec![syntax_error(file, &error)]),
+    };
+    let mut sink = Sink::new(file, xml);
+    let root = document.root_element();
+    let name = root.tag_name().name();
+    let nodes = if name != "fragment" || root.tag_name().namespace().is_some() {
+        sink.error_at(root.range().start, format!("the root element of a fragment must be <fragment>, found <{name}>"));
+        Vec::new()
+    } else {
+        let mut element = Element::in_section(root, &mut sink, section);
+        let children = element.child_elements();
+        let _ = element.finish();
+        match children {
+            Ok(children) => read_list(children, section, &mut sink, false).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    };
+    if sink.errors.is_empty() { Ok(nodes) } else { Err(sink.errors) }
+}
+
 fn syntax_error(file: &str, error: &roxmltree::Error) -> LoadError {
     let pos = error.pos();
     let text = error.to_string();
@@ -122,6 +151,17 @@ fn read_section<'a, 't>(
     let children = children?;
     finished?;
 
+    read_list(children, section, sink, true)
+}
+
+/// Reads a list of policy elements in `section`: a section's children, or the children of a
+/// nesting element such as `<when>` (where `<base/>` is not allowed).
+pub(crate) fn read_list<'a, 't>(
+    children: Vec<Node<'a, 't>>,
+    section: Section,
+    sink: &mut Sink<'t>,
+    allow_base: bool,
+) -> Result<Vec<PolicyNode>, Reported> {
     let name = section.element();
     let mut nodes = Vec::with_capacity(children.len());
     let mut result = Ok(());
@@ -156,6 +196,10 @@ fn read_section<'a, 't>(
             continue;
         }
         if element_name == "base" {
+            if !allow_base {
+                result = Err(sink.error_at(offset, "<base/> is only allowed directly in a section"));
+                continue;
+            }
             if let Some(first) = base_line {
                 result = Err(sink.error_at(
                     offset,
@@ -165,7 +209,7 @@ fn read_section<'a, 't>(
             }
             base_line = Some(line);
         }
-        match parse_policy(child, entry, sink) {
+        match parse_policy(child, entry, sink, section) {
             Ok(node) => nodes.push(node),
             Err(reported) => result = Err(reported),
         }
@@ -179,9 +223,10 @@ fn parse_policy<'a, 't>(
     node: Node<'a, 't>,
     entry: &registry::Entry,
     sink: &mut Sink<'t>,
+    section: Section,
 ) -> Result<PolicyNode, Reported> {
     let line = sink.line(node.range().start);
-    let mut element = Element::new(node, sink);
+    let mut element = Element::in_section(node, sink, section);
     let policy = (entry.parse)(&mut element);
     let id = element.optional_plain("id");
     let finished = element.finish();

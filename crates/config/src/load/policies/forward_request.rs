@@ -39,15 +39,15 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ForwardRequest, Repo
             _ => Ok(()),
         });
     let buffer = el.optional_bool("buffer-request-body");
-    let fail = el.reject(
-        "fail-on-error-status-code",
-        "forward-request fail-on-error-status-code is not supported yet",
-    );
+    let fail = el.optional_bool("fail-on-error-status-code");
     let content = el.no_content();
     let timeout_secs = timeout?;
     redirects?;
     buffer?;
-    fail?;
+    let fail_on_error_status_code = fail?.is_some_and(|(_, fail)| fail);
     content?;
-    Ok(ForwardRequest { timeout_secs })
+    Ok(ForwardRequest {
+        timeout_secs,
+        fail_on_error_status_code,
+    })
 }

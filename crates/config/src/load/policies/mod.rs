@@ -5,10 +5,23 @@
 //! [`Element`]: super::element::Element
 
 pub(crate) mod base;
+pub(crate) mod choose;
+pub(crate) mod emit_metric;
+pub(crate) mod find_and_replace;
 pub(crate) mod forward_request;
+pub(crate) mod include_fragment;
+pub(crate) mod json_to_xml;
+pub(crate) mod mock_response;
+pub(crate) mod retry;
 pub(crate) mod return_response;
 pub(crate) mod rewrite_uri;
+pub(crate) mod send_request;
 pub(crate) mod set_backend_service;
 pub(crate) mod set_body;
 pub(crate) mod set_header;
+pub(crate) mod set_method;
+pub(crate) mod set_query_parameter;
 pub(crate) mod set_status;
+pub(crate) mod set_variable;
+pub(crate) mod trace;
+pub(crate) mod xml_to_json;

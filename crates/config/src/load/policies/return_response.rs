@@ -8,14 +8,12 @@ use crate::model::ReturnResponse;
 /// Parses `<return-response>`: at most one `<set-status>` and one `<set-body>`, any number
 /// of `<set-header>`s, nothing else.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ReturnResponse, Reported> {
-    el.reject(
-        "response-variable-name",
-        "return-response response-variable-name is not supported yet",
-    )?;
+    let variable = el.optional_plain("response-variable-name")?;
     let mut response = ReturnResponse {
         status: None,
         headers: Vec::new(),
         body: None,
+        response_variable_name: variable.map(|attr| attr.value.trim().to_string()),
     };
     let mut result = Ok(());
     for child in el.child_elements()? {

@@ -3,9 +3,11 @@
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::http::check_backend_url;
+use crate::expr::PolicyValue;
 use crate::model::SetBackendService;
 
-/// Parses `<set-backend-service>`: `base-url` (an http(s) URL, may hold named values).
+/// Parses `<set-backend-service>`: `base-url` (an http(s) URL, may hold named values, or an
+/// expression whose result the gateway checks per request).
 /// Azure's `backend-id` needs backend entities, which Tollgate does not have.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, Reported> {
     if el.has("backend-id") {
@@ -14,8 +16,11 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, R
             "set-backend-service backend-id is not supported; use base-url",
         )?;
     }
-    let (attr, base_url) = el.required_template("base-url")?;
-    check_backend_url(&base_url).map_err(|message| el.error_at(attr.offset, message))?;
+    let offset = el.offset();
+    let base_url = el.required_value("base-url")?;
+    if let PolicyValue::Text(template) = &base_url {
+        check_backend_url(template).map_err(|message| el.error_at(offset, message))?;
+    }
     el.no_content()?;
     Ok(SetBackendService { base_url })
 }

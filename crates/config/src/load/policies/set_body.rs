@@ -5,12 +5,12 @@ use crate::load::error::Reported;
 use crate::load::template::preview;
 use crate::model::SetBody;
 
-/// Parses `<set-body>`: its text, as written (named values allowed). Liquid templates
+/// Parses `<set-body>`: its text, as written (named values allowed), or an expression. Liquid templates
 /// (`template="liquid"`) are not supported.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
     if let Some(attr) = el.optional_plain("template")? {
         let message = if attr.value.trim().eq_ignore_ascii_case("liquid") {
-            "liquid templates are not supported".to_string()
+            "unsupported: liquid templates (template=\"liquid\"); use a policy expression @{ ... }".to_string()
         } else {
             format!(
                 "unknown set-body template `{}` (Azure only has template=\"liquid\", which is not supported)",
@@ -19,6 +19,6 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
         };
         return Err(el.error_at(attr.offset, message));
     }
-    let body = el.text_template()?;
+    let body = el.text_value()?;
     Ok(SetBody { body })
 }

@@ -3,6 +3,7 @@
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::http::{FORBIDDEN_HEADERS, check_header_name, check_header_value};
+use crate::expr::PolicyValue;
 use crate::model::{ExistsAction, SetHeader, Template};
 
 /// Parses `<set-header>`: a settable header name, the action (default `override`) and the
@@ -24,25 +25,8 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetHeader, Reported>
         }
         Ok(name.to_string())
     });
-    let action = el.optional_plain("exists-action").and_then(|attr| {
-        let Some(attr) = attr else {
-            return Ok(ExistsAction::Override);
-        };
-        match attr.value.trim() {
-            "override" => Ok(ExistsAction::Override),
-            "skip" => Ok(ExistsAction::Skip),
-            "append" => Ok(ExistsAction::Append),
-            "delete" => Ok(ExistsAction::Delete),
-            other => Err(el.error_at(
-                attr.offset,
-                format!(
-                    "set-header exists-action must be override, skip, append or delete, not `{}`",
-                    crate::load::template::preview(other)
-                ),
-            )),
-        }
-    });
-    let values = values(el);
+    let action = exists_action(el);
+    let values = values(el, true);
     let (name, exists_action, values) = (name?, action?, values?);
     if values.is_empty() && exists_action != ExistsAction::Delete {
         return Err(el.error(format!(
@@ -57,23 +41,40 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetHeader, Reported>
     })
 }
 
-/// The `<value>` children: text with named values, trimmed (header values carry no
-/// surrounding whitespace).
-fn values(el: &mut Element<'_, '_, '_>) -> Result<Vec<Template>, Reported> {
+/// `exists-action`: override (default), skip, append or delete.
+pub(crate) fn exists_action(el: &mut Element<'_, '_, '_>) -> Result<ExistsAction, Reported> {
+    let choice = el.optional_choice("exists-action", &["override", "skip", "append", "delete"])?;
+    Ok(match choice {
+        Some("skip") => ExistsAction::Skip,
+        Some("append") => ExistsAction::Append,
+        Some("delete") => ExistsAction::Delete,
+        _ => ExistsAction::Override,
+    })
+}
+
+/// The `<value>` children: expressions, or text with named values, trimmed (header values
+/// carry no surrounding whitespace).
+pub(crate) fn values(el: &mut Element<'_, '_, '_>, header: bool) -> Result<Vec<PolicyValue>, Reported> {
     let mut values = Vec::new();
     let mut result = Ok(());
     for child in el.child_elements()? {
         let parsed = if child.tag_name().name() == "value" {
-            el.nested(child, |value| {
-                let template = trim(value.text_template()?);
-                check_header_value(&template).map_err(|message| value.error(message))?;
-                Ok(template)
+            el.nested(child, |value| match value.text_value()? {
+                PolicyValue::Text(template) => {
+                    let template = trim(template);
+                    if header {
+                        check_header_value(&template).map_err(|message| value.error(message))?;
+                    }
+                    Ok(PolicyValue::Text(template))
+                }
+                expr => Ok(expr),
             })
         } else {
             let name = child.tag_name().name();
+            let tag = el.tag();
             Err(el.error_at(
                 child.range().start,
-                format!("<set-header> takes only <value> children, found <{name}>"),
+                format!("<{tag}> takes only <value> children, found <{name}>"),
             ))
         };
         match parsed {

@@ -121,6 +121,7 @@ fn read_api(
             subscription_key_query: key_query.unwrap_or_default(),
             policy: None,
             operations,
+            mock_examples: Vec::new(),
         },
         path,
     }

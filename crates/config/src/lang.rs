@@ -1,0 +1,187 @@
+//! The model of the policy-language elements: control flow, variables, transformations,
+//! outbound calls and diagnostics. Plain data, as [`crate::model`]; the gateway executes it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::{Expr, PolicyValue};
+use crate::model::{ExistsAction, PolicyNode, SetBody, SetHeader};
+
+/// `<choose>`: the first `<when>` whose condition is true runs, else `<otherwise>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choose {
+    /// The `<when condition>` branches, in order.
+    pub whens: Vec<When>,
+    /// The `<otherwise>` policies (empty when absent).
+    pub otherwise: Vec<PolicyNode>,
+}
+
+/// `<when condition="@(...)">`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct When {
+    /// A boolean expression.
+    pub condition: Expr,
+    /// The policies to run when it is true.
+    pub policies: Vec<PolicyNode>,
+}
+
+/// `<set-variable name value/>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetVariable {
+    /// The variable name (`context.Variables["name"]`).
+    pub name: String,
+    /// The value: literal text is a string; an expression keeps its type.
+    pub value: PolicyValue,
+}
+
+/// `<include-fragment fragment-id/>`, with the fragment's policies inlined at load time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncludeFragment {
+    /// The fragment id (`policies/fragments/<id>.xml`).
+    pub fragment_id: String,
+    /// The fragment's policies.
+    pub policies: Vec<PolicyNode>,
+}
+
+/// `<set-query-parameter name exists-action><value/>…</set-query-parameter>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetQueryParameter {
+    /// The parameter name.
+    pub name: String,
+    /// What to do when the parameter exists.
+    pub exists_action: ExistsAction,
+    /// The values; several become repeated parameters.
+    pub values: Vec<PolicyValue>,
+}
+
+/// `<set-method>METHOD</set-method>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetMethod {
+    /// The new method (text or expression).
+    pub method: PolicyValue,
+}
+
+/// `<mock-response status-code content-type/>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MockResponse {
+    /// The status code (default 200).
+    pub status_code: u16,
+    /// The content type (default `application/json`).
+    pub content_type: String,
+}
+
+/// An example response from an API's OpenAPI description, for `mock-response`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MockExample {
+    /// The operation id it belongs to.
+    pub operation: String,
+    /// The response status.
+    pub status: u16,
+    /// The media type.
+    pub content_type: String,
+    /// The example body, serialised.
+    pub body: String,
+}
+
+/// `<find-and-replace from to/>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindAndReplace {
+    /// The text to find.
+    pub from: PolicyValue,
+    /// Its replacement.
+    pub to: PolicyValue,
+}
+
+/// When a body conversion applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Apply {
+    /// Always.
+    Always,
+    /// Only when the body's `Content-Type` is the source format.
+    ContentType,
+}
+
+/// `<json-to-xml apply consider-accept-header/>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonToXml {
+    /// `always` or `content-type-json`.
+    pub apply: Apply,
+    /// Convert only when the client's `Accept` allows XML (default `true`).
+    pub consider_accept_header: bool,
+}
+
+/// `<xml-to-json kind apply consider-accept-header/>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XmlToJson {
+    /// `javascript-friendly` (`true`) or `direct`.
+    pub javascript_friendly: bool,
+    /// `always` or `content-type-xml`.
+    pub apply: Apply,
+    /// Convert only when the client's `Accept` allows JSON (default `true`).
+    pub consider_accept_header: bool,
+}
+
+/// `<send-request mode response-variable-name timeout ignore-error>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendRequest {
+    /// `mode="copy"`: start from the current request instead of an empty one.
+    pub copy: bool,
+    /// The variable that receives the response.
+    pub response_variable_name: String,
+    /// Seconds to wait (default 60).
+    pub timeout_secs: u32,
+    /// On failure, set the variable to null instead of raising an error.
+    pub ignore_error: bool,
+    /// `<set-url>`.
+    pub url: Option<PolicyValue>,
+    /// `<set-method>` (default GET).
+    pub method: Option<PolicyValue>,
+    /// `<set-header>`s.
+    pub headers: Vec<SetHeader>,
+    /// `<set-body>`.
+    pub body: Option<SetBody>,
+}
+
+/// `<retry condition count interval max-interval delta first-fast-retry>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Retry {
+    /// Retry while this is true (evaluated after each attempt).
+    pub condition: Expr,
+    /// The most retries after the first attempt.
+    pub count: u32,
+    /// Seconds between attempts.
+    pub interval_secs: u32,
+    /// The longest wait, in seconds (exponential back-off with `delta`).
+    pub max_interval_secs: Option<u32>,
+    /// Seconds added per attempt (linear; exponential with `max-interval`).
+    pub delta_secs: Option<u32>,
+    /// Retry the first time without waiting.
+    pub first_fast_retry: bool,
+    /// The policies to retry.
+    pub policies: Vec<PolicyNode>,
+}
+
+/// `<trace source severity><message/><metadata name value/></trace>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Where the trace comes from.
+    pub source: String,
+    /// `verbose`, `information` or `error`.
+    pub severity: String,
+    /// The message.
+    pub message: PolicyValue,
+    /// `<metadata name value/>` pairs.
+    pub metadata: Vec<(String, PolicyValue)>,
+}
+
+/// `<emit-metric name namespace value><dimension name value/></emit-metric>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmitMetric {
+    /// The metric name.
+    pub name: String,
+    /// The namespace (default `API Management`).
+    pub namespace: String,
+    /// The value (default 1).
+    pub value: Option<PolicyValue>,
+    /// Dimensions: a name and a value (absent: the gateway's value for known names such as `API ID`).
+    pub dimensions: Vec<(String, Option<PolicyValue>)>,
+}

@@ -1,0 +1,212 @@
+//! Parsing policy expressions at load time: `@( expression )` and `@{ statements }`.
+//!
+//! - `lex.rs`: tokens; `parse.rs`: the syntax tree ([`crate::expr`]);
+//! - this file: what the gateway can evaluate. A name the evaluator does not know (a member
+//!   the `context` cannot have, an unsupported method or type) is a load error located at the
+//!   name, so porting a policy shows exactly what to change.
+
+mod lex;
+mod parse;
+
+use crate::expr::Expr;
+use parse::Parser;
+
+/// A located mistake in an expression: a byte offset into the value and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    /// Byte offset in the text given to [`parse_expression`].
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SyntaxError {
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
+        SyntaxError { offset, message: message.into() }
+    }
+}
+
+/// Parses a value that [`is_expression`](super::element::is_expression): `@(...)` or `@{...}`
+/// with optional surrounding whitespace.
+pub(crate) fn parse_expression(text: &str) -> Result<Expr, SyntaxError> {
+    let lead = text.len() - text.trim_start().len();
+    let at = lead + 1;
+    let block = text[lead..].starts_with("@{");
+    let mut parser = Parser::new(text.get(at..).unwrap_or(""), at)?;
+    let expr = if block {
+        parser.expect("{")?;
+        let stmts = parser.block()?;
+        parser.expect("}")?;
+        Expr::Block(stmts)
+    } else {
+        parser.expect("(")?;
+        let value = parser.expr()?;
+        parser.expect(")")?;
+        Expr::Value(value)
+    };
+    parser.finish()?;
+    Ok(expr)
+}
+
+/// Type names the subset knows: casts, declarations, static members and `new`.
+pub(crate) const TYPES: &[&str] = &[
+    "string", "String", "int", "Int32", "long", "Int64", "double", "Double", "float", "decimal",
+    "bool", "Boolean", "object", "char", "byte", "DateTime", "TimeSpan", "Guid", "Convert",
+    "Encoding", "JObject", "JArray", "JToken", "JProperty", "JValue", "Math", "Uri",
+    "StringComparison", "Formatting", "IResponse", "IRequest", "IMessageBody", "Jwt",
+    "BasicAuthCredentials",
+];
+
+/// What the parser knows of a value's type: enough to check `context` members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ty {
+    /// Anything: checked against the lists of known member and method names.
+    Any,
+    /// A static type name (`string`, `DateTime`, ...).
+    Static,
+    Context,
+    Request,
+    Response,
+    Url,
+    /// `Headers`, `Url.Query`, `MatchedParameters`.
+    Dict,
+    Body,
+    Variables,
+    Subscription,
+    Product,
+    Api,
+    Operation,
+    LastError,
+    Deployment,
+    User,
+}
+
+/// Members of the `context` object graph.
+pub(crate) fn context_member(ty: Ty, name: &str) -> Option<Ty> {
+    use Ty::*;
+    let table: &[(&str, Ty)] = match ty {
+        Context => &[
+            ("Request", Request), ("Response", Response), ("Subscription", Subscription),
+            ("Product", Product), ("Api", Api), ("Operation", Operation),
+            ("Variables", Variables), ("LastError", LastError), ("RequestId", Any),
+            ("Timestamp", Any), ("Elapsed", Any), ("Deployment", Deployment), ("User", User),
+            ("Tracing", Any),
+        ],
+        Request => &[
+            ("Method", Any), ("Url", Url), ("OriginalUrl", Url), ("Headers", Dict),
+            ("IpAddress", Any), ("Body", Body), ("MatchedParameters", Dict),
+        ],
+        Response => &[("StatusCode", Any), ("StatusReason", Any), ("Headers", Dict), ("Body", Body)],
+        Url => &[
+            ("Scheme", Any), ("Host", Any), ("Port", Any), ("Path", Any), ("Query", Dict),
+            ("QueryString", Any),
+        ],
+        Dict => &[("Count", Any), ("Keys", Any), ("Values", Any)],
+        Variables => &[("Count", Any), ("Keys", Any)],
+        Subscription => &[
+            ("Id", Any), ("Name", Any), ("Key", Any), ("PrimaryKey", Any), ("SecondaryKey", Any),
+            ("StartDate", Any), ("EndDate", Any), ("CreatedDate", Any),
+        ],
+        Product => &[
+            ("Id", Any), ("Name", Any), ("SubscriptionRequired", Any), ("ApprovalRequired", Any),
+        ],
+        Api => &[
+            ("Id", Any), ("Name", Any), ("Path", Any), ("Version", Any), ("Revision", Any),
+            ("ServiceUrl", Url), ("IsCurrentRevision", Any),
+        ],
+        Operation => &[("Id", Any), ("Name", Any), ("Method", Any), ("UrlTemplate", Any)],
+        LastError => &[
+            ("Source", Any), ("Reason", Any), ("Message", Any), ("Scope", Any),
+            ("Section", Any), ("Path", Any), ("PolicyId", Any),
+        ],
+        Deployment => &[("Region", Any), ("ServiceName", Any), ("ServiceId", Any)],
+        User => &[
+            ("Id", Any), ("Email", Any), ("FirstName", Any), ("LastName", Any),
+            ("Note", Any), ("Groups", Any),
+        ],
+        Any | Static | Body => return None,
+    };
+    table.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Methods callable on `context` values.
+pub(crate) fn context_method(ty: Ty, name: &str) -> bool {
+    let methods: &[&str] = match ty {
+        Ty::Dict => &["GetValueOrDefault", "ContainsKey", "TryGetValue"],
+        Ty::Variables => &["GetValueOrDefault", "ContainsKey", "TryGetValue"],
+        Ty::Body => &["As"],
+        Ty::Url => &["ToString"],
+        _ => &["ToString"],
+    };
+    methods.contains(&name)
+}
+
+/// Static members: `DateTime.UtcNow`, `string.Empty`, `Encoding.UTF8`, ...
+pub(crate) const STATIC_MEMBERS: &[(&str, &str)] = &[
+    ("string", "Empty"), ("String", "Empty"), ("DateTime", "UtcNow"), ("DateTime", "Now"),
+    ("DateTime", "Today"), ("DateTime", "MinValue"), ("DateTime", "MaxValue"),
+    ("TimeSpan", "Zero"), ("Guid", "Empty"), ("Encoding", "UTF8"), ("Encoding", "ASCII"),
+    ("int", "MaxValue"), ("int", "MinValue"), ("Int32", "MaxValue"), ("long", "MaxValue"),
+    ("StringComparison", "Ordinal"), ("StringComparison", "OrdinalIgnoreCase"),
+    ("StringComparison", "InvariantCulture"), ("StringComparison", "InvariantCultureIgnoreCase"),
+    ("StringComparison", "CurrentCulture"), ("StringComparison", "CurrentCultureIgnoreCase"),
+    ("Formatting", "None"), ("Formatting", "Indented"),
+];
+
+/// Static methods: `string.Join`, `int.Parse`, `JObject.Parse`, ...
+pub(crate) const STATIC_METHODS: &[(&str, &[&str])] = &[
+    ("string", &["IsNullOrEmpty", "IsNullOrWhiteSpace", "Join", "Format", "Concat", "Equals"]),
+    ("String", &["IsNullOrEmpty", "IsNullOrWhiteSpace", "Join", "Format", "Concat", "Equals"]),
+    ("int", &["Parse", "TryParse"]),
+    ("Int32", &["Parse", "TryParse"]),
+    ("long", &["Parse", "TryParse"]),
+    ("Int64", &["Parse", "TryParse"]),
+    ("double", &["Parse", "TryParse"]),
+    ("Double", &["Parse", "TryParse"]),
+    ("bool", &["Parse", "TryParse"]),
+    ("Boolean", &["Parse", "TryParse"]),
+    ("Convert", &["ToBase64String", "FromBase64String", "ToInt32", "ToInt64", "ToString", "ToBoolean", "ToDouble"]),
+    ("DateTime", &["Parse", "TryParse"]),
+    ("TimeSpan", &["FromMilliseconds", "FromSeconds", "FromMinutes", "FromHours", "FromDays"]),
+    ("Guid", &["NewGuid"]),
+    ("JObject", &["Parse"]),
+    ("JArray", &["Parse"]),
+    ("JToken", &["Parse"]),
+    ("Math", &["Min", "Max", "Abs", "Round", "Floor", "Ceiling"]),
+    ("Uri", &["EscapeDataString", "UnescapeDataString"]),
+];
+
+/// Types `new` can build.
+pub(crate) const CONSTRUCTIBLE: &[&str] = &["JObject", "JArray", "JProperty", "JValue", "TimeSpan", "DateTime"];
+
+/// Method names the evaluator dispatches on values (strings, collections, JSON, dates,
+/// JWTs, response variables).
+pub(crate) const METHODS: &[&str] = &[
+    // strings
+    "Contains", "StartsWith", "EndsWith", "IndexOf", "LastIndexOf", "Substring", "Replace",
+    "Split", "Trim", "TrimStart", "TrimEnd", "ToLower", "ToUpper", "ToLowerInvariant",
+    "ToUpperInvariant", "Equals", "PadLeft", "PadRight", "ToString", "AsJwt", "TryParseJwt",
+    "AsBasic", "GetBytes", "GetString", "CompareTo",
+    // collections
+    "First", "FirstOrDefault", "Last", "LastOrDefault", "Any", "All", "Count", "Select",
+    "Where", "ToArray", "ToList", "Skip", "Take", "ContainsKey", "GetValueOrDefault",
+    "TryGetValue", "ElementAt", "Reverse", "Distinct", "Sum", "Min", "Max",
+    // JSON
+    "Value", "SelectToken", "Property", "Properties", "Add", "Remove", "Children",
+    // dates and time spans
+    "AddMilliseconds", "AddSeconds", "AddMinutes", "AddHours", "AddDays", "AddMonths",
+    "AddYears", "Subtract", "ToUniversalTime",
+    // message bodies
+    "As",
+];
+
+/// Member names the evaluator knows on values.
+pub(crate) const MEMBERS: &[&str] = &[
+    "Length", "Count", "Value", "Name", "Key", "Keys", "Values", "HasValues", "Type",
+    "Year", "Month", "Day", "Hour", "Minute", "Second", "Millisecond", "DayOfWeek", "DayOfYear",
+    "Date", "Ticks", "TotalMilliseconds", "TotalSeconds", "TotalMinutes", "TotalHours",
+    "TotalDays", "Days", "Hours", "Minutes", "Seconds", "Milliseconds", "StatusCode",
+    "StatusReason", "Headers", "Body", "Claims", "Subject", "Issuer", "Audiences",
+    "ExpirationTime", "NotBefore", "IssuedAt", "Id", "Algorithm", "UserId", "Password",
+    "UTF8", "HasValue",
+];

@@ -1,0 +1,110 @@
+//! `include-fragment`: inlining `fragments/<id>.xml` into the documents that include it.
+//!
+//! A fragment's policies are checked against the section it is included in, so a fragment
+//! with `forward-request` may only be included in `<backend>`. Fragments may include
+//! fragments, up to [`MAX_DEPTH`] deep (which also stops cycles).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::error::LoadError;
+use super::xml::parse_fragment;
+use crate::model::{Policy, PolicyDocument, PolicyNode, Section};
+
+/// Deepest chain of fragments including fragments.
+const MAX_DEPTH: usize = 8;
+
+/// The directory fragments live in, relative to the policies directory.
+pub const FRAGMENTS_DIR: &str = "fragments";
+
+type Cache = HashMap<(String, u8), Option<Vec<PolicyNode>>>;
+
+/// Fills every `include-fragment` of `document` from `dir/fragments/`.
+pub fn resolve_fragments(document: &mut PolicyDocument, dir: &Path) -> Result<(), Vec<LoadError>> {
+    let mut cache = Cache::new();
+    resolve_with(document, dir, &mut cache)
+}
+
+pub(crate) fn resolve_with(
+    document: &mut PolicyDocument,
+    dir: &Path,
+    cache: &mut Cache,
+) -> Result<(), Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let file = document.file.clone();
+    for (section, nodes) in [
+        (Section::Inbound, &mut document.inbound),
+        (Section::Backend, &mut document.backend),
+        (Section::Outbound, &mut document.outbound),
+        (Section::OnError, &mut document.on_error),
+    ] {
+        if let Some(nodes) = nodes {
+            resolve_nodes(nodes, section, dir, &file, 0, cache, &mut errors);
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+fn resolve_nodes(
+    nodes: &mut [PolicyNode],
+    section: Section,
+    dir: &Path,
+    file: &str,
+    depth: usize,
+    cache: &mut Cache,
+    errors: &mut Vec<LoadError>,
+) {
+    for node in nodes {
+        let line = node.line;
+        let nested: Vec<&mut Vec<PolicyNode>> = match &mut node.policy {
+            Policy::Choose(choose) => {
+                let mut lists: Vec<&mut Vec<PolicyNode>> = choose.whens.iter_mut().map(|w| &mut w.policies).collect();
+                lists.push(&mut choose.otherwise);
+                lists
+            }
+            Policy::Retry(retry) => vec![&mut retry.policies],
+            Policy::IncludeFragment(include) => {
+                let error = |message: String| LoadError { file: file.to_string(), line, column: 0, message };
+                if depth >= MAX_DEPTH {
+                    errors.push(error(format!(
+                        "fragment `{}` is included more than {MAX_DEPTH} levels deep (a fragment including itself?)",
+                        include.fragment_id
+                    )));
+                    continue;
+                }
+                let key = (include.fragment_id.clone(), section as u8);
+                if let Some(cached) = cache.get(&key) {
+                    include.policies = cached.clone().unwrap_or_default();
+                    continue;
+                }
+                let relative = format!("{FRAGMENTS_DIR}/{}.xml", include.fragment_id);
+                let parsed = match std::fs::read_to_string(dir.join(&relative)) {
+                    Ok(text) => match parse_fragment(&relative, &text, section) {
+                        Ok(mut policies) => {
+                            resolve_nodes(&mut policies, section, dir, &relative, depth + 1, cache, errors);
+                            Some(policies)
+                        }
+                        Err(mut found) => {
+                            errors.append(&mut found);
+                            None
+                        }
+                    },
+                    Err(_) => {
+                        errors.push(error(format!(
+                            "fragment `{}` does not exist (expected {relative})",
+                            include.fragment_id
+                        )));
+                        None
+                    }
+                };
+                include.policies = parsed.clone().unwrap_or_default();
+                cache.insert(key, parsed);
+                continue;
+            }
+            _ => continue,
+        };
+        for list in nested {
+            resolve_nodes(list, section, dir, file, depth, cache, errors);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `xml-to-json`: converts an XML body to JSON as Json.NET's `SerializeXmlNode` does: the
+//! root element is the one property, attributes become `@name`, text next to attributes or
+//! elements becomes `#text`, repeated elements become arrays, empty elements `null`, and all
+//! text stays a string. `kind="direct"` keeps the XML declaration as `?xml`;
+//! `javascript-friendly` drops it.
+
+mod reader;
+
+use serde_json::{Map, Value as J};
+use tollgate_config::{Apply, Section, XmlToJson};
+
+use super::message_mut;
+use crate::error::PolicyError;
+use crate::expr;
+use crate::pipeline::ctx::Ctx;
+use reader::{Node, parse};
+
+/// Converts the body when `apply` and the `Accept` header allow it.
+pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
+    let accept = ctx.request.headers.get("accept").unwrap_or("").to_ascii_lowercase();
+    if policy.consider_accept_header && !(accept.contains("json") || accept.contains("*/*")) {
+        return Ok(());
+    }
+    let (body, headers) = message_mut(section, ctx);
+    let content_type = headers.get("content-type").unwrap_or("").to_ascii_lowercase();
+    if policy.apply == Apply::ContentType && !content_type.contains("xml") {
+        return Ok(());
+    }
+    let text = std::str::from_utf8(body).map_err(|_| expr::failure("xml-to-json: the body is not UTF-8".into()))?;
+    let document = parse(text).map_err(|e| expr::failure(format!("xml-to-json: the body is not XML: {e}")))?;
+    let mut top = Map::new();
+    if !policy.javascript_friendly && !document.declaration.is_empty() {
+        let declaration = document.declaration.into_iter().map(|(k, v)| (format!("@{k}"), J::String(v))).collect();
+        top.insert("?xml".into(), J::Object(declaration));
+    }
+    top.insert(document.root.name.clone(), convert(&document.root));
+    *body = J::Object(top).to_string().into_bytes();
+    headers.set("content-type", "application/json");
+    Ok(())
+}
+
+fn convert(node: &Node) -> J {
+    let has_elements = node.children.iter().any(|c| matches!(c, reader::Child::Element(_)));
+    let text: String = node
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            reader::Child::Text(t) => Some(t.as_str()),
+            reader::Child::Element(_) => None,
+        })
+        .collect();
+    if node.attributes.is_empty() && !has_elements {
+        return if text.is_empty() { J::Null } else { J::String(text) };
+    }
+    let mut object = Map::new();
+    for (name, value) in &node.attributes {
+        object.insert(format!("@{name}"), J::String(value.clone()));
+    }
+    if !text.trim().is_empty() {
+        object.insert("#text".into(), J::String(text));
+    }
+    for child in &node.children {
+        let reader::Child::Element(child) = child else { continue };
+        let value = convert(child);
+        match object.get_mut(&child.name) {
+            Some(J::Array(items)) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = J::Array(vec![first, value]);
+            }
+            None => {
+                object.insert(child.name.clone(), value);
+            }
+        }
+    }
+    J::Object(object)
+}
