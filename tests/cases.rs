@@ -5,11 +5,13 @@ mod support;
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::TestGateway;
 use tollgate::host::memory::ScriptedBackend;
 use tollgate::http::{Headers, Request, Response};
-use tollgate_config::load::load_document;
+use tollgate::host::BackendError;
+use tollgate_config::load::{load_document, openapi_examples, resolve_fragments};
 
 /// A parsed `.http` file: first line, headers, optional body.
 struct HttpFile {
@@ -73,7 +75,9 @@ fn run_case(dir: &Path) -> Vec<String> {
     let doc = |name: &str| {
         let path = dir.join(name);
         path.exists().then(|| {
-            load_document(&path).unwrap_or_else(|errors| {
+            load_document(&path)
+                .and_then(|mut document| resolve_fragments(&mut document, dir).map(|()| document))
+                .unwrap_or_else(|errors| {
                 panic!(
                     "{}: {}",
                     path.display(),
@@ -90,26 +94,18 @@ fn run_case(dir: &Path) -> Vec<String> {
     config.products[0].policy = doc("product.xml");
     config.apis[0].policy = doc("api.xml");
     config.apis[0].operations[0].policy = doc("operation.xml");
+    if let Ok(text) = fs::read_to_string(dir.join("openapi.json")) {
+        config.apis[0].mock_examples = openapi_examples(&config.apis[0], &text).unwrap();
+    }
 
-    let backend = match fs::read_to_string(dir.join("backend.http")) {
-        Ok(text) => {
-            let file = parse_http(&text);
-            ScriptedBackend::new(move |_| {
-                let mut response = Response::new(file.first.parse().unwrap());
-                for (n, v) in &file.headers {
-                    response.headers.append(n, v);
-                }
-                response.body = file.body.clone().unwrap_or_default().into_bytes();
-                Ok(response)
-            })
+    let backend = scripted_backend(dir);
+    let mut gw = TestGateway::with(config, backend);
+    if let Ok(text) = fs::read_to_string(dir.join("vars.txt")) {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (name, value) = line.split_once('=').unwrap();
+            gw.vars.0.insert(name.trim().to_string(), value.trim().to_string());
         }
-        Err(_) => ScriptedBackend::new(|_| {
-            let mut response = Response::new(200);
-            response.body = b"backend body".to_vec();
-            Ok(response)
-        }),
-    };
-    let gw = TestGateway::with(config, backend);
+    }
     let key = gw.subscribe("/products/plan").1;
 
     let request_file = parse_http(&fs::read_to_string(dir.join("request.http")).unwrap());
@@ -122,6 +118,14 @@ fn run_case(dir: &Path) -> Vec<String> {
     let response = gw.call(request);
 
     let mut problems = Vec::new();
+    if let Ok(text) = fs::read_to_string(dir.join("expected-log.txt")) {
+        let log = gw.log.lines().join("\n");
+        for want in text.lines().filter(|l| !l.trim().is_empty()) {
+            if !log.contains(want.trim()) {
+                problems.push(format!("log: expected a line containing {want:?}, got:\n{log}"));
+            }
+        }
+    }
     let expected = parse_http(&fs::read_to_string(dir.join("expected.http")).unwrap());
     if expected.first != response.status.to_string() {
         problems.push(format!(
@@ -152,7 +156,7 @@ fn run_case(dir: &Path) -> Vec<String> {
             if !seen.is_empty() {
                 problems.push(format!("backend: expected no call, got {}", seen[0].url));
             }
-        } else if let Some(call) = seen.first() {
+        } else if let Some(call) = seen.iter().rev().find(|c| c.url.starts_with("http://backend.test/")).or(seen.first()) {
             let expected = parse_http(&text);
             let actual_first = format!("{} {}", call.request.method, call.url);
             if expected.first != actual_first {
@@ -178,6 +182,58 @@ fn run_case(dir: &Path) -> Vec<String> {
         }
     }
     problems
+}
+
+/// A `.http` answer file as a backend response; `TIMEOUT` or `UNREACHABLE` as failures.
+fn answer(text: &str) -> Result<Response, BackendError> {
+    match text.trim() {
+        "TIMEOUT" => return Err(BackendError::Timeout),
+        "UNREACHABLE" => return Err(BackendError::Connect("refused".into())),
+        _ => {}
+    }
+    let file = parse_http(text);
+    let mut response = Response::new(file.first.parse().unwrap());
+    for (n, v) in &file.headers {
+        response.headers.append(n, v);
+    }
+    response.body = file.body.clone().unwrap_or_default().into_bytes();
+    Ok(response)
+}
+
+/// The backend of a case: `backends/<host>.http` answers calls to that host (send-request);
+/// other calls get `backend-<n>.http` for the n-th call when present, else `backend.http`,
+/// else 200 `backend body`.
+fn scripted_backend(dir: &Path) -> ScriptedBackend {
+    let read = |name: String| fs::read_to_string(dir.join(name)).ok();
+    let default = read("backend.http".into());
+    let numbered: Vec<Option<String>> = (1..=10).map(|n| read(format!("backend-{n}.http"))).collect();
+    let hosts: Vec<(String, String)> = fs::read_dir(dir.join("backends"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .map(|p| {
+                    let host = p.file_stem().unwrap().to_string_lossy().to_string();
+                    (host, fs::read_to_string(&p).unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let calls = AtomicUsize::new(0);
+    ScriptedBackend::new(move |request| {
+        let host = request.url.split("://").nth(1).unwrap_or("").split(['/', '?']).next().unwrap_or("");
+        if let Some((_, text)) = hosts.iter().find(|(h, _)| h == host) {
+            return answer(text);
+        }
+        let n = calls.fetch_add(1, Ordering::SeqCst);
+        match numbered.get(n).cloned().flatten().or_else(|| default.clone()) {
+            Some(text) => answer(&text),
+            None => {
+                let mut response = Response::new(200);
+                response.body = b"backend body".to_vec();
+                Ok(response)
+            }
+        }
+    })
 }
 
 #[test]

@@ -30,6 +30,7 @@ use std::path::Path;
 
 pub use error::LoadError;
 pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
+pub use openapi::examples as openapi_examples;
 pub use xml::{parse_document, parse_fragment};
 
 use crate::model::{Config, PolicyDocument};

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::lang::MockExample;
 use crate::model::Api;
 
-/// The examples an OpenAPI document gives for the API's operations.
-pub(crate) fn examples(api: &Api, text: &str) -> Result<Vec<MockExample>, String> {
+/// The examples an OpenAPI document (`text`) gives for the API's operations.
+pub fn examples(api: &Api, text: &str) -> Result<Vec<MockExample>, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {

@@ -132,7 +132,8 @@ pub(crate) fn context_member(ty: Ty, name: &str) -> Option<Ty> {
 /// Methods callable on `context` values.
 pub(crate) fn context_method(ty: Ty, name: &str) -> bool {
     let methods: &[&str] = match ty {
-        Ty::Dict => &["GetValueOrDefault", "ContainsKey", "TryGetValue"],
+        // Dictionaries are enumerable: every LINQ method applies.
+        Ty::Dict => METHODS,
         Ty::Variables => &["GetValueOrDefault", "ContainsKey", "TryGetValue"],
         Ty::Body => &["As"],
         Ty::Url => &["ToString"],
