@@ -5,6 +5,8 @@
 //!   the `context` cannot have, an unsupported method or type) is a load error located at the
 //!   name, so porting a policy shows exactly what to change.
 
+#[cfg(test)]
+pub(crate) mod fuzz;
 mod lex;
 mod parse;
 

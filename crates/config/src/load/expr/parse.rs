@@ -7,7 +7,8 @@ use super::{
 };
 use crate::expr::{BinOp, Call, Node, Part, Stmt, UnOp};
 
-/// Deepest nesting accepted, so hostile input cannot overflow the stack.
+/// Deepest nesting accepted (brackets, operands, and links of operator or member chains), so
+/// neither the parser nor the evaluator can overflow the stack on hostile input.
 const MAX_DEPTH: usize = 64;
 
 pub(crate) struct Parser {
@@ -253,8 +254,16 @@ impl Parser {
     }
 
     fn binary(&mut self, min: u8) -> Result<Node, SyntaxError> {
+        let before = self.depth;
+        let result = self.binary_chain(min);
+        self.depth = before;
+        result
+    }
+
+    fn binary_chain(&mut self, min: u8) -> Result<Node, SyntaxError> {
         let mut left = self.unary()?;
         loop {
+            self.enter()?;
             if min <= 5 && (self.is_ident("as") || self.is_ident("is")) {
                 let is = self.is_ident("is");
                 self.pos += 1;
@@ -484,8 +493,16 @@ impl Parser {
         Ok(args)
     }
 
-    fn postfix(&mut self, mut node: Node, mut ty: Ty) -> Result<Node, SyntaxError> {
+    fn postfix(&mut self, node: Node, ty: Ty) -> Result<Node, SyntaxError> {
+        let before = self.depth;
+        let result = self.postfix_chain(node, ty);
+        self.depth = before;
+        result
+    }
+
+    fn postfix_chain(&mut self, mut node: Node, mut ty: Ty) -> Result<Node, SyntaxError> {
         loop {
+            self.enter()?;
             if self.is(".") || self.is("?.") {
                 let null_conditional = self.is("?.");
                 self.pos += 1;

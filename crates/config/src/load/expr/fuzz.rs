@@ -1,0 +1,125 @@
+//! The expression parser must never panic (nor recurse without bound), whatever the input.
+//!
+//! A small deterministic fuzzer that runs in `cargo test`: random token soups built from the
+//! subset's vocabulary, random bytes, and byte mutations of valid expressions. It counts its
+//! executions; `FUZZ_ITERATIONS` raises the count for longer runs.
+
+use super::parse_expression;
+
+/// xorshift64*: deterministic, no dependency.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const VOCABULARY: &[&str] = &[
+    "context", ".", "Request", "Response", "Headers", "GetValueOrDefault", "(", ")", "[", "]",
+    "{", "}", "\"a\"", "'c'", "$\"x{1}y\"", "@\"v\"", "1", "2.5", "0x1F", "+", "-", "*", "/", "%",
+    "==", "!=", "<", ">", "<=", ">=", "&&", "||", "!", "?", ":", "??", "?.", "?[", "=>", "x", "s",
+    "var", "=", ";", "if", "else", "return", "new", "JObject", "JProperty", "string", "int",
+    "(string)", "(int)", "as", "is", "out", "Select", "Where", "First", ",", "true", "false",
+    "null", "DateTime", "UtcNow", "AddDays", "Variables", "Body", "As", "<JObject>", "{{nv}}",
+    "foreach", "Split", "Last", "Length", "TimeSpan", "FromSeconds", " ", "\n", "@(", "@{",
+];
+
+const SEEDS: &[&str] = &[
+    "@(context.Request.Headers.GetValueOrDefault(\"Authorization\", \"\").AsJwt()?.Subject)",
+    "@{ var b = context.Request.Body.As<JObject>(preserveContent: true); b[\"a\"] = 1; return b.ToString(); }",
+    "@(string.Join(\",\", \"a,b\".Split(',').Where(x => x.Length > 0).Select(x => x.ToUpper())))",
+    "@($\"{DateTime.UtcNow:yyyy-MM-dd} {context.Variables.GetValueOrDefault<int>(\"n\", 0) + 1}\")",
+    "@{ int n; if (int.TryParse(\"5\", out n)) { return n * 2; } else return (object)null ?? 0; }",
+    "@(new JObject(new JProperty(\"a\", (string)context.Request.MatchedParameters[\"id\"])).ToString())",
+];
+
+fn run(text: &str) {
+    let _ = parse_expression(text);
+}
+
+/// Runs `iterations` inputs of each kind; returns how many parses ran.
+pub(crate) fn fuzz(iterations: usize, seed: u64) -> usize {
+    let mut rng = Rng::new(seed);
+    let mut executions = 0;
+    for _ in 0..iterations {
+        // A token soup behind `@(` or `@{`.
+        let mut text = String::from(if rng.below(2) == 0 { "@(" } else { "@{" });
+        for _ in 0..rng.below(40) {
+            text.push_str(rng.pick(VOCABULARY));
+            if rng.below(3) == 0 {
+                text.push(' ');
+            }
+        }
+        if rng.below(2) == 0 {
+            text.push(if text.starts_with("@(") { ')' } else { '}' });
+        }
+        run(&text);
+        // Random bytes (as UTF-8, lossily).
+        let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
+        run(&format!("@({}", String::from_utf8_lossy(&bytes)));
+        // A seed with a few bytes replaced, dropped or duplicated.
+        let seed = SEEDS[rng.below(SEEDS.len())];
+        let mut mutated = seed.as_bytes().to_vec();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(mutated.len());
+            match rng.below(3) {
+                0 => {
+                    const BYTES: &[u8] = b"(){}[]\"'.,;:?!<>=@$ax1";
+                    mutated[at] = BYTES[rng.below(BYTES.len())];
+                }
+                1 => {
+                    mutated.remove(at);
+                }
+                _ => {
+                    let byte = mutated[at];
+                    mutated.insert(at, byte);
+                }
+            }
+        }
+        run(&String::from_utf8_lossy(&mutated));
+        executions += 3;
+    }
+    executions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expression_parser_never_panics() {
+        let iterations = std::env::var("FUZZ_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+        let executions = fuzz(iterations, 0x7011_6A7E);
+        println!("expression parser: {executions} fuzz executions, no panic");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for open in ["(", "[", "!", "-", "new JObject(", "x => ", "$\"{"] {
+            let text = format!("@({}1", open.repeat(10_000));
+            assert!(parse_expression(&text).is_err(), "{open}");
+        }
+        let text = format!("@{{ {} }}", "if (true) ".repeat(10_000));
+        assert!(parse_expression(&text).is_err());
+        // Long chains nest the tree too.
+        assert!(parse_expression(&format!("@(1{})", " + 1".repeat(10_000))).is_err());
+        assert!(parse_expression(&format!("@(\"a\"{})", ".Trim()".repeat(10_000))).is_err());
+        assert!(parse_expression(&format!("@(1{})", " + 1".repeat(20))).is_ok());
+    }
+}
