@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use tollgate::Gateway;
 use tollgate::host::Host;
-use tollgate::host::memory::{CountingRandom, ManualClock, MapVars, MemoryKv, MemoryLog, ScriptedBackend};
+use tollgate::host::memory::{
+    CountingRandom, ManualClock, MapVars, MemoryKv, MemoryLog, ScriptedBackend,
+};
 use tollgate::http::{Request, Response};
 use tollgate_config::load::{load_dir, parse_document};
 
@@ -25,7 +27,10 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "block-json",
         "@{ var o = new JObject(new JProperty(\"path\", context.Request.Url.Path)); o[\"n\"] = \"a,b,c\".Split(',').Where(x => x != \"b\").Count(); return o.ToString(); }",
     ),
-    ("date", "@(DateTime.UtcNow.AddMinutes(5).ToString(\"yyyy-MM-ddTHH:mm:ssZ\"))"),
+    (
+        "date",
+        "@(DateTime.UtcNow.AddMinutes(5).ToString(\"yyyy-MM-ddTHH:mm:ssZ\"))",
+    ),
 ];
 
 fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
@@ -44,7 +49,11 @@ fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
 fn document(expression: &str) -> String {
     format!(
         "<policies><inbound><set-variable name=\"v\" value=\"{}\" /><return-response><set-body>@(context.Variables[\"v\"].ToString())</set-body></return-response></inbound></policies>",
-        expression.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+        expression
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     )
 }
 
@@ -57,32 +66,63 @@ fn main() {
     let random = CountingRandom::default();
     let vars = MapVars::default();
     let log = MemoryLog::default();
-    let host = Host { kv: &kv, backend: &backend, clock: &clock, random: &random, vars: &vars, log: &log };
+    let host = Host {
+        kv: &kv,
+        backend: &backend,
+        clock: &clock,
+        random: &random,
+        vars: &vars,
+        log: &log,
+    };
 
     println!("per iteration (native, release):");
     for (name, expression) in EXPRESSIONS {
         let xml = document(expression);
-        time(&format!("{name}: parse (load time)"), 20_000, || parse_document("bench.xml", &xml).unwrap());
+        time(&format!("{name}: parse (load time)"), 20_000, || {
+            parse_document("bench.xml", &xml).unwrap()
+        });
         let mut config = base.clone();
         config.apis[0].subscription_required = false;
         config.products.clear();
         config.apis[0].policy = Some(parse_document("bench.xml", &xml).unwrap());
         let blob = postcard::to_allocvec(&config).unwrap();
-        time(&format!("{name}: decode config blob ({} B)", blob.len()), 20_000, || {
-            postcard::from_bytes::<tollgate_config::Config>(&blob).unwrap()
-        });
+        time(
+            &format!("{name}: decode config blob ({} B)", blob.len()),
+            20_000,
+            || postcard::from_bytes::<tollgate_config::Config>(&blob).unwrap(),
+        );
         let gateway = Gateway::new(config);
-        let request = Request::new("GET", "/test/items/1")
-            .with_header("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2ln");
+        let request = Request::new("GET", "/test/items/1").with_header(
+            "authorization",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2ln",
+        );
         let empty = {
             let mut config = base.clone();
             config.apis[0].subscription_required = false;
             config.products.clear();
-            config.apis[0].policy = Some(parse_document("bench.xml", "<policies><inbound><return-response /></inbound></policies>").unwrap());
+            config.apis[0].policy = Some(
+                parse_document(
+                    "bench.xml",
+                    "<policies><inbound><return-response /></inbound></policies>",
+                )
+                .unwrap(),
+            );
             Gateway::new(config)
         };
-        let with = time(&format!("{name}: request with the expression"), 20_000, || gateway.handle(request.clone(), &host));
-        let without = time(&format!("{name}: same request, no expression"), 20_000, || empty.handle(request.clone(), &host));
-        println!("{:<44} {:>9.2} µs", format!("{name}: evaluation cost (difference)"), with - without);
+        let with = time(
+            &format!("{name}: request with the expression"),
+            20_000,
+            || gateway.handle(request.clone(), &host),
+        );
+        let without = time(
+            &format!("{name}: same request, no expression"),
+            20_000,
+            || empty.handle(request.clone(), &host),
+        );
+        println!(
+            "{:<44} {:>9.2} µs",
+            format!("{name}: evaluation cost (difference)"),
+            with - without
+        );
     }
 }

@@ -191,7 +191,11 @@ fn under_prefix<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
 /// The URL the client called: scheme from `spin-full-url`, the `Host` header, path and query.
 fn original_url(request: &Request) -> String {
     let full = request.headers.get("spin-full-url").unwrap_or_default();
-    let scheme = if full.starts_with("https:") { "https" } else { "http" };
+    let scheme = if full.starts_with("https:") {
+        "https"
+    } else {
+        "http"
+    };
     let host = request.headers.get("host").unwrap_or("localhost");
     let mut url = format!("{scheme}://{host}{}", request.path);
     if !request.query.is_empty() {

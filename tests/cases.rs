@@ -8,9 +8,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::TestGateway;
+use tollgate::host::BackendError;
 use tollgate::host::memory::ScriptedBackend;
 use tollgate::http::{Headers, Request, Response};
-use tollgate::host::BackendError;
 use tollgate_config::load::{load_document, openapi_examples, resolve_fragments};
 
 /// A parsed `.http` file: first line, headers, optional body.
@@ -78,16 +78,16 @@ fn run_case(dir: &Path) -> Vec<String> {
             load_document(&path)
                 .and_then(|mut document| resolve_fragments(&mut document, dir).map(|()| document))
                 .unwrap_or_else(|errors| {
-                panic!(
-                    "{}: {}",
-                    path.display(),
-                    errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            })
+                    panic!(
+                        "{}: {}",
+                        path.display(),
+                        errors
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })
         })
     };
     config.global = doc("global.xml");
@@ -103,7 +103,9 @@ fn run_case(dir: &Path) -> Vec<String> {
     if let Ok(text) = fs::read_to_string(dir.join("vars.txt")) {
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let (name, value) = line.split_once('=').unwrap();
-            gw.vars.0.insert(name.trim().to_string(), value.trim().to_string());
+            gw.vars
+                .0
+                .insert(name.trim().to_string(), value.trim().to_string());
         }
     }
     let key = gw.subscribe("/products/plan").1;
@@ -111,7 +113,11 @@ fn run_case(dir: &Path) -> Vec<String> {
     let request_file = parse_http(&fs::read_to_string(dir.join("request.http")).unwrap());
     let (method, target) = request_file.first.split_once(' ').unwrap();
     let mut request = Request::new(method, target);
-    if !request_file.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("Ocp-Apim-Subscription-Key")) {
+    if !request_file
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("Ocp-Apim-Subscription-Key"))
+    {
         request.headers.append("Ocp-Apim-Subscription-Key", &key);
     }
     for (n, v) in &request_file.headers {
@@ -125,7 +131,9 @@ fn run_case(dir: &Path) -> Vec<String> {
         let log = gw.log.lines().join("\n");
         for want in text.lines().filter(|l| !l.trim().is_empty()) {
             if !log.contains(want.trim()) {
-                problems.push(format!("log: expected a line containing {want:?}, got:\n{log}"));
+                problems.push(format!(
+                    "log: expected a line containing {want:?}, got:\n{log}"
+                ));
             }
         }
     }
@@ -164,7 +172,9 @@ fn run_case(dir: &Path) -> Vec<String> {
         let seen: Vec<_> = gw
             .backend_requests()
             .into_iter()
-            .filter(|c| c.url.starts_with(&format!("{expected_origin}/")) || c.url == expected_origin)
+            .filter(|c| {
+                c.url.starts_with(&format!("{expected_origin}/")) || c.url == expected_origin
+            })
             .collect();
         if text.trim() == "none" {
             if !seen.is_empty() {
@@ -220,7 +230,9 @@ fn answer(text: &str) -> Result<Response, BackendError> {
 fn scripted_backend(dir: &Path) -> ScriptedBackend {
     let read = |name: String| fs::read_to_string(dir.join(name)).ok();
     let default = read("backend.http".into());
-    let numbered: Vec<Option<String>> = (1..=10).map(|n| read(format!("backend-{n}.http"))).collect();
+    let numbered: Vec<Option<String>> = (1..=10)
+        .map(|n| read(format!("backend-{n}.http")))
+        .collect();
     let hosts: Vec<(String, String)> = fs::read_dir(dir.join("backends"))
         .map(|entries| {
             entries
@@ -234,12 +246,24 @@ fn scripted_backend(dir: &Path) -> ScriptedBackend {
         .unwrap_or_default();
     let calls = AtomicUsize::new(0);
     ScriptedBackend::new(move |request| {
-        let host = request.url.split("://").nth(1).unwrap_or("").split(['/', '?']).next().unwrap_or("");
+        let host = request
+            .url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split(['/', '?'])
+            .next()
+            .unwrap_or("");
         if let Some((_, text)) = hosts.iter().find(|(h, _)| h == host) {
             return answer(text);
         }
         let n = calls.fetch_add(1, Ordering::SeqCst);
-        match numbered.get(n).cloned().flatten().or_else(|| default.clone()) {
+        match numbered
+            .get(n)
+            .cloned()
+            .flatten()
+            .or_else(|| default.clone())
+        {
             Some(text) => answer(&text),
             None => {
                 let mut response = Response::new(200);

@@ -26,22 +26,90 @@ impl Rng {
 }
 
 const ATOMS: &[&str] = &[
-    "1", "0", "-7", "2.5", "\"text\"", "\"a,b,,c\"", "\"\"", "null", "true", "'x'", "context.Request.Method",
-    "context.Request.Url.Path", "context.Request.Headers", "context.Request.Body.As<string>(true)",
-    "context.Request.Body.As<JObject>(true)", "context.Variables", "context.Response", "context.LastError",
-    "context.Request.MatchedParameters", "DateTime.UtcNow", "TimeSpan.FromSeconds(90)", "JObject.Parse(\"{\\\"a\\\":[1,{\\\"b\\\":2}]}\")",
-    "JArray.Parse(\"[1,2,3]\")", "new JObject()", "Encoding.UTF8.GetBytes(\"hi\")", "Guid.NewGuid()",
-    "context.Subscription", "context.Api.Id", "int.MaxValue", "\"eyJhIjoxfQ.eyJiIjoyfQ.c\".AsJwt()",
+    "1",
+    "0",
+    "-7",
+    "2.5",
+    "\"text\"",
+    "\"a,b,,c\"",
+    "\"\"",
+    "null",
+    "true",
+    "'x'",
+    "context.Request.Method",
+    "context.Request.Url.Path",
+    "context.Request.Headers",
+    "context.Request.Body.As<string>(true)",
+    "context.Request.Body.As<JObject>(true)",
+    "context.Variables",
+    "context.Response",
+    "context.LastError",
+    "context.Request.MatchedParameters",
+    "DateTime.UtcNow",
+    "TimeSpan.FromSeconds(90)",
+    "JObject.Parse(\"{\\\"a\\\":[1,{\\\"b\\\":2}]}\")",
+    "JArray.Parse(\"[1,2,3]\")",
+    "new JObject()",
+    "Encoding.UTF8.GetBytes(\"hi\")",
+    "Guid.NewGuid()",
+    "context.Subscription",
+    "context.Api.Id",
+    "int.MaxValue",
+    "\"eyJhIjoxfQ.eyJiIjoyfQ.c\".AsJwt()",
 ];
-const UNARY: &[&str] = &["({})", "!({})", "-({})", "(string)({})", "(int)({})", "(bool)({})", "(double)({})", "(JObject)({})", "({}) as string", "({}) is int"];
-const BINARY: &[&str] = &["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||", "??"];
+const UNARY: &[&str] = &[
+    "({})",
+    "!({})",
+    "-({})",
+    "(string)({})",
+    "(int)({})",
+    "(bool)({})",
+    "(double)({})",
+    "(JObject)({})",
+    "({}) as string",
+    "({}) is int",
+];
+const BINARY: &[&str] = &[
+    "+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||", "??",
+];
 const POSTFIX: &[&str] = &[
-    ".Length", ".Count", "[0]", "[\"a\"]", "?[1]", ".ToString()", ".Split(',')", ".Trim()", ".ToUpper()",
-    ".Substring(1)", ".Substring(1, 30)", ".IndexOf(\"a\")", ".Replace(\"a\", \"bb\")", ".First()", ".Last()",
-    ".FirstOrDefault()", ".Any()", ".Count()", ".Select(x => x + \"!\")", ".Where(x => x != null)",
-    ".GetValueOrDefault(\"x\", \"d\")", ".ContainsKey(\"a\")", ".Value<int>(\"a\")", ".SelectToken(\"a[1].b\")",
-    ".AddDays(1)", ".ToString(\"o\")", ".TotalSeconds", "?.Length", ".AsJwt()", ".AsBasic()",
-    ".Property(\"a\")", ".PadLeft(5)", ".Contains(\"a\")", ".Year", ".StatusCode", ".Body", ".As<string>()",
+    ".Length",
+    ".Count",
+    "[0]",
+    "[\"a\"]",
+    "?[1]",
+    ".ToString()",
+    ".Split(',')",
+    ".Trim()",
+    ".ToUpper()",
+    ".Substring(1)",
+    ".Substring(1, 30)",
+    ".IndexOf(\"a\")",
+    ".Replace(\"a\", \"bb\")",
+    ".First()",
+    ".Last()",
+    ".FirstOrDefault()",
+    ".Any()",
+    ".Count()",
+    ".Select(x => x + \"!\")",
+    ".Where(x => x != null)",
+    ".GetValueOrDefault(\"x\", \"d\")",
+    ".ContainsKey(\"a\")",
+    ".Value<int>(\"a\")",
+    ".SelectToken(\"a[1].b\")",
+    ".AddDays(1)",
+    ".ToString(\"o\")",
+    ".TotalSeconds",
+    "?.Length",
+    ".AsJwt()",
+    ".AsBasic()",
+    ".Property(\"a\")",
+    ".PadLeft(5)",
+    ".Contains(\"a\")",
+    ".Year",
+    ".StatusCode",
+    ".Body",
+    ".As<string>()",
 ];
 
 fn expression(rng: &mut Rng, depth: usize) -> String {
@@ -50,24 +118,39 @@ fn expression(rng: &mut Rng, depth: usize) -> String {
     } else if rng.below(2) == 0 {
         rng.pick(UNARY).replace("{}", &expression(rng, depth + 1))
     } else {
-        format!("({}) {} ({})", expression(rng, depth + 1), rng.pick(BINARY), expression(rng, depth + 1))
+        format!(
+            "({}) {} ({})",
+            expression(rng, depth + 1),
+            rng.pick(BINARY),
+            expression(rng, depth + 1)
+        )
     };
     for _ in 0..rng.below(3) {
         e = format!("({e}){}", rng.pick(POSTFIX));
     }
     if rng.below(6) == 0 {
-        e = format!("({}) ? ({e}) : ({})", expression(rng, depth + 1), expression(rng, depth + 1));
+        e = format!(
+            "({}) ? ({e}) : ({})",
+            expression(rng, depth + 1),
+            expression(rng, depth + 1)
+        );
     }
     e
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[test]
 fn random_expressions_never_panic() {
-    let iterations: usize = std::env::var("FUZZ_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(3_000);
+    let iterations: usize = std::env::var("FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3_000);
     let mut rng = Rng(0x5EED_F00D);
     let mut config = support::load("tests/cases/_config");
     let (mut loaded, mut evaluated) = (0, 0);
@@ -87,18 +170,30 @@ fn random_expressions_never_panic() {
             "<policies><inbound><set-variable name=\"v\" value=\"{}\" /><return-response><set-body>@(context.Variables[\"v\"]?.ToString())</set-body></return-response></inbound></policies>",
             escape(&value)
         );
-        let Ok(document) = parse_document("fuzz.xml", &xml) else { continue };
+        let Ok(document) = parse_document("fuzz.xml", &xml) else {
+            continue;
+        };
         loaded += 1;
         gw.gateway = tollgate::Gateway::new({
             let mut config = gw.gateway.config().clone();
             config.apis[0].policy = Some(document);
             config
         });
-        let response = gw.call(Request::new("POST", "/test/items/1?a=1").with_header("X-A", "b").with_body("{\"a\": 1}"));
-        assert!(response.status == 200 || response.status == 500, "{value}: {}", response.status);
+        let response = gw.call(
+            Request::new("POST", "/test/items/1?a=1")
+                .with_header("X-A", "b")
+                .with_body("{\"a\": 1}"),
+        );
+        assert!(
+            response.status == 200 || response.status == 500,
+            "{value}: {}",
+            response.status
+        );
         evaluated += 1;
     }
-    println!("evaluator: {evaluated} random expressions evaluated ({loaded} of {iterations} generated passed the load checks), no panic");
+    println!(
+        "evaluator: {evaluated} random expressions evaluated ({loaded} of {iterations} generated passed the load checks), no panic"
+    );
     assert!(evaluated > iterations / 4);
 }
 
@@ -108,7 +203,10 @@ fn the_deepest_accepted_expression_evaluates_without_overflowing_the_stack() {
     let mut deepest = None;
     for depth in (1..200).rev() {
         let value = format!("@({}1{})", "(1 + ".repeat(depth), ")".repeat(depth));
-        let xml = format!("<policies><inbound><return-response><set-body>{}</set-body></return-response></inbound></policies>", escape(&value));
+        let xml = format!(
+            "<policies><inbound><return-response><set-body>{}</set-body></return-response></inbound></policies>",
+            escape(&value)
+        );
         if let Ok(document) = parse_document("deep.xml", &xml) {
             deepest = Some((depth, document));
             break;

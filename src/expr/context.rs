@@ -10,7 +10,12 @@ use crate::pipeline::ctx::LastError;
 
 /// `target.name`.
 pub(crate) fn member(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str) -> Result<Value, Fail> {
-    let unknown = |t: &Value| format!("'{}' does not contain a definition for '{name}'", t.type_name());
+    let unknown = |t: &Value| {
+        format!(
+            "'{}' does not contain a definition for '{name}'",
+            t.type_name()
+        )
+    };
     Ok(match target {
         Value::Ctx(obj) => context(ev, obj, name)?,
         Value::Str(s) if name == "Length" => Value::Int(s.chars().count() as i64),
@@ -65,7 +70,10 @@ pub(crate) fn index(ev: &mut Eval<'_, '_, '_>, target: Value, index: Value) -> R
         (Value::Json(j), key) => json::index(&j, &key)?,
         (Value::Str(s), Value::Int(i)) => {
             let c = usize::try_from(i).ok().and_then(|i| s.chars().nth(i));
-            Value::Str(c.ok_or("Index was outside the bounds of the array.")?.to_string())
+            Value::Str(
+                c.ok_or("Index was outside the bounds of the array.")?
+                    .to_string(),
+            )
         }
         (Value::List(items), Value::Int(i)) => usize::try_from(i)
             .ok()
@@ -73,10 +81,16 @@ pub(crate) fn index(ev: &mut Eval<'_, '_, '_>, target: Value, index: Value) -> R
             .ok_or("Index was outside the bounds of the array.")?,
         (Value::Bytes(b), Value::Int(i)) => {
             let byte = usize::try_from(i).ok().and_then(|i| b.get(i).copied());
-            Value::Int(i64::from(byte.ok_or("Index was outside the bounds of the array.")?))
+            Value::Int(i64::from(
+                byte.ok_or("Index was outside the bounds of the array.")?,
+            ))
         }
         (target, index) => {
-            return Err(format!("cannot index {} with {}", target.type_name(), index.type_name()));
+            return Err(format!(
+                "cannot index {} with {}",
+                target.type_name(),
+                index.type_name()
+            ));
         }
     })
 }
@@ -85,7 +99,13 @@ pub(crate) fn index(ev: &mut Eval<'_, '_, '_>, target: Value, index: Value) -> R
 pub(crate) fn lookup(pairs: &[(String, Value)], key: &str, ignore_case: bool) -> Option<Value> {
     pairs
         .iter()
-        .find(|(k, _)| if ignore_case { k.eq_ignore_ascii_case(key) } else { k == key })
+        .find(|(k, _)| {
+            if ignore_case {
+                k.eq_ignore_ascii_case(key)
+            } else {
+                k == key
+            }
+        })
         .map(|(_, v)| v.clone())
 }
 
@@ -123,7 +143,9 @@ pub(crate) fn url(full: &str) -> Value {
     };
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || p.parse::<u16>().is_ok() => (h, p.parse().unwrap_or(0)),
+        Some((h, p)) if !h.ends_with(']') || p.parse::<u16>().is_ok() => {
+            (h, p.parse().unwrap_or(0))
+        }
         _ => (authority, if scheme == "https" { 443 } else { 80 }),
     };
     let query_pairs = parse_query(query);
@@ -131,9 +153,22 @@ pub(crate) fn url(full: &str) -> Value {
         ("Scheme".into(), text(scheme)),
         ("Host".into(), text(host)),
         ("Port".into(), Value::Int(port)),
-        ("Path".into(), text(if path.is_empty() { "/" } else { path })),
-        ("Query".into(), headers_map(query_pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))),
-        ("QueryString".into(), text(&if query.is_empty() { String::new() } else { format!("?{query}") })),
+        (
+            "Path".into(),
+            text(if path.is_empty() { "/" } else { path }),
+        ),
+        (
+            "Query".into(),
+            headers_map(query_pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+        ),
+        (
+            "QueryString".into(),
+            text(&if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            }),
+        ),
         ("@".into(), text(full)),
     ])
 }
@@ -145,7 +180,9 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
         (Obj::Context, "Request") => Value::Ctx(Obj::Request),
         (Obj::Context, "Response") => Value::Ctx(Obj::Response),
         (Obj::Context, "Variables") => Value::Ctx(Obj::Variables),
-        (Obj::Context, "Subscription") if ctx.caller.subscription.is_some() => Value::Ctx(Obj::Subscription),
+        (Obj::Context, "Subscription") if ctx.caller.subscription.is_some() => {
+            Value::Ctx(Obj::Subscription)
+        }
         (Obj::Context, "Product") if ctx.caller.product.is_some() => Value::Ctx(Obj::Product),
         (Obj::Context, "Subscription" | "Product" | "User") => Value::Null,
         (Obj::Context, "Api") => Value::Ctx(Obj::Api),
@@ -161,24 +198,45 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
         }
         (Obj::Context, "Tracing") => Value::Bool(false),
         (Obj::Request, "Method") => text(&ctx.request.method),
-        (Obj::Request, "Url") => url(&ev.ctx.backend_url(ev.host).map_err(|e| e.detail.unwrap_or(e.message))?),
+        (Obj::Request, "Url") => url(&ev
+            .ctx
+            .backend_url(ev.host)
+            .map_err(|e| e.detail.unwrap_or(e.message))?),
         (Obj::Request, "OriginalUrl") => url(&ctx.original_url),
         (Obj::Request, "Headers") => header_values(&ctx.request.headers),
         (Obj::Request, "IpAddress") => text(&ctx.client_ip),
         (Obj::Request, "Body") => Value::Ctx(Obj::Body(true)),
         (Obj::Request, "MatchedParameters") => Value::Map(
-            ctx.route.params.iter().map(|(n, v)| (n.clone(), text(v))).collect(),
+            ctx.route
+                .params
+                .iter()
+                .map(|(n, v)| (n.clone(), text(v)))
+                .collect(),
         ),
-        (Obj::Response, _) if ctx.response.is_none() => return Err(super::eval::NULL_REFERENCE.into()),
-        (Obj::Response, "StatusCode") => Value::Int(ctx.response.as_ref().map_or(0, |r| i64::from(r.status))),
+        (Obj::Response, _) if ctx.response.is_none() => {
+            return Err(super::eval::NULL_REFERENCE.into());
+        }
+        (Obj::Response, "StatusCode") => {
+            Value::Int(ctx.response.as_ref().map_or(0, |r| i64::from(r.status)))
+        }
         (Obj::Response, "StatusReason") => text(""),
-        (Obj::Response, "Headers") => ctx.response.as_ref().map_or(Value::Null, |r| header_values(&r.headers)),
+        (Obj::Response, "Headers") => ctx
+            .response
+            .as_ref()
+            .map_or(Value::Null, |r| header_values(&r.headers)),
         (Obj::Response, "Body") => Value::Ctx(Obj::Body(false)),
         (Obj::Variables, "Count") => Value::Int(ctx.variables.len() as i64),
-        (Obj::Variables, "Keys") => Value::List(ctx.variables.iter().map(|(k, _)| text(k)).collect()),
+        (Obj::Variables, "Keys") => {
+            Value::List(ctx.variables.iter().map(|(k, _)| text(k)).collect())
+        }
         (Obj::Subscription, _) => {
-            let Some(sub) = ctx.caller.subscription.as_ref() else { return Ok(Value::Null) };
-            let date = |ms: Option<u64>| ms.and_then(|ms| i64::try_from(ms).ok()).map_or(Value::Null, Value::Date);
+            let Some(sub) = ctx.caller.subscription.as_ref() else {
+                return Ok(Value::Null);
+            };
+            let date = |ms: Option<u64>| {
+                ms.and_then(|ms| i64::try_from(ms).ok())
+                    .map_or(Value::Null, Value::Date)
+            };
             match name {
                 "Id" => text(&sub.id),
                 "Name" => text(&sub.name),
@@ -191,7 +249,9 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
             }
         }
         (Obj::Product, _) => {
-            let Some(product) = ctx.caller.product else { return Ok(Value::Null) };
+            let Some(product) = ctx.caller.product else {
+                return Ok(Value::Null);
+            };
             match name {
                 "Id" => text(&product.id),
                 "Name" => text(&product.display_name),
@@ -205,14 +265,17 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
                 "Id" => text(&api.id),
                 "Name" => text(&api.display_name),
                 "Path" => text(&format!("/{}", api.path)),
-                "ServiceUrl" => url(&crate::pipeline::ctx::resolve(&api.service_url, ev.host).map_err(|e| e.detail.unwrap_or(e.message))?),
+                "ServiceUrl" => url(&crate::pipeline::ctx::resolve(&api.service_url, ev.host)
+                    .map_err(|e| e.detail.unwrap_or(e.message))?),
                 "IsCurrentRevision" => Value::Bool(true),
                 "Revision" => text("1"),
                 _ => Value::Null,
             }
         }
         (Obj::Operation, _) => {
-            let Some(op) = ctx.route.operation else { return Ok(Value::Null) };
+            let Some(op) = ctx.route.operation else {
+                return Ok(Value::Null);
+            };
             match name {
                 "Id" => text(&op.id),
                 "Name" => text(&op.display_name),
@@ -221,7 +284,9 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
             }
         }
         (Obj::LastError, _) => {
-            let Some(error) = ctx.last_error.as_ref() else { return Ok(Value::Null) };
+            let Some(error) = ctx.last_error.as_ref() else {
+                return Ok(Value::Null);
+            };
             last_error(error, name)
         }
         (Obj::Deployment, "Region") => text("edge"),
@@ -244,11 +309,24 @@ fn last_error(error: &LastError, name: &str) -> Value {
 }
 
 fn jwt_member(header: &J, payload: &J, name: &str) -> Result<Value, Fail> {
-    let claim = |key: &str| payload.get(key).map_or(Value::Null, |v| json::scalar(v.clone()));
-    let date = |key: &str| payload.get(key).and_then(J::as_i64).map_or(Value::Null, |s| Value::Date(s.saturating_mul(1000)));
+    let claim = |key: &str| {
+        payload
+            .get(key)
+            .map_or(Value::Null, |v| json::scalar(v.clone()))
+    };
+    let date = |key: &str| {
+        payload
+            .get(key)
+            .and_then(J::as_i64)
+            .map_or(Value::Null, |s| Value::Date(s.saturating_mul(1000)))
+    };
     Ok(match name {
-        "Algorithm" => header.get("alg").map_or(Value::Null, |v| json::scalar(v.clone())),
-        "Type" => header.get("typ").map_or(Value::Null, |v| json::scalar(v.clone())),
+        "Algorithm" => header
+            .get("alg")
+            .map_or(Value::Null, |v| json::scalar(v.clone())),
+        "Type" => header
+            .get("typ")
+            .map_or(Value::Null, |v| json::scalar(v.clone())),
         "Subject" => claim("sub"),
         "Issuer" => claim("iss"),
         "Id" => claim("jti"),
@@ -267,7 +345,9 @@ fn jwt_member(header: &J, payload: &J, name: &str) -> Result<Value, Fail> {
                     o.iter()
                         .map(|(k, v)| {
                             let values = match v {
-                                J::Array(items) => items.iter().map(|i| Value::Str(json::text_of(i))).collect(),
+                                J::Array(items) => {
+                                    items.iter().map(|i| Value::Str(json::text_of(i))).collect()
+                                }
                                 other => vec![Value::Str(json::text_of(other))],
                             };
                             (k.clone(), Value::List(values))

@@ -30,7 +30,12 @@ enum Done {
 
 impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
     pub fn new(ctx: &'x mut Ctx<'c>, host: &'x Host<'h>) -> Self {
-        Eval { ctx, host, locals: Vec::new(), steps: STEP_BUDGET }
+        Eval {
+            ctx,
+            host,
+            locals: Vec::new(),
+            steps: STEP_BUDGET,
+        }
     }
 
     pub fn run(&mut self, expr: &Expr) -> Result<Value, Fail> {
@@ -45,9 +50,10 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
 
     /// Uses up `n` steps.
     pub fn step(&mut self, n: u32) -> Result<(), Fail> {
-        self.steps = self.steps.checked_sub(n).ok_or_else(|| {
-            format!("the expression took more than {STEP_BUDGET} steps")
-        })?;
+        self.steps = self
+            .steps
+            .checked_sub(n)
+            .ok_or_else(|| format!("the expression took more than {STEP_BUDGET} steps"))?;
         Ok(())
     }
 
@@ -150,7 +156,11 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
                 }
                 let target = self.eval(target)?;
                 if target.is_null() {
-                    return if *null_conditional { Ok(Value::Null) } else { Err(NULL_REFERENCE.into()) };
+                    return if *null_conditional {
+                        Ok(Value::Null)
+                    } else {
+                        Err(NULL_REFERENCE.into())
+                    };
                 }
                 super::context::member(self, target, name)?
             }
@@ -158,7 +168,11 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             Node::Index(target, index, null_conditional) => {
                 let target = self.eval(target)?;
                 if target.is_null() {
-                    return if *null_conditional { Ok(Value::Null) } else { Err(NULL_REFERENCE.into()) };
+                    return if *null_conditional {
+                        Ok(Value::Null)
+                    } else {
+                        Err(NULL_REFERENCE.into())
+                    };
                 }
                 let index = self.eval(index)?;
                 super::context::index(self, target, index)?
@@ -173,7 +187,11 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             },
             Node::Binary(op, left, right) => self.binary(*op, left, right)?,
             Node::Cond(cond, then, otherwise) => {
-                if self.truth(cond)? { self.eval(then)? } else { self.eval(otherwise)? }
+                if self.truth(cond)? {
+                    self.eval(then)?
+                } else {
+                    self.eval(otherwise)?
+                }
             }
             Node::Cast(ty, inner) => {
                 let value = self.eval(inner)?;
@@ -181,7 +199,11 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             }
             Node::As(inner, ty) => {
                 let value = self.eval(inner)?;
-                if is_type(&value, ty) { value } else { Value::Null }
+                if is_type(&value, ty) {
+                    value
+                } else {
+                    Value::Null
+                }
             }
             Node::Is(inner, ty) => {
                 let value = self.eval(inner)?;
@@ -230,7 +252,10 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
                 Part::Named(name) => out.push_str(&self.named(name)?),
                 Part::Expr(node, format) => {
                     let value = self.eval(node)?;
-                    out.push_str(&text::format_value(&value, format.as_deref().unwrap_or(""))?);
+                    out.push_str(&text::format_value(
+                        &value,
+                        format.as_deref().unwrap_or(""),
+                    )?);
                 }
             }
             self.check_len(out.len())?;
@@ -251,7 +276,11 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             BinOp::Or => return Ok(Value::Bool(self.truth(left)? || self.truth(right)?)),
             BinOp::Coalesce => {
                 let value = self.eval(left)?;
-                return if value.is_null() { self.eval(right) } else { Ok(value) };
+                return if value.is_null() {
+                    self.eval(right)
+                } else {
+                    Ok(value)
+                };
             }
             _ => {}
         }
@@ -303,23 +332,42 @@ pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
         _ => {}
     }
     // String concatenation: either side a string (null is "").
-    let is_text = |v: &Value| matches!(v, Value::Str(_) | Value::Json(serde_json::Value::String(_)));
-    if op == Add && (matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) || (is_text(&a) && is_text(&b))) {
+    let is_text =
+        |v: &Value| matches!(v, Value::Str(_) | Value::Json(serde_json::Value::String(_)));
+    if op == Add
+        && (matches!(a, Value::Str(_))
+            || matches!(b, Value::Str(_))
+            || (is_text(&a) && is_text(&b)))
+    {
         let mut out = a.to_text();
         out.push_str(&b.to_text());
         return Ok(Value::Str(out));
     }
     if a.is_null() || b.is_null() {
         // Lifted operators: arithmetic on null is null; comparisons are false.
-        return Ok(if matches!(op, Lt | Le | Gt | Ge) { Value::Bool(false) } else { Value::Null });
+        return Ok(if matches!(op, Lt | Le | Gt | Ge) {
+            Value::Bool(false)
+        } else {
+            Value::Null
+        });
     }
     match (&a, &b) {
         (Value::Date(x), Value::Span(y)) if matches!(op, Add | Sub) => {
-            return Ok(Value::Date(if op == Add { x.saturating_add(*y) } else { x.saturating_sub(*y) }));
+            return Ok(Value::Date(if op == Add {
+                x.saturating_add(*y)
+            } else {
+                x.saturating_sub(*y)
+            }));
         }
-        (Value::Date(x), Value::Date(y)) if op == Sub => return Ok(Value::Span(x.saturating_sub(*y))),
+        (Value::Date(x), Value::Date(y)) if op == Sub => {
+            return Ok(Value::Span(x.saturating_sub(*y)));
+        }
         (Value::Span(x), Value::Span(y)) if matches!(op, Add | Sub) => {
-            return Ok(Value::Span(if op == Add { x.saturating_add(*y) } else { x.saturating_sub(*y) }));
+            return Ok(Value::Span(if op == Add {
+                x.saturating_add(*y)
+            } else {
+                x.saturating_sub(*y)
+            }));
         }
         (Value::Date(x), Value::Date(y)) | (Value::Span(x), Value::Span(y)) => {
             return compare(op, x.cmp(y)).ok_or_else(|| bad_operands(op, &a, &b));
@@ -353,7 +401,9 @@ pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
         Rem => Value::Float(x % y),
         _ => {
             let ordering = x.partial_cmp(&y);
-            return Ok(Value::Bool(ordering.is_some_and(|o| compare(op, o) == Some(Value::Bool(true)))));
+            return Ok(Value::Bool(
+                ordering.is_some_and(|o| compare(op, o) == Some(Value::Bool(true))),
+            ));
         }
     })
 }
@@ -370,7 +420,11 @@ fn compare(op: BinOp, ordering: std::cmp::Ordering) -> Option<Value> {
 }
 
 fn bad_operands(op: BinOp, a: &Value, b: &Value) -> Fail {
-    format!("operator {op:?} cannot be applied to {} and {}", a.type_name(), b.type_name())
+    format!(
+        "operator {op:?} cannot be applied to {} and {}",
+        a.type_name(),
+        b.type_name()
+    )
 }
 
 /// `==`: null equals null; numbers by value; strings and JSON strings by text.
@@ -420,8 +474,8 @@ pub(crate) fn cast(ty: &str, value: Value) -> Result<Value, Fail> {
     let ty = ty.trim_end_matches('?');
     if value.is_null() {
         return match ty {
-            "int" | "Int32" | "long" | "Int64" | "double" | "Double" | "float" | "decimal" | "bool"
-            | "Boolean" | "DateTime" | "TimeSpan"
+            "int" | "Int32" | "long" | "Int64" | "double" | "Double" | "float" | "decimal"
+            | "bool" | "Boolean" | "DateTime" | "TimeSpan"
                 if !nullable =>
             {
                 Err("Nullable object must have a value.".into())
@@ -429,7 +483,12 @@ pub(crate) fn cast(ty: &str, value: Value) -> Result<Value, Fail> {
             _ => Ok(Value::Null),
         };
     }
-    let invalid = |v: &Value| format!("Unable to cast object of type '{}' to type '{ty}'.", v.type_name());
+    let invalid = |v: &Value| {
+        format!(
+            "Unable to cast object of type '{}' to type '{ty}'.",
+            v.type_name()
+        )
+    };
     Ok(match ty {
         "string" | "String" => match &value {
             Value::Str(_) => value,
@@ -467,7 +526,9 @@ pub(crate) fn cast(ty: &str, value: Value) -> Result<Value, Fail> {
         },
         "DateTime" => match &value {
             Value::Date(_) => value,
-            Value::Json(serde_json::Value::String(s)) | Value::Str(s) => Value::Date(time::parse_date(s)?),
+            Value::Json(serde_json::Value::String(s)) | Value::Str(s) => {
+                Value::Date(time::parse_date(s)?)
+            }
             _ => return Err(invalid(&value)),
         },
         "JObject" | "JArray" | "JToken" | "JValue" => match value {

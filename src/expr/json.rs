@@ -56,7 +56,9 @@ pub(crate) fn from_value(value: Value) -> J {
             J::Object(object)
         }
         Value::List(items) => J::Array(items.into_iter().map(from_value).collect()),
-        Value::Map(pairs) => J::Object(pairs.into_iter().map(|(k, v)| (k, from_value(v))).collect()),
+        Value::Map(pairs) => {
+            J::Object(pairs.into_iter().map(|(k, v)| (k, from_value(v))).collect())
+        }
         Value::Date(ms) => J::String(super::time::format_date(ms, "yyyy-MM-ddTHH:mm:ssK")),
         other => J::String(other.to_text()),
     }
@@ -67,7 +69,10 @@ pub(crate) fn member(j: J, name: &str) -> Result<Value, Fail> {
     Ok(match (name, &j) {
         ("Count", J::Array(items)) => Value::Int(items.len() as i64),
         ("Count", J::Object(o)) => Value::Int(o.len() as i64),
-        ("HasValues", _) => Value::Bool(j.as_array().is_some_and(|a| !a.is_empty()) || j.as_object().is_some_and(|o| !o.is_empty())),
+        ("HasValues", _) => Value::Bool(
+            j.as_array().is_some_and(|a| !a.is_empty())
+                || j.as_object().is_some_and(|o| !o.is_empty()),
+        ),
         ("Type", _) => Value::Str(
             match j {
                 J::Null => "Null",
@@ -82,7 +87,12 @@ pub(crate) fn member(j: J, name: &str) -> Result<Value, Fail> {
         ),
         ("Value", _) if !j.is_object() && !j.is_array() => scalar(j),
         ("Length", J::String(s)) => Value::Int(s.chars().count() as i64),
-        _ => return Err(format!("'{}' does not contain a definition for '{name}'", Value::Json(j).type_name())),
+        _ => {
+            return Err(format!(
+                "'{}' does not contain a definition for '{name}'",
+                Value::Json(j).type_name()
+            ));
+        }
     })
 }
 
@@ -106,7 +116,10 @@ pub(crate) fn set_path(target: &mut Value, keys: &[Value], value: Value) -> Resu
         return Ok(());
     };
     let Value::Json(root) = target else {
-        return Err(format!("cannot assign into an index of {}", target.type_name()));
+        return Err(format!(
+            "cannot assign into an index of {}",
+            target.type_name()
+        ));
     };
     let mut slot = root;
     for key in std::iter::once(first).chain(rest.iter()) {
@@ -116,7 +129,12 @@ pub(crate) fn set_path(target: &mut Value, keys: &[Value], value: Value) -> Resu
                 .ok()
                 .and_then(|i| items.get_mut(i))
                 .ok_or("Index was out of range.")?,
-            (other, _) => return Err(format!("cannot set a property on a {} token", member_type(other))),
+            (other, _) => {
+                return Err(format!(
+                    "cannot set a property on a {} token",
+                    member_type(other)
+                ));
+            }
         };
     }
     *slot = from_value(value);
@@ -144,12 +162,16 @@ pub(crate) fn select(j: &J, path: &str) -> Result<Value, Fail> {
             rest = tail;
             current.get(name)
         } else if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']').ok_or_else(|| format!("Unexpected end while parsing path: {path}"))?;
+            let end = after
+                .find(']')
+                .ok_or_else(|| format!("Unexpected end while parsing path: {path}"))?;
             let inner = &after[..end];
             rest = &after[end + 1..];
             match inner.trim_matches(['\'', '"']) {
                 quoted if inner.starts_with(['\'', '"']) => current.get(quoted),
-                number => current.get(number.parse::<usize>().map_err(|_| format!("Unexpected character while parsing path indexer: {inner}"))?),
+                number => current.get(number.parse::<usize>().map_err(|_| {
+                    format!("Unexpected character while parsing path indexer: {inner}")
+                })?),
             }
         } else {
             let end = rest.find(['.', '[']).unwrap_or(rest.len());
@@ -179,12 +201,13 @@ pub(crate) fn typed(j: &J, key: &Value, ty: Option<&str>) -> Result<Value, Fail>
 
 /// `JObject.Parse` / `JArray.Parse` / `JToken.Parse`, with Json.NET-like messages.
 pub(crate) fn parse(text: &str, want: &str) -> Result<Value, Fail> {
-    let j: J = serde_json::from_str(text).map_err(|e| {
-        format!("Unexpected character encountered while parsing value: {e}")
-    })?;
+    let j: J = serde_json::from_str(text)
+        .map_err(|e| format!("Unexpected character encountered while parsing value: {e}"))?;
     match (want, &j) {
         ("JObject", J::Object(_)) | ("JArray", J::Array(_)) | ("JToken", _) => Ok(Value::Json(j)),
-        ("JObject", _) => Err("Error reading JObject from JsonReader: the text is not a JSON object.".into()),
+        ("JObject", _) => {
+            Err("Error reading JObject from JsonReader: the text is not a JSON object.".into())
+        }
         _ => Err("Error reading JArray from JsonReader: the text is not a JSON array.".into()),
     }
 }

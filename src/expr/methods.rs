@@ -21,7 +21,11 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
     }
     let target = ev.eval(&c.target)?;
     if target.is_null() {
-        return if c.null_conditional { Ok(Value::Null) } else { Err(NULL_REFERENCE.into()) };
+        return if c.null_conditional {
+            Ok(Value::Null)
+        } else {
+            Err(NULL_REFERENCE.into())
+        };
     }
     // Methods that take lambdas or `out` arguments see the argument nodes.
     match (name, c.args.first()) {
@@ -45,10 +49,10 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
         }
         _ => {}
     }
-    if c.args.iter().any(|a| matches!(a, Node::Lambda(..))) || is_sequence_method(name) {
-        if let Some(result) = sequence(ev, &target, name, &c.args)? {
-            return Ok(result);
-        }
+    if (c.args.iter().any(|a| matches!(a, Node::Lambda(..))) || is_sequence_method(name))
+        && let Some(result) = sequence(ev, &target, name, &c.args)?
+    {
+        return Ok(result);
     }
     let args = ev.eval_all(&c.args)?;
     method(ev, target, name, c.generic.as_deref(), args)
@@ -57,9 +61,25 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
 fn is_sequence_method(name: &str) -> bool {
     matches!(
         name,
-        "First" | "FirstOrDefault" | "Last" | "LastOrDefault" | "Any" | "All" | "Select" | "Where"
-            | "ToArray" | "ToList" | "Skip" | "Take" | "ElementAt" | "Reverse" | "Distinct" | "Sum"
-            | "Min" | "Max" | "Children"
+        "First"
+            | "FirstOrDefault"
+            | "Last"
+            | "LastOrDefault"
+            | "Any"
+            | "All"
+            | "Select"
+            | "Where"
+            | "ToArray"
+            | "ToList"
+            | "Skip"
+            | "Take"
+            | "ElementAt"
+            | "Reverse"
+            | "Distinct"
+            | "Sum"
+            | "Min"
+            | "Max"
+            | "Children"
     ) || name == "Count"
 }
 
@@ -68,8 +88,14 @@ fn items(value: &Value) -> Option<Vec<Value>> {
     Some(match value {
         Value::List(items) => items.clone(),
         Value::Json(J::Array(items)) => items.iter().cloned().map(Value::Json).collect(),
-        Value::Json(J::Object(o)) => o.iter().map(|(k, v)| Value::Pair(Box::new((k.clone(), Value::Json(v.clone()))))).collect(),
-        Value::Map(pairs) => pairs.iter().map(|(k, v)| Value::Pair(Box::new((k.clone(), v.clone())))).collect(),
+        Value::Json(J::Object(o)) => o
+            .iter()
+            .map(|(k, v)| Value::Pair(Box::new((k.clone(), Value::Json(v.clone())))))
+            .collect(),
+        Value::Map(pairs) => pairs
+            .iter()
+            .map(|(k, v)| Value::Pair(Box::new((k.clone(), v.clone()))))
+            .collect(),
         Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|&b| Value::Int(i64::from(b))).collect(),
         _ => return None,
@@ -77,18 +103,44 @@ fn items(value: &Value) -> Option<Vec<Value>> {
 }
 
 /// LINQ over an enumerable: `None` when the target is not one (the call falls through).
-fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]) -> Result<Option<Value>, Fail> {
-    if matches!(target, Value::Str(_)) && !matches!(name, "First" | "FirstOrDefault" | "Last" | "LastOrDefault" | "Any" | "Where" | "Select" | "Reverse" | "ToArray" | "Skip" | "Take" | "Distinct") {
+fn sequence(
+    ev: &mut Eval<'_, '_, '_>,
+    target: &Value,
+    name: &str,
+    args: &[Node],
+) -> Result<Option<Value>, Fail> {
+    if matches!(target, Value::Str(_))
+        && !matches!(
+            name,
+            "First"
+                | "FirstOrDefault"
+                | "Last"
+                | "LastOrDefault"
+                | "Any"
+                | "Where"
+                | "Select"
+                | "Reverse"
+                | "ToArray"
+                | "Skip"
+                | "Take"
+                | "Distinct"
+        )
+    {
         return Ok(None);
     }
-    let Some(list) = items(target) else { return Ok(None) };
+    let Some(list) = items(target) else {
+        return Ok(None);
+    };
     ev.step(u32::try_from(list.len()).unwrap_or(u32::MAX))?;
     let lambda = args.first().filter(|a| matches!(a, Node::Lambda(..)));
     let test = |ev: &mut Eval<'_, '_, '_>, item: &Value| -> Result<bool, Fail> {
         match lambda {
             Some(l) => match ev.apply(l, vec![item.clone()])? {
                 Value::Bool(b) | Value::Json(J::Bool(b)) => Ok(b),
-                other => Err(format!("the lambda gave {} instead of a boolean", other.type_name())),
+                other => Err(format!(
+                    "the lambda gave {} instead of a boolean",
+                    other.type_name()
+                )),
             },
             None => Ok(true),
         }
@@ -98,8 +150,11 @@ fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]
     Ok(Some(match name {
         "First" | "FirstOrDefault" | "Last" | "LastOrDefault" | "Any" | "Count" | "Where" => {
             let reverse = name.starts_with("Last");
-            let mut iter: Box<dyn Iterator<Item = Value>> =
-                if reverse { Box::new(list.into_iter().rev()) } else { Box::new(list.into_iter()) };
+            let mut iter: Box<dyn Iterator<Item = Value>> = if reverse {
+                Box::new(list.into_iter().rev())
+            } else {
+                Box::new(list.into_iter())
+            };
             let stop_at_first = !matches!(name, "Count" | "Where");
             for item in iter.by_ref() {
                 if test(ev, &item)? {
@@ -113,7 +168,11 @@ fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]
                 "Any" => Value::Bool(!filtered.is_empty()),
                 "Count" => Value::Int(filtered.len() as i64),
                 "Where" => Value::List(filtered),
-                "First" | "Last" => filtered.pop().ok_or(if lambda.is_some() { "Sequence contains no matching element" } else { empty })?,
+                "First" | "Last" => filtered.pop().ok_or(if lambda.is_some() {
+                    "Sequence contains no matching element"
+                } else {
+                    empty
+                })?,
                 _ => filtered.pop().unwrap_or(Value::Null),
             }
         }
@@ -126,7 +185,9 @@ fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]
             Value::Bool(true)
         }
         "Select" => {
-            let Some(l) = lambda else { return Err("Select needs a lambda".into()) };
+            let Some(l) = lambda else {
+                return Err("Select needs a lambda".into());
+            };
             let mut out = Vec::with_capacity(list.len());
             for item in list {
                 out.push(ev.apply(l, vec![item])?);
@@ -162,13 +223,23 @@ fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]
                     None => item,
                 });
             }
-            let mut acc: Option<Value> = if name == "Sum" { Some(Value::Int(0)) } else { None };
+            let mut acc: Option<Value> = if name == "Sum" {
+                Some(Value::Int(0))
+            } else {
+                None
+            };
             for v in values {
                 acc = Some(match (acc, name) {
                     (None, _) => v,
-                    (Some(a), "Sum") => super::eval::binary(tollgate_config::expr::BinOp::Add, a, v)?,
+                    (Some(a), "Sum") => {
+                        super::eval::binary(tollgate_config::expr::BinOp::Add, a, v)?
+                    }
                     (Some(a), _) => {
-                        let less = super::eval::binary(tollgate_config::expr::BinOp::Lt, v.clone(), a.clone())? == Value::Bool(true);
+                        let less = super::eval::binary(
+                            tollgate_config::expr::BinOp::Lt,
+                            v.clone(),
+                            a.clone(),
+                        )? == Value::Bool(true);
                         if less == (name == "Min") { v } else { a }
                     }
                 });
@@ -182,20 +253,29 @@ fn sequence(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Node]
 /// `local.Add(..)`, `local.Remove(..)`, `local[..].Remove(..)`, `local.Property(p).Remove()`.
 fn edit_in_place(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Option<Value>, Fail> {
     let (place, property) = match &c.target {
-        Node::Call(inner) if inner.name == "Property" && c.name == "Remove" => (&inner.target, inner.args.first()),
+        Node::Call(inner) if inner.name == "Property" && c.name == "Remove" => {
+            (&inner.target, inner.args.first())
+        }
         other => (other, None),
     };
-    let Ok((root, keys)) = ev.place(place) else { return Ok(None) };
+    let Ok((root, keys)) = ev.place(place) else {
+        return Ok(None);
+    };
     let mut args = ev.eval_all(&c.args)?;
     if let Some(node) = property {
         args = vec![ev.eval(node)?];
     }
-    let Value::Json(root_json) = ev.local_mut(&root)? else { return Ok(None) };
+    let Value::Json(root_json) = ev.local_mut(&root)? else {
+        return Ok(None);
+    };
     let mut slot = root_json;
     for key in &keys {
         slot = match (slot, key) {
             (J::Object(o), key) => o.get_mut(&key.to_text()).ok_or(NULL_REFERENCE)?,
-            (J::Array(a), Value::Int(i)) => usize::try_from(*i).ok().and_then(|i| a.get_mut(i)).ok_or("Index was out of range.")?,
+            (J::Array(a), Value::Int(i)) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| a.get_mut(i))
+                .ok_or("Index was out of range.")?,
             _ => return Err(NULL_REFERENCE.into()),
         };
     }
@@ -236,7 +316,9 @@ fn edit_in_place(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Option<Value>, F
 
 fn insert_new(o: &mut serde_json::Map<String, J>, name: String, value: J) -> Result<(), Fail> {
     if o.contains_key(&name) {
-        return Err(format!("Can not add property {name} to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object."));
+        return Err(format!(
+            "Can not add property {name} to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object."
+        ));
     }
     o.insert(name, value);
     Ok(())
@@ -257,7 +339,8 @@ fn float(value: &Value) -> Result<f64, Fail> {
 }
 
 fn arg(args: &[Value], i: usize) -> Result<&Value, Fail> {
-    args.get(i).ok_or_else(|| format!("missing argument {}", i + 1))
+    args.get(i)
+        .ok_or_else(|| format!("missing argument {}", i + 1))
 }
 
 fn str_arg(args: &[Value], i: usize) -> Result<String, Fail> {
@@ -287,31 +370,59 @@ fn byte_index(s: &str, chars: i64) -> Option<usize> {
     s.char_indices().nth(chars).map(|(i, _)| i)
 }
 
-fn method(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str, generic: Option<&str>, args: Vec<Value>) -> Result<Value, Fail> {
+fn method(
+    ev: &mut Eval<'_, '_, '_>,
+    target: Value,
+    name: &str,
+    generic: Option<&str>,
+    args: Vec<Value>,
+) -> Result<Value, Fail> {
     let out_of_range = "Index and length must refer to a location within the string.";
     Ok(match (target, name) {
         (Value::Ctx(obj), _) => context_method(ev, obj, name, generic, &args)?,
         (target, "ToString") => match (&target, args.first()) {
             (Value::Json(j), Some(Value::Str(f))) => Value::Str(json::to_text(j, f != "None")),
             (_, Some(format)) => Value::Str(text::format_value(&target, &format.to_text())?),
-            (Value::Map(pairs), None) => Value::Str(context::lookup(pairs, "@", false).map_or_else(|| target.to_text(), |u| u.to_text())),
+            (Value::Map(pairs), None) => Value::Str(
+                context::lookup(pairs, "@", false)
+                    .map_or_else(|| target.to_text(), |u| u.to_text()),
+            ),
             _ => Value::Str(target.to_text()),
         },
-        (Value::Str(s), _) => string_method(ev, &s, name, &args).map_err(|e| if e.is_empty() { out_of_range.to_string() } else { e })?,
+        (Value::Str(s), _) => string_method(ev, &s, name, &args).map_err(|e| {
+            if e.is_empty() {
+                out_of_range.to_string()
+            } else {
+                e
+            }
+        })?,
         (Value::Body(bytes), "As") => body_as(&bytes, generic)?,
         (Value::Encoding, "GetBytes") => Value::Bytes(str_arg(&args, 0)?.into_bytes()),
         (Value::Encoding, "GetString") => match arg(&args, 0)? {
             Value::Bytes(b) => Value::Str(String::from_utf8_lossy(b).into_owned()),
-            other => return Err(format!("GetString expects byte[], got {}", other.type_name())),
+            other => {
+                return Err(format!(
+                    "GetString expects byte[], got {}",
+                    other.type_name()
+                ));
+            }
         },
         (Value::Json(j), "Value") => json::typed(&j, arg(&args, 0)?, generic)?,
         (Value::Json(j), "SelectToken") => json::select(&j, &str_arg(&args, 0)?)?,
         (Value::Json(J::Object(o)), "Property") => {
             let key = str_arg(&args, 0)?;
-            o.get(&key).map_or(Value::Null, |v| Value::Pair(Box::new((key, Value::Json(v.clone())))))
+            o.get(&key).map_or(Value::Null, |v| {
+                Value::Pair(Box::new((key, Value::Json(v.clone()))))
+            })
         }
-        (Value::Json(J::Object(o)), "Properties") => Value::List(o.into_iter().map(|(k, v)| Value::Pair(Box::new((k, Value::Json(v))))).collect()),
-        (Value::Json(J::Object(o)), "ContainsKey") => Value::Bool(o.contains_key(&str_arg(&args, 0)?)),
+        (Value::Json(J::Object(o)), "Properties") => Value::List(
+            o.into_iter()
+                .map(|(k, v)| Value::Pair(Box::new((k, Value::Json(v)))))
+                .collect(),
+        ),
+        (Value::Json(J::Object(o)), "ContainsKey") => {
+            Value::Bool(o.contains_key(&str_arg(&args, 0)?))
+        }
         (Value::Json(J::Array(a)), "Contains") => {
             let item = json::from_value(arg(&args, 0)?.clone());
             Value::Bool(a.contains(&item))
@@ -320,30 +431,60 @@ fn method(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str, generic: Option<
         (Value::Map(pairs), "GetValueOrDefault") => {
             let key = str_arg(&args, 0)?;
             match context::lookup(&pairs, &key, true) {
-                Some(Value::List(values)) => Value::Str(values.iter().map(Value::to_text).collect::<Vec<_>>().join(",")),
+                Some(Value::List(values)) => Value::Str(
+                    values
+                        .iter()
+                        .map(Value::to_text)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
                 Some(value) => value,
                 None => args.get(1).cloned().unwrap_or(Value::Null),
             }
         }
-        (Value::Map(pairs), "ContainsKey") => Value::Bool(context::lookup(&pairs, &str_arg(&args, 0)?, true).is_some()),
+        (Value::Map(pairs), "ContainsKey") => {
+            Value::Bool(context::lookup(&pairs, &str_arg(&args, 0)?, true).is_some())
+        }
         (Value::List(items), "Contains") => {
             let item = arg(&args, 0)?;
             Value::Bool(items.iter().any(|x| equals(x, item)))
         }
         (Value::Date(ms), _) => date_method(ms, name, &args)?,
         (Value::Span(ms), "Add" | "Subtract") => match arg(&args, 0)? {
-            Value::Span(other) => Value::Span(if name == "Add" { ms.saturating_add(*other) } else { ms.saturating_sub(*other) }),
+            Value::Span(other) => Value::Span(if name == "Add" {
+                ms.saturating_add(*other)
+            } else {
+                ms.saturating_sub(*other)
+            }),
             other => return Err(format!("expected a TimeSpan, got {}", other.type_name())),
         },
         (Value::Int(n), "CompareTo") => Value::Int((n.cmp(&int(arg(&args, 0)?)?)) as i64),
-        (Value::Bool(b), "Equals") | (Value::Bool(b), "CompareTo") => Value::Bool(Value::Bool(b) == *arg(&args, 0)?),
+        (Value::Bool(b), "Equals") | (Value::Bool(b), "CompareTo") => {
+            Value::Bool(Value::Bool(b) == *arg(&args, 0)?)
+        }
         (target, "Equals") => Value::Bool(equals(&target, arg(&args, 0)?)),
-        (target, _) => return Err(format!("'{}' does not contain a definition for '{name}'", target.type_name())),
+        (target, _) => {
+            return Err(format!(
+                "'{}' does not contain a definition for '{name}'",
+                target.type_name()
+            ));
+        }
     })
 }
 
-fn string_method(ev: &mut Eval<'_, '_, '_>, s: &str, name: &str, args: &[Value]) -> Result<Value, Fail> {
-    let fold = |text: &str, ignore: bool| if ignore { text.to_lowercase() } else { text.to_string() };
+fn string_method(
+    ev: &mut Eval<'_, '_, '_>,
+    s: &str,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Fail> {
+    let fold = |text: &str, ignore: bool| {
+        if ignore {
+            text.to_lowercase()
+        } else {
+            text.to_string()
+        }
+    };
     Ok(match name {
         "Contains" | "StartsWith" | "EndsWith" | "Equals" => {
             let other = str_arg(args, 0)?;
@@ -365,7 +506,13 @@ fn string_method(ev: &mut Eval<'_, '_, '_>, s: &str, name: &str, args: &[Value])
             };
             let hay = fold(s, ignore);
             let needle = fold(&needle, ignore);
-            let found = if name == "IndexOf" { hay.get(start..).and_then(|h| h.find(&needle)).map(|i| i + start) } else { hay.rfind(&needle) };
+            let found = if name == "IndexOf" {
+                hay.get(start..)
+                    .and_then(|h| h.find(&needle))
+                    .map(|i| i + start)
+            } else {
+                hay.rfind(&needle)
+            };
             Value::Int(found.map_or(-1, |i| char_index(s, i)))
         }
         "Substring" => {
@@ -400,11 +547,20 @@ fn string_method(ev: &mut Eval<'_, '_, '_>, s: &str, name: &str, args: &[Value])
                 .filter(|sep| !sep.is_empty())
                 .collect();
             let parts: Vec<Value> = if seps.is_empty() {
-                s.split(char::is_whitespace).map(|p| Value::Str(p.to_string())).collect()
+                s.split(char::is_whitespace)
+                    .map(|p| Value::Str(p.to_string()))
+                    .collect()
             } else {
                 let mut parts = vec![s.to_string()];
                 for sep in &seps {
-                    parts = parts.iter().flat_map(|p| p.split(sep.as_str()).map(str::to_string).collect::<Vec<_>>()).collect();
+                    parts = parts
+                        .iter()
+                        .flat_map(|p| {
+                            p.split(sep.as_str())
+                                .map(str::to_string)
+                                .collect::<Vec<_>>()
+                        })
+                        .collect();
                 }
                 parts.into_iter().map(Value::Str).collect()
             };
@@ -412,27 +568,54 @@ fn string_method(ev: &mut Eval<'_, '_, '_>, s: &str, name: &str, args: &[Value])
             Value::List(parts)
         }
         "Trim" | "TrimStart" | "TrimEnd" => {
-            let chars: Vec<char> = args.iter().flat_map(|a| a.to_text().chars().collect::<Vec<_>>()).collect();
-            let pred = |c: char| if chars.is_empty() { c.is_whitespace() } else { chars.contains(&c) };
-            Value::Str(match name {
-                "Trim" => s.trim_matches(pred),
-                "TrimStart" => s.trim_start_matches(pred),
-                _ => s.trim_end_matches(pred),
-            }
-            .to_string())
+            let chars: Vec<char> = args
+                .iter()
+                .flat_map(|a| a.to_text().chars().collect::<Vec<_>>())
+                .collect();
+            let pred = |c: char| {
+                if chars.is_empty() {
+                    c.is_whitespace()
+                } else {
+                    chars.contains(&c)
+                }
+            };
+            Value::Str(
+                match name {
+                    "Trim" => s.trim_matches(pred),
+                    "TrimStart" => s.trim_start_matches(pred),
+                    _ => s.trim_end_matches(pred),
+                }
+                .to_string(),
+            )
         }
         "ToLower" | "ToLowerInvariant" => Value::Str(s.to_lowercase()),
         "ToUpper" | "ToUpperInvariant" => Value::Str(s.to_uppercase()),
         "PadLeft" | "PadRight" => {
-            let width = usize::try_from(int(arg(args, 0)?)?).unwrap_or(0).min(1 << 20);
-            let pad = args.get(1).map_or(" ".to_string(), Value::to_text).chars().next().unwrap_or(' ');
-            let fill: String = std::iter::repeat_n(pad, width.saturating_sub(s.chars().count())).collect();
-            Value::Str(if name == "PadLeft" { format!("{fill}{s}") } else { format!("{s}{fill}") })
+            let width = usize::try_from(int(arg(args, 0)?)?)
+                .unwrap_or(0)
+                .min(1 << 20);
+            let pad = args
+                .get(1)
+                .map_or(" ".to_string(), Value::to_text)
+                .chars()
+                .next()
+                .unwrap_or(' ');
+            let fill: String =
+                std::iter::repeat_n(pad, width.saturating_sub(s.chars().count())).collect();
+            Value::Str(if name == "PadLeft" {
+                format!("{fill}{s}")
+            } else {
+                format!("{s}{fill}")
+            })
         }
         "AsJwt" => text::jwt(s).unwrap_or(Value::Null),
         "AsBasic" => text::basic(s).unwrap_or(Value::Null),
         "CompareTo" => Value::Int(s.cmp(&str_arg(args, 0)?) as i64),
-        _ => return Err(format!("'String' does not contain a definition for '{name}'")),
+        _ => {
+            return Err(format!(
+                "'String' does not contain a definition for '{name}'"
+            ));
+        }
     })
 }
 
@@ -445,19 +628,35 @@ fn date_method(ms: i64, name: &str, args: &[Value]) -> Result<Value, Fail> {
         "AddDays" => 86_400_000.0,
         "AddMonths" | "AddYears" => {
             let n = int(arg(args, 0)?)?;
-            let months = if name == "AddYears" { n.saturating_mul(12) } else { n };
+            let months = if name == "AddYears" {
+                n.saturating_mul(12)
+            } else {
+                n
+            };
             let [y, m, d, ..] = [
-                time::date_member(ms, "Year")?, time::date_member(ms, "Month")?, time::date_member(ms, "Day")?,
+                time::date_member(ms, "Year")?,
+                time::date_member(ms, "Month")?,
+                time::date_member(ms, "Day")?,
             ]
             .map(|v| if let Value::Int(n) = v { n } else { 0 });
             let total = y * 12 + (m - 1) + months;
             let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-            let Value::Date(day) = time::from_parts(ny, nm, 1, 0, 0, 0)? else { return Err("bad date".into()) };
-            let next = if nm == 12 { time::from_parts(ny + 1, 1, 1, 0, 0, 0)? } else { time::from_parts(ny, nm + 1, 1, 0, 0, 0)? };
-            let Value::Date(next) = next else { return Err("bad date".into()) };
+            let Value::Date(day) = time::from_parts(ny, nm, 1, 0, 0, 0)? else {
+                return Err("bad date".into());
+            };
+            let next = if nm == 12 {
+                time::from_parts(ny + 1, 1, 1, 0, 0, 0)?
+            } else {
+                time::from_parts(ny, nm + 1, 1, 0, 0, 0)?
+            };
+            let Value::Date(next) = next else {
+                return Err("bad date".into());
+            };
             let days_in_month = (next - day) / 86_400_000;
             let time_of_day = ms.rem_euclid(86_400_000);
-            return Ok(Value::Date(day + (d.min(days_in_month) - 1) * 86_400_000 + time_of_day));
+            return Ok(Value::Date(
+                day + (d.min(days_in_month) - 1) * 86_400_000 + time_of_day,
+            ));
         }
         "Add" | "Subtract" => {
             return Ok(match arg(args, 0)? {
@@ -469,10 +668,16 @@ fn date_method(ms: i64, name: &str, args: &[Value]) -> Result<Value, Fail> {
         }
         "ToUniversalTime" => return Ok(Value::Date(ms)),
         "CompareTo" => {
-            let Value::Date(other) = arg(args, 0)? else { return Err("expected a DateTime".into()) };
+            let Value::Date(other) = arg(args, 0)? else {
+                return Err("expected a DateTime".into());
+            };
             return Ok(Value::Int(ms.cmp(other) as i64));
         }
-        _ => return Err(format!("'DateTime' does not contain a definition for '{name}'")),
+        _ => {
+            return Err(format!(
+                "'DateTime' does not contain a definition for '{name}'"
+            ));
+        }
     };
     let delta = float(arg(args, 0)?)? * unit;
     Ok(Value::Date(ms.saturating_add(delta as i64)))
@@ -484,17 +689,29 @@ fn body_as(bytes: &[u8], generic: Option<&str>) -> Result<Value, Fail> {
         "string" | "String" => Ok(Value::Str(text())),
         "byte[]" => Ok(Value::Bytes(bytes.to_vec())),
         ty @ ("JObject" | "JArray" | "JToken") => json::parse(&text(), ty),
-        other => Err(format!("As<{other}>() is not supported; use string, byte[], JObject, JArray or JToken")),
+        other => Err(format!(
+            "As<{other}>() is not supported; use string, byte[], JObject, JArray or JToken"
+        )),
     }
 }
 
-fn context_method(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str, generic: Option<&str>, args: &[Value]) -> Result<Value, Fail> {
+fn context_method(
+    ev: &mut Eval<'_, '_, '_>,
+    obj: Obj,
+    name: &str,
+    generic: Option<&str>,
+    args: &[Value],
+) -> Result<Value, Fail> {
     match (obj, name) {
         (Obj::Body(request), "As") => {
             // Without preserveContent the body is consumed, as in Azure.
             let preserve = matches!(args.first(), Some(Value::Bool(true)));
             let body = if request {
-                if preserve { ev.ctx.request.body.clone() } else { std::mem::take(&mut ev.ctx.request.body) }
+                if preserve {
+                    ev.ctx.request.body.clone()
+                } else {
+                    std::mem::take(&mut ev.ctx.request.body)
+                }
             } else {
                 match ev.ctx.response.as_mut() {
                     Some(r) if preserve => r.body.clone(),
@@ -518,13 +735,19 @@ fn context_method(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str, generic: Opti
                 })),
             }
         }
-        (Obj::Variables, "ContainsKey") => Ok(Value::Bool(context::lookup(&ev.ctx.variables, &str_arg(args, 0)?, false).is_some())),
+        (Obj::Variables, "ContainsKey") => Ok(Value::Bool(
+            context::lookup(&ev.ctx.variables, &str_arg(args, 0)?, false).is_some(),
+        )),
         _ => Err(format!("{obj:?} has no method '{name}'")),
     }
 }
 
 /// `Type.Member`: `DateTime.UtcNow`, `string.Empty`, `Encoding.UTF8`, ...
-pub(crate) fn static_member(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str) -> Result<Value, Fail> {
+pub(crate) fn static_member(
+    ev: &mut Eval<'_, '_, '_>,
+    ty: &str,
+    name: &str,
+) -> Result<Value, Fail> {
     let now = i64::try_from(ev.host.clock.now_millis()).unwrap_or(i64::MAX);
     Ok(match (ty, name) {
         (_, "Empty") if ty != "Guid" => Value::Str(String::new()),
@@ -543,7 +766,12 @@ pub(crate) fn static_member(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str) -> 
     })
 }
 
-fn static_call(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str, nodes: &[Node]) -> Result<Value, Fail> {
+fn static_call(
+    ev: &mut Eval<'_, '_, '_>,
+    ty: &str,
+    name: &str,
+    nodes: &[Node],
+) -> Result<Value, Fail> {
     if name == "TryParse" {
         let input = match nodes.first() {
             Some(node) => ev.eval(node)?,
@@ -563,13 +791,19 @@ fn static_call(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str, nodes: &[Node]) 
     }
     let args = ev.eval_all(nodes)?;
     Ok(match (ty, name) {
-        (_, "IsNullOrEmpty") => Value::Bool(arg(&args, 0)?.is_null() || arg(&args, 0)?.to_text().is_empty()),
+        (_, "IsNullOrEmpty") => {
+            Value::Bool(arg(&args, 0)?.is_null() || arg(&args, 0)?.to_text().is_empty())
+        }
         (_, "IsNullOrWhiteSpace") => Value::Bool(arg(&args, 0)?.to_text().trim().is_empty()),
         ("string" | "String", "Join") => {
             let sep = str_arg(&args, 0)?;
             let rest = args.get(1..).unwrap_or_default();
             let parts: Vec<String> = match rest {
-                [one] => items(one).unwrap_or_else(|| vec![one.clone()]).iter().map(Value::to_text).collect(),
+                [one] => items(one)
+                    .unwrap_or_else(|| vec![one.clone()])
+                    .iter()
+                    .map(Value::to_text)
+                    .collect(),
                 many => many.iter().map(Value::to_text).collect(),
             };
             let out = parts.join(&sep);
@@ -577,13 +811,23 @@ fn static_call(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str, nodes: &[Node]) 
             Value::Str(out)
         }
         ("string" | "String", "Concat") => Value::Str(args.iter().map(Value::to_text).collect()),
-        ("string" | "String", "Format") => Value::Str(text::string_format(&str_arg(&args, 0)?, args.get(1..).unwrap_or_default())?),
+        ("string" | "String", "Format") => Value::Str(text::string_format(
+            &str_arg(&args, 0)?,
+            args.get(1..).unwrap_or_default(),
+        )?),
         ("string" | "String", "Equals") => Value::Bool(equals(arg(&args, 0)?, arg(&args, 1)?)),
-        (_, "Parse") if matches!(ty, "JObject" | "JArray" | "JToken") => json::parse(&str_arg(&args, 0)?, ty)?,
+        (_, "Parse") if matches!(ty, "JObject" | "JArray" | "JToken") => {
+            json::parse(&str_arg(&args, 0)?, ty)?
+        }
         (_, "Parse") => parse_as(ty, &str_arg(&args, 0)?)?,
         ("Convert", "ToBase64String") => match arg(&args, 0)? {
             Value::Bytes(b) => Value::Str(text::base64_encode(b)),
-            other => return Err(format!("ToBase64String expects byte[], got {}", other.type_name())),
+            other => {
+                return Err(format!(
+                    "ToBase64String expects byte[], got {}",
+                    other.type_name()
+                ));
+            }
         },
         ("Convert", "FromBase64String") => {
             let input = str_arg(&args, 0)?;
@@ -628,18 +872,28 @@ fn static_call(ev: &mut Eval<'_, '_, '_>, ty: &str, name: &str, nodes: &[Node]) 
         ("Uri", "EscapeDataString") => Value::Str(
             percent_encoding::utf8_percent_encode(&str_arg(&args, 0)?, URI_DATA).to_string(),
         ),
-        ("Uri", "UnescapeDataString") => Value::Str(crate::http::percent_decode_path(&str_arg(&args, 0)?)),
+        ("Uri", "UnescapeDataString") => {
+            Value::Str(crate::http::percent_decode_path(&str_arg(&args, 0)?))
+        }
         _ => return Err(format!("'{ty}' does not contain a definition for '{name}'")),
     })
 }
 
 /// Everything but RFC 3986 unreserved characters is escaped.
-const URI_DATA: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const URI_DATA: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 fn parse_as(ty: &str, s: &str) -> Result<Value, Fail> {
     Ok(match ty {
         "int" | "Int32" | "long" | "Int64" => Value::Int(text::parse_int(s)?),
-        "double" | "Double" => Value::Float(s.trim().parse().map_err(|_| format!("The input string '{s}' was not in a correct format."))?),
+        "double" | "Double" => Value::Float(
+            s.trim()
+                .parse()
+                .map_err(|_| format!("The input string '{s}' was not in a correct format."))?,
+        ),
         "bool" | "Boolean" => Value::Bool(text::parse_bool(s)?),
         "DateTime" => Value::Date(time::parse_date(s)?),
         _ => return Err(format!("'{ty}' does not contain a definition for 'Parse'")),
@@ -670,7 +924,11 @@ fn math(name: &str, args: &[Value]) -> Result<Value, Fail> {
             let scale = 10f64.powi(i32::try_from(digits).unwrap_or(0));
             let x = a * scale;
             let r = x.round();
-            let r = if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 { r - x.signum() } else { r };
+            let r = if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+                r - x.signum()
+            } else {
+                r
+            };
             r / scale
         }
     }))
@@ -710,7 +968,9 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
             let value = args.next().unwrap_or(Value::Null);
             Value::Pair(Box::new((name, Value::Json(json::from_value(value)))))
         }
-        "JValue" => Value::Json(json::from_value(args.into_iter().next().unwrap_or(Value::Null))),
+        "JValue" => Value::Json(json::from_value(
+            args.into_iter().next().unwrap_or(Value::Null),
+        )),
         "TimeSpan" => {
             let n: Vec<i64> = args.iter().map(int).collect::<Result<_, _>>()?;
             Value::Span(match n.as_slice() {
@@ -718,7 +978,12 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
                 [h, m, s] => (h * 3600 + m * 60 + s) * 1000,
                 [d, h, m, s] => (d * 86_400 + h * 3600 + m * 60 + s) * 1000,
                 [d, h, m, s, ms] => (d * 86_400 + h * 3600 + m * 60 + s) * 1000 + ms,
-                _ => return Err("TimeSpan takes (ticks), (h, m, s), (d, h, m, s) or (d, h, m, s, ms)".into()),
+                _ => {
+                    return Err(
+                        "TimeSpan takes (ticks), (h, m, s), (d, h, m, s) or (d, h, m, s, ms)"
+                            .into(),
+                    );
+                }
             })
         }
         _ => {

@@ -114,7 +114,11 @@ pub fn evaluate(expr: &Expr, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<Value
 }
 
 /// A policy value as a typed value: text is a string, an expression keeps its type.
-pub fn value(value: &PolicyValue, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<Value, PolicyError> {
+pub fn value(
+    value: &PolicyValue,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Value, PolicyError> {
     match value {
         PolicyValue::Text(template) => resolve(template, host).map(Value::Str),
         PolicyValue::Expr(expr) => evaluate(expr, ctx, host),
@@ -122,7 +126,11 @@ pub fn value(value: &PolicyValue, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
 }
 
 /// A policy value as text (`null` is empty).
-pub fn text(value: &PolicyValue, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<String, PolicyError> {
+pub fn text(
+    value: &PolicyValue,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<String, PolicyError> {
     match value {
         PolicyValue::Text(template) => resolve(template, host),
         PolicyValue::Expr(expr) => evaluate(expr, ctx, host).map(|v| v.to_text()),
@@ -142,8 +150,13 @@ pub fn condition(expr: &Expr, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<bool
 
 /// The error every runtime failure becomes.
 pub fn failure(message: Fail) -> PolicyError {
-    PolicyError::new("expression", "ExpressionValueEvaluationFailure", 500, "Internal server error")
-        .with_detail(format!("Expression evaluation failed. {message}"))
+    PolicyError::new(
+        "expression",
+        "ExpressionValueEvaluationFailure",
+        500,
+        "Internal server error",
+    )
+    .with_detail(format!("Expression evaluation failed. {message}"))
 }
 
 impl Value {

@@ -25,7 +25,9 @@ pub(crate) fn parse_bool(s: &str) -> Result<bool, Fail> {
     match s.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(format!("String '{s}' was not recognized as a valid Boolean.")),
+        _ => Err(format!(
+            "String '{s}' was not recognized as a valid Boolean."
+        )),
     }
 }
 
@@ -36,7 +38,13 @@ pub(crate) fn format_value(value: &Value, format: &str) -> Result<String, Fail> 
     }
     let number = |f: f64, is_int: bool| -> Result<String, Fail> {
         let (kind, digits) = format.split_at(1);
-        let digits: usize = if digits.is_empty() { usize::from(!is_int) * 2 } else { digits.parse().map_err(|_| format!("Format specifier '{format}' was invalid."))? };
+        let digits: usize = if digits.is_empty() {
+            usize::from(!is_int) * 2
+        } else {
+            digits
+                .parse()
+                .map_err(|_| format!("Format specifier '{format}' was invalid."))?
+        };
         let digits = digits.min(30);
         Ok(match kind {
             "D" | "d" => {
@@ -56,7 +64,9 @@ pub(crate) fn format_value(value: &Value, format: &str) -> Result<String, Fail> 
         Value::Span(ms) => Ok(time::format_span(*ms)),
         Value::Int(n) => number(*n as f64, true),
         Value::Float(f) => number(*f, false),
-        Value::Str(s) if (format == "N" || format == "n") && s.len() == 36 => Ok(s.replace('-', "")),
+        Value::Str(s) if (format == "N" || format == "n") && s.len() == 36 => {
+            Ok(s.replace('-', ""))
+        }
         other => Ok(other.to_text()),
     }
 }
@@ -64,7 +74,9 @@ pub(crate) fn format_value(value: &Value, format: &str) -> Result<String, Fail> 
 /// `1234567.50` → `1,234,567.50`.
 fn group(fixed: &str) -> String {
     let (sign, rest) = fixed.strip_prefix('-').map_or(("", fixed), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -97,7 +109,13 @@ pub(crate) fn string_format(format: &str, args: &[Value]) -> Result<String, Fail
         let end = tail.find('}').ok_or_else(bad)?;
         let hole = &tail[1..end];
         let (index, spec) = hole.split_once(':').unwrap_or((hole, ""));
-        let index: usize = index.split(',').next().unwrap_or("").trim().parse().map_err(|_| bad())?;
+        let index: usize = index
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .parse()
+            .map_err(|_| bad())?;
         let arg = args.get(index).ok_or("Index (zero based) must be greater than or equal to zero and less than the size of the argument list.")?;
         out.push_str(&format_value(arg, spec)?);
         rest = &tail[end + 1..];
@@ -112,7 +130,10 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(char::from(B64[(n >> (18 - 6 * i) & 63) as usize]));
@@ -173,7 +194,10 @@ pub(crate) fn basic(header: &str) -> Option<Value> {
     }
     let decoded = String::from_utf8(base64_decode(credentials.trim())?).ok()?;
     let (user, password) = decoded.split_once(':')?;
-    Some(Value::Basic(Box::new((user.to_string(), password.to_string()))))
+    Some(Value::Basic(Box::new((
+        user.to_string(),
+        password.to_string(),
+    ))))
 }
 
 /// A version-4 GUID from 16 random bytes, lower-case with dashes.
@@ -181,5 +205,12 @@ pub(crate) fn guid(mut bytes: [u8; 16]) -> String {
     bytes[6] = bytes[6] & 0x0f | 0x40;
     bytes[8] = bytes[8] & 0x3f | 0x80;
     let hex = hex::encode(bytes);
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }

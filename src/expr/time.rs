@@ -6,10 +6,28 @@ use super::{Fail, Value};
 use crate::rfc3339::{civil_from_days, days_from_civil};
 
 const DAY: i64 = 86_400_000;
-const DAYS: [&str; 7] = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
+const DAYS: [&str; 7] = [
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// The calendar parts of a date: year, month, day, hour, minute, second, millisecond.
@@ -17,15 +35,32 @@ fn parts(ms: i64) -> [i64; 7] {
     let days = ms.div_euclid(DAY);
     let in_day = ms.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    [y, m, d, in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000]
+    [
+        y,
+        m,
+        d,
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    ]
 }
 
 /// A date from calendar parts (UTC).
 pub(crate) fn from_parts(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64) -> Result<Value, Fail> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..60).contains(&s) {
-        return Err("Year, Month, and Day parameters describe an un-representable DateTime.".into());
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&mi)
+        || !(0..60).contains(&s)
+    {
+        return Err(
+            "Year, Month, and Day parameters describe an un-representable DateTime.".into(),
+        );
     }
-    Ok(Value::Date(days_from_civil(y, m, d) * DAY + h * 3_600_000 + mi * 60_000 + s * 1000))
+    Ok(Value::Date(
+        days_from_civil(y, m, d) * DAY + h * 3_600_000 + mi * 60_000 + s * 1000,
+    ))
 }
 
 pub(crate) fn date_member(ms: i64, name: &str) -> Result<Value, Fail> {
@@ -43,7 +78,11 @@ pub(crate) fn date_member(ms: i64, name: &str) -> Result<Value, Fail> {
         "Ticks" => (ms + 62_135_596_800_000).saturating_mul(10_000),
         "DayOfWeek" => return Ok(Value::Str(day_name(ms).into())),
         "Date" => return Ok(Value::Date(ms.div_euclid(DAY) * DAY)),
-        _ => return Err(format!("'DateTime' does not contain a definition for '{name}'")),
+        _ => {
+            return Err(format!(
+                "'DateTime' does not contain a definition for '{name}'"
+            ));
+        }
     }))
 }
 
@@ -61,7 +100,11 @@ pub(crate) fn span_member(ms: i64, name: &str) -> Result<Value, Fail> {
         "TotalMinutes" => total(60_000),
         "TotalSeconds" => total(1000),
         "TotalMilliseconds" => total(1),
-        _ => return Err(format!("'TimeSpan' does not contain a definition for '{name}'")),
+        _ => {
+            return Err(format!(
+                "'TimeSpan' does not contain a definition for '{name}'"
+            ));
+        }
     })
 }
 
@@ -118,7 +161,11 @@ pub(crate) fn format_date(ms: i64, format: &str) -> String {
                     out.push_str(part);
                 }
             }
-            't' => out.push_str(if h < 12 { &"AM"[..run.min(2)] } else { &"PM"[..run.min(2)] }),
+            't' => out.push_str(if h < 12 {
+                &"AM"[..run.min(2)]
+            } else {
+                &"PM"[..run.min(2)]
+            }),
             'K' => out.push('Z'),
             'z' => out.push_str(match run {
                 1 => "+0",
@@ -163,7 +210,7 @@ pub(crate) fn format_span(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let ms = ms.unsigned_abs();
     let days = ms / 86_400_000;
-    let mut out = format!("{sign}");
+    let mut out = sign.to_string();
     if days > 0 {
         out.push_str(&format!("{days}."));
     }
@@ -173,7 +220,7 @@ pub(crate) fn format_span(ms: i64) -> String {
         ms / 60_000 % 60,
         ms / 1000 % 60
     ));
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         out.push_str(&format!(".{:03}0000", ms % 1000));
     }
     out
@@ -193,7 +240,8 @@ pub(crate) fn parse_date(text: &str) -> Result<i64, Fail> {
     }
     let invalid = || format!("String '{text}' was not recognized as a valid DateTime.");
     let (date, time) = t.split_once(' ').unwrap_or((t, "00:00:00"));
-    let nums = |s: &str, sep: char| -> Option<Vec<i64>> { s.split(sep).map(|p| p.parse().ok()).collect() };
+    let nums =
+        |s: &str, sep: char| -> Option<Vec<i64>> { s.split(sep).map(|p| p.parse().ok()).collect() };
     match (nums(date, '/').as_deref(), nums(time, ':').as_deref()) {
         (Some([m, d, y]), Some([h, mi, s])) => match from_parts(*y, *m, *d, *h, *mi, *s) {
             Ok(Value::Date(ms)) => Ok(ms),

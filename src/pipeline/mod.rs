@@ -68,7 +68,9 @@ fn run_section(
     section: Section,
     host: &Host<'_>,
 ) -> Result<Flow, PolicyError> {
-    for (index, Step { node, scope, .. }) in scopes::effective(chain, section).into_iter().enumerate() {
+    for (index, Step { node, scope, .. }) in
+        scopes::effective(chain, section).into_iter().enumerate()
+    {
         match policies::apply(&node.policy, section, ctx, host) {
             Ok(Flow::Continue) => {}
             Ok(Flow::Respond(response)) => return Ok(Flow::Respond(response)),

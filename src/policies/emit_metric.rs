@@ -43,9 +43,18 @@ pub fn apply(policy: &EmitMetric, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
 fn default_dimension(name: &str, ctx: &Ctx<'_>) -> String {
     match name.to_ascii_lowercase().as_str() {
         "api id" => ctx.route.api.id.clone(),
-        "operation id" => ctx.route.operation.map(|op| op.id.clone()).unwrap_or_default(),
+        "operation id" => ctx
+            .route
+            .operation
+            .map(|op| op.id.clone())
+            .unwrap_or_default(),
         "product id" => ctx.caller.product.map(|p| p.id.clone()).unwrap_or_default(),
-        "subscription id" => ctx.caller.subscription.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+        "subscription id" => ctx
+            .caller
+            .subscription
+            .as_ref()
+            .map(|s| s.id.clone())
+            .unwrap_or_default(),
         "location" => "edge".into(),
         "gateway id" => "tollgate".into(),
         _ => String::new(),

@@ -9,7 +9,12 @@ use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 
 /// Replaces every occurrence of `from` with `to` (bodies that are not UTF-8 are left alone).
-pub fn apply(policy: &FindAndReplace, section: Section, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+pub fn apply(
+    policy: &FindAndReplace,
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(), PolicyError> {
     let from = expr::text(&policy.from, ctx, host)?;
     let to = expr::text(&policy.to, ctx, host)?;
     if from.is_empty() {

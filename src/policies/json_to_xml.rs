@@ -12,12 +12,20 @@ use crate::pipeline::ctx::Ctx;
 
 /// Converts the body when `apply` and the `Accept` header allow it.
 pub fn apply(policy: &JsonToXml, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
-    let accept = ctx.request.headers.get("accept").unwrap_or("").to_ascii_lowercase();
+    let accept = ctx
+        .request
+        .headers
+        .get("accept")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if policy.consider_accept_header && !(accept.contains("xml") || accept.contains("*/*")) {
         return Ok(());
     }
     let (body, headers) = message_mut(section, ctx);
-    let content_type = headers.get("content-type").unwrap_or("").to_ascii_lowercase();
+    let content_type = headers
+        .get("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if policy.apply == Apply::ContentType && !content_type.contains("json") {
         return Ok(());
     }
@@ -43,7 +51,11 @@ fn element(out: &mut String, name: &str, value: &J) {
     out.push_str(&name);
     if let J::Object(o) = value {
         for (key, v) in o.iter().filter(|(k, _)| k.starts_with('@')) {
-            out.push_str(&format!(" {}=\"{}\"", xml_name(&key[1..]), escape(&scalar(v))));
+            out.push_str(&format!(
+                " {}=\"{}\"",
+                xml_name(&key[1..]),
+                escape(&scalar(v))
+            ));
         }
     }
     match value {
@@ -84,7 +96,9 @@ fn scalar(value: &J) -> String {
 fn xml_name(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
-        let ok = c.is_alphabetic() || c == '_' || (i > 0 && (c.is_ascii_digit() || c == '-' || c == '.'));
+        let ok = c.is_alphabetic()
+            || c == '_'
+            || (i > 0 && (c.is_ascii_digit() || c == '-' || c == '.'));
         if ok {
             out.push(c);
         } else {

@@ -88,7 +88,9 @@ fn run(
         Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx),
         Policy::SetStatus(p) => ctx.response_mut().status = p.code,
         Policy::SetBody(p) => set_body::apply(p, section, ctx, host)?,
-        Policy::ReturnResponse(p) => return return_response::apply(p, ctx, host).map(Flow::Respond),
+        Policy::ReturnResponse(p) => {
+            return return_response::apply(p, ctx, host).map(Flow::Respond);
+        }
         Policy::ForwardRequest(p) => forward_request::apply(p, ctx, host)?,
         Policy::Choose(p) => return choose::apply(p, section, ctx, host),
         Policy::SetVariable(p) => {
@@ -98,8 +100,14 @@ fn run(
         Policy::IncludeFragment(p) => return apply_all(&p.policies, section, ctx, host),
         Policy::SetQueryParameter(p) => set_query_parameter::apply(p, ctx, host)?,
         Policy::SetMethod(p) => {
-            let method = expr::text(&p.method, ctx, host)?.trim().to_ascii_uppercase();
-            if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            let method = expr::text(&p.method, ctx, host)?
+                .trim()
+                .to_ascii_uppercase();
+            if method.is_empty()
+                || !method
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 return Err(expr::failure(format!("`{method}` is not an HTTP method")));
             }
             ctx.request.method = method;
@@ -149,7 +157,10 @@ fn targets_request(section: Section) -> bool {
 }
 
 /// The body a policy in `section` works on, with its headers.
-fn message_mut<'a>(section: Section, ctx: &'a mut Ctx<'_>) -> (&'a mut Vec<u8>, &'a mut crate::http::Headers) {
+fn message_mut<'a>(
+    section: Section,
+    ctx: &'a mut Ctx<'_>,
+) -> (&'a mut Vec<u8>, &'a mut crate::http::Headers) {
     if targets_request(section) {
         (&mut ctx.request.body, &mut ctx.request.headers)
     } else {

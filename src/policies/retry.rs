@@ -14,7 +14,12 @@ use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 
 /// Runs the policies with retries.
-pub fn apply(policy: &Retry, section: Section, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<Flow, PolicyError> {
+pub fn apply(
+    policy: &Retry,
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Flow, PolicyError> {
     let mut retries = 0;
     loop {
         let result = apply_all(&policy.policies, section, ctx, host);
@@ -41,12 +46,20 @@ fn wait_millis(policy: &Retry, n: u32) -> u64 {
         return 0;
     }
     let interval = u64::from(policy.interval_secs);
-    let secs = match (policy.delta_secs.map(u64::from), policy.max_interval_secs.map(u64::from)) {
+    let secs = match (
+        policy.delta_secs.map(u64::from),
+        policy.max_interval_secs.map(u64::from),
+    ) {
         (None, _) => interval,
         (Some(delta), None) => interval + u64::from(n - 1) * delta,
         (Some(delta), Some(max)) => {
-            let factor = 1u64.checked_shl(n - 1).unwrap_or(u64::MAX).saturating_sub(1);
-            interval.saturating_add(factor.saturating_mul(delta)).min(max)
+            let factor = 1u64
+                .checked_shl(n - 1)
+                .unwrap_or(u64::MAX)
+                .saturating_sub(1);
+            interval
+                .saturating_add(factor.saturating_mul(delta))
+                .min(max)
         }
     };
     secs.saturating_mul(1000)
@@ -72,12 +85,26 @@ mod tests {
     #[test]
     fn fixed_linear_and_exponential_waits() {
         let fixed = retry(2, None, None, false);
-        assert_eq!((1..=3).map(|n| wait_millis(&fixed, n)).collect::<Vec<_>>(), [2000, 2000, 2000]);
+        assert_eq!(
+            (1..=3).map(|n| wait_millis(&fixed, n)).collect::<Vec<_>>(),
+            [2000, 2000, 2000]
+        );
         let linear = retry(1, Some(2), None, false);
-        assert_eq!((1..=3).map(|n| wait_millis(&linear, n)).collect::<Vec<_>>(), [1000, 3000, 5000]);
+        assert_eq!(
+            (1..=3).map(|n| wait_millis(&linear, n)).collect::<Vec<_>>(),
+            [1000, 3000, 5000]
+        );
         let exponential = retry(1, Some(1), Some(6), false);
-        assert_eq!((1..=5).map(|n| wait_millis(&exponential, n)).collect::<Vec<_>>(), [1000, 2000, 4000, 6000, 6000]);
+        assert_eq!(
+            (1..=5)
+                .map(|n| wait_millis(&exponential, n))
+                .collect::<Vec<_>>(),
+            [1000, 2000, 4000, 6000, 6000]
+        );
         let fast = retry(2, None, None, true);
-        assert_eq!((1..=2).map(|n| wait_millis(&fast, n)).collect::<Vec<_>>(), [0, 2000]);
+        assert_eq!(
+            (1..=2).map(|n| wait_millis(&fast, n)).collect::<Vec<_>>(),
+            [0, 2000]
+        );
     }
 }

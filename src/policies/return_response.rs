@@ -18,7 +18,12 @@ pub fn apply(
 ) -> Result<Response, PolicyError> {
     let mut response = Response::new(200);
     if let Some(name) = &policy.response_variable_name {
-        match ctx.variables.iter().find(|(n, _)| n == name).map(|(_, v)| v) {
+        match ctx
+            .variables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+        {
             Some(Value::Message(message)) => {
                 response.status = message.status;
                 response.headers = message.headers.iter().cloned().collect();

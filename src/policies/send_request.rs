@@ -32,7 +32,9 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
         None => ctx.backend_url(host)?,
     };
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(expr::failure(format!("send-request url `{url}` is not an http(s) URL")));
+        return Err(expr::failure(format!(
+            "send-request url `{url}` is not an http(s) URL"
+        )));
     }
     if let Some(method) = &policy.method {
         request.method = expr::text(method, ctx, host)?.trim().to_ascii_uppercase();
@@ -52,7 +54,11 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
     let value = match sent {
         Ok(response) => Value::Message(Box::new(Message {
             status: response.status,
-            headers: response.headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            headers: response
+                .headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
             body: response.body,
         })),
         Err(_) if policy.ignore_error => Value::Null,

@@ -39,7 +39,9 @@ pub fn values(
         .map(|value| {
             let text = expr::text(value, ctx, host)?;
             if text.contains(['\r', '\n']) {
-                return Err(expr::failure("a header value must not contain a line break".into()));
+                return Err(expr::failure(
+                    "a header value must not contain a line break".into(),
+                ));
             }
             Ok(text)
         })

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use tollgate_config::load::load_dir;
 use tollgate_config::PolicyValue;
+use tollgate_config::load::load_dir;
 use tollgate_config::model::*;
 
 fn fixture(name: &str) -> std::path::PathBuf {

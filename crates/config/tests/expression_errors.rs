@@ -11,7 +11,9 @@ use tollgate_config::{PolicyValue, SetVariable};
 const FILE: &str = "apis/weather.xml";
 
 fn document(attribute: &str) -> String {
-    format!("<policies>\n  <inbound>\n    <set-variable name=\"v\" value=\"{attribute}\" />\n  </inbound>\n</policies>\n")
+    format!(
+        "<policies>\n  <inbound>\n    <set-variable name=\"v\" value=\"{attribute}\" />\n  </inbound>\n</policies>\n"
+    )
 }
 
 fn error(value: &str) -> LoadError {
@@ -27,7 +29,10 @@ fn error(value: &str) -> LoadError {
 fn parsed(value: &str) -> Expr {
     let doc = parse_document(FILE, &document(value)).unwrap_or_else(|e| panic!("{value}: {e:?}"));
     match &doc.inbound.as_ref().unwrap()[0].policy {
-        Policy::SetVariable(SetVariable { value: PolicyValue::Expr(expr), .. }) => expr.clone(),
+        Policy::SetVariable(SetVariable {
+            value: PolicyValue::Expr(expr),
+            ..
+        }) => expr.clone(),
         other => panic!("{other:?}"),
     }
 }
@@ -39,15 +44,47 @@ const VALUE_COLUMN: u32 = 35;
 fn errors_are_located_at_the_offending_token() {
     for (value, offset, message) in [
         ("@(1 +)", 5, "expected a value, found `)`"),
-        ("@(context.Reqest.Method)", 10, "`context` has no member `Reqest`"),
-        ("@(context.Request.Headers.Foo(1))", 26, "has no method `Foo`"),
-        ("@(context.Request.Url.Fragment)", 22, "a URL (`Url`) has no member `Fragment`"),
+        (
+            "@(context.Reqest.Method)",
+            10,
+            "`context` has no member `Reqest`",
+        ),
+        (
+            "@(context.Request.Headers.Foo(1))",
+            26,
+            "has no method `Foo`",
+        ),
+        (
+            "@(context.Request.Url.Fragment)",
+            22,
+            "a URL (`Url`) has no member `Fragment`",
+        ),
         ("@(nope + 1)", 2, "unknown name `nope`"),
-        ("@(&quot;a&quot;.Frobnicate())", 16, "unsupported method `Frobnicate`"),
-        ("@(DateTime.Yesterday)", 11, "unsupported member `DateTime.Yesterday`"),
-        ("@{ foreach (var x in y) { } return 1; }", 3, "unsupported expression construct: `foreach` loops"),
-        ("@(new Regex(&quot;a&quot;))", 2, "unsupported expression construct"),
-        ("@(1 &amp; 2)", 4, "unsupported expression construct: bitwise `&`"),
+        (
+            "@(&quot;a&quot;.Frobnicate())",
+            16,
+            "unsupported method `Frobnicate`",
+        ),
+        (
+            "@(DateTime.Yesterday)",
+            11,
+            "unsupported member `DateTime.Yesterday`",
+        ),
+        (
+            "@{ foreach (var x in y) { } return 1; }",
+            3,
+            "unsupported expression construct: `foreach` loops",
+        ),
+        (
+            "@(new Regex(&quot;a&quot;))",
+            2,
+            "unsupported expression construct",
+        ),
+        (
+            "@(1 &amp; 2)",
+            4,
+            "unsupported expression construct: bitwise `&`",
+        ),
         ("@(1) x", 5, "unexpected `x` after the expression"),
         ("@(&quot;abc)", 2, "unclosed string literal"),
         ("@{ var a = 1; }", 15, ""),
@@ -58,7 +95,11 @@ fn errors_are_located_at_the_offending_token() {
         }
         let error = error(value);
         assert_eq!(error.line, 3, "{value}: {error}");
-        assert_eq!(error.column, VALUE_COLUMN + offset_in_raw(value, offset), "{value}: {error}");
+        assert_eq!(
+            error.column,
+            VALUE_COLUMN + offset_in_raw(value, offset),
+            "{value}: {error}"
+        );
         assert!(error.message.contains(message), "{value}: {error}");
     }
 }
@@ -75,10 +116,15 @@ fn expressions_parse_into_trees() {
         Expr::Value(Node::Binary(
             BinOp::Add,
             Box::new(Node::Int(1)),
-            Box::new(Node::Binary(BinOp::Mul, Box::new(Node::Int(2)), Box::new(Node::Int(3))))
+            Box::new(Node::Binary(
+                BinOp::Mul,
+                Box::new(Node::Int(2)),
+                Box::new(Node::Int(3))
+            ))
         ))
     );
-    let Expr::Block(stmts) = parsed("@{ var x = 1; if (x &gt; 0) { return x; } else return 0; }") else {
+    let Expr::Block(stmts) = parsed("@{ var x = 1; if (x &gt; 0) { return x; } else return 0; }")
+    else {
         panic!()
     };
     assert!(matches!(stmts[0], Stmt::Var(..)));

@@ -17,20 +17,34 @@ use reader::{Node, parse};
 
 /// Converts the body when `apply` and the `Accept` header allow it.
 pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
-    let accept = ctx.request.headers.get("accept").unwrap_or("").to_ascii_lowercase();
+    let accept = ctx
+        .request
+        .headers
+        .get("accept")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if policy.consider_accept_header && !(accept.contains("json") || accept.contains("*/*")) {
         return Ok(());
     }
     let (body, headers) = message_mut(section, ctx);
-    let content_type = headers.get("content-type").unwrap_or("").to_ascii_lowercase();
+    let content_type = headers
+        .get("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if policy.apply == Apply::ContentType && !content_type.contains("xml") {
         return Ok(());
     }
-    let text = std::str::from_utf8(body).map_err(|_| expr::failure("xml-to-json: the body is not UTF-8".into()))?;
-    let document = parse(text).map_err(|e| expr::failure(format!("xml-to-json: the body is not XML: {e}")))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| expr::failure("xml-to-json: the body is not UTF-8".into()))?;
+    let document =
+        parse(text).map_err(|e| expr::failure(format!("xml-to-json: the body is not XML: {e}")))?;
     let mut top = Map::new();
     if !policy.javascript_friendly && !document.declaration.is_empty() {
-        let declaration = document.declaration.into_iter().map(|(k, v)| (format!("@{k}"), J::String(v))).collect();
+        let declaration = document
+            .declaration
+            .into_iter()
+            .map(|(k, v)| (format!("@{k}"), J::String(v)))
+            .collect();
         top.insert("?xml".into(), J::Object(declaration));
     }
     top.insert(document.root.name.clone(), convert(&document.root));
@@ -40,7 +54,10 @@ pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<
 }
 
 fn convert(node: &Node) -> J {
-    let has_elements = node.children.iter().any(|c| matches!(c, reader::Child::Element(_)));
+    let has_elements = node
+        .children
+        .iter()
+        .any(|c| matches!(c, reader::Child::Element(_)));
     let text: String = node
         .children
         .iter()
@@ -50,7 +67,11 @@ fn convert(node: &Node) -> J {
         })
         .collect();
     if node.attributes.is_empty() && !has_elements {
-        return if text.is_empty() { J::Null } else { J::String(text) };
+        return if text.is_empty() {
+            J::Null
+        } else {
+            J::String(text)
+        };
     }
     let mut object = Map::new();
     for (name, value) in &node.attributes {
@@ -60,7 +81,9 @@ fn convert(node: &Node) -> J {
         object.insert("#text".into(), J::String(text));
     }
     for child in &node.children {
-        let reader::Child::Element(child) = child else { continue };
+        let reader::Child::Element(child) = child else {
+            continue;
+        };
         let value = convert(child);
         match object.get_mut(&child.name) {
             Some(J::Array(items)) => items.push(value),

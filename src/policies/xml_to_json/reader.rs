@@ -38,7 +38,10 @@ struct Reader<'a> {
 
 /// Parses a whole document.
 pub fn parse(text: &str) -> Result<Document, String> {
-    let mut r = Reader { s: text.trim_start_matches('\u{feff}'), at: 0 };
+    let mut r = Reader {
+        s: text.trim_start_matches('\u{feff}'),
+        at: 0,
+    };
     let mut declaration = Vec::new();
     let mut root = None;
     loop {
@@ -80,7 +83,10 @@ impl Reader<'_> {
     }
 
     fn find(&self, needle: &str) -> Result<usize, String> {
-        self.rest().find(needle).map(|i| self.at + i).ok_or_else(|| format!("missing `{needle}`"))
+        self.rest()
+            .find(needle)
+            .map(|i| self.at + i)
+            .ok_or_else(|| format!("missing `{needle}`"))
     }
 
     fn skip_ws(&mut self) {
@@ -107,13 +113,20 @@ impl Reader<'_> {
         }
         let attributes = attributes(&tag[name_len..])?;
         self.at = tag_end + 1;
-        let mut node = Node { name, attributes, children: Vec::new() };
+        let mut node = Node {
+            name,
+            attributes,
+            children: Vec::new(),
+        };
         if empty {
             return Ok(node);
         }
         let mut text = String::new();
         loop {
-            let next = self.rest().find('<').ok_or_else(|| format!("<{}> is not closed", node.name))?;
+            let next = self
+                .rest()
+                .find('<')
+                .ok_or_else(|| format!("<{}> is not closed", node.name))?;
             text.push_str(&decode(&self.s[self.at..self.at + next])?);
             self.at += next;
             if self.eat("<![CDATA[") {
@@ -127,7 +140,11 @@ impl Reader<'_> {
             } else if self.eat("</") {
                 let end = self.find(">")?;
                 if self.s[self.at..end].trim() != node.name {
-                    return Err(format!("</{}> does not close <{}>", self.s[self.at..end].trim(), node.name));
+                    return Err(format!(
+                        "</{}> does not close <{}>",
+                        self.s[self.at..end].trim(),
+                        node.name
+                    ));
                 }
                 self.at = end + 1;
                 flush(&mut node, &mut text, true);
@@ -161,8 +178,15 @@ fn attributes(mut s: &str) -> Result<Vec<(String, String)>, String> {
         let eq = s.find('=').ok_or("attribute without a value")?;
         let name = s[..eq].trim().to_string();
         let value_part = s[eq + 1..].trim_start();
-        let quote = value_part.chars().next().filter(|q| *q == '"' || *q == '\'').ok_or("attribute value without quotes")?;
-        let end = value_part[1..].find(quote).ok_or("unclosed attribute value")? + 1;
+        let quote = value_part
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'')
+            .ok_or("attribute value without quotes")?;
+        let end = value_part[1..]
+            .find(quote)
+            .ok_or("unclosed attribute value")?
+            + 1;
         out.push((name, decode(&value_part[1..end])?));
         s = &value_part[end + 1..];
     }
@@ -201,21 +225,36 @@ fn decode(s: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn reads_elements_attributes_text_and_entities() {
         let doc = parse("<?xml version=\"1.0\"?><a x='1'><b>t &amp; &#65;</b><!-- c --><b/><c><![CDATA[<raw>]]></c></a>").unwrap();
-        assert_eq!(doc.declaration, vec![("version".to_string(), "1.0".to_string())]);
+        assert_eq!(
+            doc.declaration,
+            vec![("version".to_string(), "1.0".to_string())]
+        );
         assert_eq!(doc.root.name, "a");
-        assert_eq!(doc.root.attributes, vec![("x".to_string(), "1".to_string())]);
+        assert_eq!(
+            doc.root.attributes,
+            vec![("x".to_string(), "1".to_string())]
+        );
         assert_eq!(doc.root.children.len(), 3);
     }
 
     #[test]
     fn refuses_broken_documents() {
-        for bad in ["", "<a>", "<a></b>", "<!DOCTYPE a><a/>", "<a x=1/>", "<a>&bogus;</a>", "text"] {
+        for bad in [
+            "",
+            "<a>",
+            "<a></b>",
+            "<!DOCTYPE a><a/>",
+            "<a x=1/>",
+            "<a>&bogus;</a>",
+            "text",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         let deep = format!("{}{}", "<a>".repeat(300), "</a>".repeat(300));

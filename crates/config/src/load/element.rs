@@ -42,7 +42,12 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
     /// An element inside `section`.
     pub fn in_section(node: Node<'a, 't>, sink: &'e mut Sink<'t>, section: Section) -> Self {
         let used = vec![false; node.attributes().len()];
-        Element { node, sink, used, section }
+        Element {
+            node,
+            sink,
+            used,
+            section,
+        }
     }
 
     /// The element name, e.g. `set-header`.
@@ -121,16 +126,22 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
 
     /// The document text from `offset` on.
     fn raw(&self, offset: usize) -> &'t str {
-        self.node.document().input_text().get(offset..).unwrap_or("")
+        self.node
+            .document()
+            .input_text()
+            .get(offset..)
+            .unwrap_or("")
     }
 
     /// Parses `text` (found at `offset`, written as `raw`) as an expression or a template.
     fn value(&mut self, text: &str, offset: usize, raw: &str) -> Result<PolicyValue, Reported> {
         if is_expression(text) {
-            return parse_expression(text).map(PolicyValue::Expr).map_err(|error| {
-                let at = offset + raw_offset(raw, error.offset);
-                self.error_at(at, error.message)
-            });
+            return parse_expression(text)
+                .map(PolicyValue::Expr)
+                .map_err(|error| {
+                    let at = offset + raw_offset(raw, error.offset);
+                    self.error_at(at, error.message)
+                });
         }
         parse_template(text)
             .map(PolicyValue::Text)
@@ -223,7 +234,12 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
     }
 
     /// An optional whole-number attribute within `min..=max`.
-    pub fn optional_u32(&mut self, name: &str, min: u32, max: u32) -> Result<Option<u32>, Reported> {
+    pub fn optional_u32(
+        &mut self,
+        name: &str,
+        min: u32,
+        max: u32,
+    ) -> Result<Option<u32>, Reported> {
         let Some(attr) = self.optional_plain(name)? else {
             return Ok(None);
         };
@@ -243,7 +259,11 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
     }
 
     /// An optional attribute that must be one of `choices`.
-    pub fn optional_choice(&mut self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>, Reported> {
+    pub fn optional_choice(
+        &mut self,
+        name: &str,
+        choices: &[&'static str],
+    ) -> Result<Option<&'static str>, Reported> {
         let Some(attr) = self.optional_plain(name)? else {
             return Ok(None);
         };
@@ -254,7 +274,11 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
                 let tag = self.tag();
                 Err(self.error_at(
                     attr.offset,
-                    format!("<{tag}> attribute `{name}` must be one of {}, not `{}`", choices.join(", "), preview(value)),
+                    format!(
+                        "<{tag}> attribute `{name}` must be one of {}, not `{}`",
+                        choices.join(", "),
+                        preview(value)
+                    ),
                 ))
             }
         }
@@ -400,21 +424,24 @@ pub(crate) fn raw_offset(raw: &str, decoded: usize) -> usize {
     let mut seen = 0;
     let bytes = raw.as_bytes();
     while seen < decoded && raw_at < bytes.len() {
-        if bytes[raw_at] == b'&' {
-            if let Some(end) = raw[raw_at..].find(';').filter(|&end| end <= 10) {
-                let entity = &raw[raw_at + 1..raw_at + end];
-                let decoded_len = match entity.strip_prefix('#') {
-                    Some(code) => code
-                        .strip_prefix('x')
-                        .map_or_else(|| code.parse().ok(), |hex| u32::from_str_radix(hex, 16).ok())
-                        .and_then(char::from_u32)
-                        .map_or(1, char::len_utf8),
-                    None => 1,
-                };
-                raw_at += end + 1;
-                seen += decoded_len;
-                continue;
-            }
+        if bytes[raw_at] == b'&'
+            && let Some(end) = raw[raw_at..].find(';').filter(|&end| end <= 10)
+        {
+            let entity = &raw[raw_at + 1..raw_at + end];
+            let decoded_len = match entity.strip_prefix('#') {
+                Some(code) => code
+                    .strip_prefix('x')
+                    .map_or_else(
+                        || code.parse().ok(),
+                        |hex| u32::from_str_radix(hex, 16).ok(),
+                    )
+                    .and_then(char::from_u32)
+                    .map_or(1, char::len_utf8),
+                None => 1,
+            };
+            raw_at += end + 1;
+            seen += decoded_len;
+            continue;
         }
         raw_at += 1;
         seen += 1;

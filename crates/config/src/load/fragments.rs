@@ -42,7 +42,11 @@ pub(crate) fn resolve_with(
             resolve_nodes(nodes, section, dir, &file, 0, cache, &mut errors);
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn resolve_nodes(
@@ -58,13 +62,19 @@ fn resolve_nodes(
         let line = node.line;
         let nested: Vec<&mut Vec<PolicyNode>> = match &mut node.policy {
             Policy::Choose(choose) => {
-                let mut lists: Vec<&mut Vec<PolicyNode>> = choose.whens.iter_mut().map(|w| &mut w.policies).collect();
+                let mut lists: Vec<&mut Vec<PolicyNode>> =
+                    choose.whens.iter_mut().map(|w| &mut w.policies).collect();
                 lists.push(&mut choose.otherwise);
                 lists
             }
             Policy::Retry(retry) => vec![&mut retry.policies],
             Policy::IncludeFragment(include) => {
-                let error = |message: String| LoadError { file: file.to_string(), line, column: 0, message };
+                let error = |message: String| LoadError {
+                    file: file.to_string(),
+                    line,
+                    column: 0,
+                    message,
+                };
                 if depth >= MAX_DEPTH {
                     errors.push(error(format!(
                         "fragment `{}` is included more than {MAX_DEPTH} levels deep (a fragment including itself?)",
@@ -81,7 +91,15 @@ fn resolve_nodes(
                 let parsed = match std::fs::read_to_string(dir.join(&relative)) {
                     Ok(text) => match parse_fragment(&relative, &text, section) {
                         Ok(mut policies) => {
-                            resolve_nodes(&mut policies, section, dir, &relative, depth + 1, cache, errors);
+                            resolve_nodes(
+                                &mut policies,
+                                section,
+                                dir,
+                                &relative,
+                                depth + 1,
+                                cache,
+                                errors,
+                            );
                             Some(policies)
                         }
                         Err(mut found) => {

@@ -16,7 +16,9 @@ pub fn examples(api: &Api, text: &str) -> Result<Vec<MockExample>, String> {
         return Ok(out);
     };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, op) in item {
             let op_id = op.get("operationId").and_then(Value::as_str);
             let Some(operation) = api.operations.iter().find(|o| {
@@ -25,10 +27,16 @@ pub fn examples(api: &Api, text: &str) -> Result<Vec<MockExample>, String> {
             }) else {
                 continue;
             };
-            let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
+            let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
             for (status, response) in responses {
-                let Ok(status) = status.parse::<u16>() else { continue };
-                let Some(content) = response.get("content").and_then(Value::as_object) else { continue };
+                let Ok(status) = status.parse::<u16>() else {
+                    continue;
+                };
+                let Some(content) = response.get("content").and_then(Value::as_object) else {
+                    continue;
+                };
                 for (media, body) in content {
                     let example = body.get("example").or_else(|| {
                         body.get("examples")

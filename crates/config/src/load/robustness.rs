@@ -89,22 +89,84 @@ fn hostile_shapes_do_not_panic() {
 
 /// Element names and attributes of the policy language, for generated documents.
 const ELEMENTS: &[&str] = &[
-    "choose", "when", "otherwise", "set-variable", "set-header", "value", "set-body",
-    "set-query-parameter", "return-response", "set-status", "send-request", "set-url",
-    "set-method", "retry", "forward-request", "include-fragment", "mock-response", "trace",
-    "message", "metadata", "emit-metric", "dimension", "json-to-xml", "xml-to-json",
-    "find-and-replace", "rewrite-uri", "set-backend-service", "base", "unknown-policy",
+    "choose",
+    "when",
+    "otherwise",
+    "set-variable",
+    "set-header",
+    "value",
+    "set-body",
+    "set-query-parameter",
+    "return-response",
+    "set-status",
+    "send-request",
+    "set-url",
+    "set-method",
+    "retry",
+    "forward-request",
+    "include-fragment",
+    "mock-response",
+    "trace",
+    "message",
+    "metadata",
+    "emit-metric",
+    "dimension",
+    "json-to-xml",
+    "xml-to-json",
+    "find-and-replace",
+    "rewrite-uri",
+    "set-backend-service",
+    "base",
+    "unknown-policy",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "name", "value", "condition", "exists-action", "count", "interval", "delta", "max-interval",
-    "first-fast-retry", "timeout", "response-variable-name", "ignore-error", "mode", "code",
-    "reason", "fragment-id", "status-code", "content-type", "source", "severity", "apply",
-    "kind", "consider-accept-header", "from", "to", "template", "base-url", "id",
+    "name",
+    "value",
+    "condition",
+    "exists-action",
+    "count",
+    "interval",
+    "delta",
+    "max-interval",
+    "first-fast-retry",
+    "timeout",
+    "response-variable-name",
+    "ignore-error",
+    "mode",
+    "code",
+    "reason",
+    "fragment-id",
+    "status-code",
+    "content-type",
+    "source",
+    "severity",
+    "apply",
+    "kind",
+    "consider-accept-header",
+    "from",
+    "to",
+    "template",
+    "base-url",
+    "id",
 ];
 const VALUES: &[&str] = &[
-    "x", "1", "true", "override", "@(true)", "@(context.Request.Method == \"GET\")",
-    "@{ return 1; }", "@(", "{{nv}}", "/a/{b}", "http://h.test", "always", "direct", "",
-    "@(context.Nope)", "@(1 +)", "copy",
+    "x",
+    "1",
+    "true",
+    "override",
+    "@(true)",
+    "@(context.Request.Method == \"GET\")",
+    "@{ return 1; }",
+    "@(",
+    "{{nv}}",
+    "/a/{b}",
+    "http://h.test",
+    "always",
+    "direct",
+    "",
+    "@(context.Nope)",
+    "@(1 +)",
+    "copy",
 ];
 
 fn random_element(rng: &mut Rng, depth: usize, out: &mut String) {
@@ -112,7 +174,11 @@ fn random_element(rng: &mut Rng, depth: usize, out: &mut String) {
     out.push('<');
     out.push_str(name);
     for _ in 0..rng.below(4) {
-        out.push_str(&format!(" {}=\"{}\"", rng.pick(ATTRIBUTES), rng.pick(VALUES).replace('"', "&quot;")));
+        out.push_str(&format!(
+            " {}=\"{}\"",
+            rng.pick(ATTRIBUTES),
+            rng.pick(VALUES).replace('"', "&quot;")
+        ));
     }
     if depth > 4 || rng.below(3) == 0 {
         out.push_str("/>");
@@ -137,7 +203,11 @@ pub(crate) fn fuzz_documents(iterations: usize, seed: u64) -> usize {
     let mut executions = 0;
     for _ in 0..iterations {
         let mut text = String::from("<policies>");
-        let chosen: Vec<&str> = sections.iter().copied().filter(|_| rng.below(2) == 0).collect();
+        let chosen: Vec<&str> = sections
+            .iter()
+            .copied()
+            .filter(|_| rng.below(2) == 0)
+            .collect();
         for section in chosen {
             text.push_str(&format!("<{section}>"));
             for _ in 0..rng.below(4) {
@@ -160,7 +230,10 @@ pub(crate) fn fuzz_documents(iterations: usize, seed: u64) -> usize {
 
 #[test]
 fn generated_documents_do_not_panic() {
-    let iterations = std::env::var("FUZZ_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(5_000);
+    let iterations = std::env::var("FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5_000);
     let executions = fuzz_documents(iterations, 0xD0C5);
     println!("XML loader: {executions} fuzz executions, no panic");
 }

@@ -46,7 +46,11 @@ pub fn parse_document(file: &str, xml: &str) -> Result<PolicyDocument, Vec<LoadE
 }
 
 /// Parses a fragment (`<fragment>` with policies) for use in `section`.
-pub fn parse_fragment(file: &str, xml: &str, section: Section) -> Result<Vec<PolicyNode>, Vec<LoadError>> {
+pub fn parse_fragment(
+    file: &str,
+    xml: &str,
+    section: Section,
+) -> Result<Vec<PolicyNode>, Vec<LoadError>> {
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: NODES_LIMIT,
@@ -60,7 +64,10 @@ pub fn parse_fragment(file: &str, xml: &str, section: Section) -> Result<Vec<Pol
     let root = document.root_element();
     let name = root.tag_name().name();
     let nodes = if name != "fragment" || root.tag_name().namespace().is_some() {
-        sink.error_at(root.range().start, format!("the root element of a fragment must be <fragment>, found <{name}>"));
+        sink.error_at(
+            root.range().start,
+            format!("the root element of a fragment must be <fragment>, found <{name}>"),
+        );
         Vec::new()
     } else {
         let mut element = Element::in_section(root, &mut sink, section);
@@ -71,7 +78,11 @@ pub fn parse_fragment(file: &str, xml: &str, section: Section) -> Result<Vec<Pol
             Err(_) => Vec::new(),
         }
     };
-    if sink.errors.is_empty() { Ok(nodes) } else { Err(sink.errors) }
+    if sink.errors.is_empty() {
+        Ok(nodes)
+    } else {
+        Err(sink.errors)
+    }
 }
 
 fn syntax_error(file: &str, error: &roxmltree::Error) -> LoadError {
@@ -197,7 +208,8 @@ pub(crate) fn read_list<'a, 't>(
         }
         if element_name == "base" {
             if !allow_base {
-                result = Err(sink.error_at(offset, "<base/> is only allowed directly in a section"));
+                result =
+                    Err(sink.error_at(offset, "<base/> is only allowed directly in a section"));
                 continue;
             }
             if let Some(first) = base_line {

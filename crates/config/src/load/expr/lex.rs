@@ -28,8 +28,8 @@ pub(crate) enum Piece {
 
 const PUNCTS: &[&str] = &[
     "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "?[", "+=", "-=", "++", "--", "(", ")",
-    "[", "]", "{", "}", ".", ",", ";", ":", "?", "!", "<", ">", "+", "-", "*", "/", "%", "=",
-    "&", "|", "^", "~",
+    "[", "]", "{", "}", ".", ",", ";", ":", "?", "!", "<", ">", "+", "-", "*", "/", "%", "=", "&",
+    "|", "^", "~",
 ];
 
 /// Splits `src` into tokens (the last is `End`).
@@ -55,17 +55,20 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             i += end + 4;
             continue;
         }
-        if src[i..].starts_with("{{") {
-            if let Some(end) = src[i + 2..].find("}}") {
-                let name = src[i + 2..i + 2 + end].trim();
-                if is_named_value(name) {
-                    out.push((Tok::Named(name.to_string()), start));
-                    i += end + 4;
-                    continue;
-                }
+        if src[i..].starts_with("{{")
+            && let Some(end) = src[i + 2..].find("}}")
+        {
+            let name = src[i + 2..i + 2 + end].trim();
+            if is_named_value(name) {
+                out.push((Tok::Named(name.to_string()), start));
+                i += end + 4;
+                continue;
             }
         }
-        if c == b'_' || c.is_ascii_alphabetic() || (c == b'@' && bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic())) {
+        if c == b'_'
+            || c.is_ascii_alphabetic()
+            || (c == b'@' && bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic()))
+        {
             if c == b'@' {
                 i += 1;
             }
@@ -89,7 +92,10 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             i += len;
             continue;
         }
-        if src[i..].starts_with("$\"") || src[i..].starts_with("$@\"") || src[i..].starts_with("@$\"") {
+        if src[i..].starts_with("$\"")
+            || src[i..].starts_with("$@\"")
+            || src[i..].starts_with("@$\"")
+        {
             let (pieces, len) = interpolated(src, i)?;
             out.push((Tok::Interp(pieces), start));
             i += len;
@@ -133,14 +139,20 @@ fn number(s: &str) -> Result<(Tok, usize), String> {
     let mut float = false;
     if b.get(len) == Some(&b'.') && b.get(len + 1).is_some_and(u8::is_ascii_digit) {
         float = true;
-        len += 1 + b[len + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        len += 1 + b[len + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
     }
     if matches!(b.get(len), Some(b'e' | b'E')) {
         let mut j = len + 1;
         if matches!(b.get(j), Some(b'+' | b'-')) {
             j += 1;
         }
-        let digits = b[j.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = b[j.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits > 0 {
             float = true;
             len = j + digits;
@@ -158,7 +170,10 @@ fn number(s: &str) -> Result<(Tok, usize), String> {
 
 /// Skips a numeric type suffix (`L`, `UL`, `d`, `f`, `m`).
 fn suffix(b: &[u8], mut len: usize) -> usize {
-    while matches!(b.get(len), Some(b'l' | b'L' | b'u' | b'U' | b'd' | b'D' | b'f' | b'F' | b'm' | b'M')) {
+    while matches!(
+        b.get(len),
+        Some(b'l' | b'L' | b'u' | b'U' | b'd' | b'D' | b'f' | b'F' | b'm' | b'M')
+    ) {
         len += 1;
     }
     len
@@ -177,7 +192,9 @@ fn escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Result<char, Strin
         '"' => '"',
         '\'' => '\'',
         'u' => {
-            let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+            let hex: String = (0..4)
+                .filter_map(|_| chars.next().map(|(_, c)| c))
+                .collect();
             u32::from_str_radix(&hex, 16)
                 .ok()
                 .and_then(char::from_u32)
@@ -240,8 +257,9 @@ fn interpolated(src: &str, at: usize) -> Result<(Vec<Piece>, usize), SyntaxError
                 }
                 return Ok((pieces, open + i + 1));
             }
-            '\\' if !verbatim => text
-                .push(escape(&mut chars).map_err(|m| SyntaxError::new(at + open + i, m))?),
+            '\\' if !verbatim => {
+                text.push(escape(&mut chars).map_err(|m| SyntaxError::new(at + open + i, m))?)
+            }
             '{' if body[i + 1..].starts_with('{') => {
                 // `{{name}}` is a named value (Azure substitutes those before parsing);
                 // otherwise `{{` is a literal brace.
@@ -289,7 +307,10 @@ fn interpolated(src: &str, at: usize) -> Result<(Vec<Piece>, usize), SyntaxError
                 let end = end.ok_or_else(|| {
                     SyntaxError::new(at + open + i, "unclosed `{` in interpolated string")
                 })?;
-                pieces.push(Piece::Code(body[code_start..end].to_string(), at + open + code_start));
+                pieces.push(Piece::Code(
+                    body[code_start..end].to_string(),
+                    at + open + code_start,
+                ));
                 while chars.peek().is_some_and(|&(j, _)| j <= end) {
                     chars.next();
                 }

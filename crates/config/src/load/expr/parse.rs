@@ -47,7 +47,13 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 impl Parser {
     pub fn new(src: &str, base: usize) -> Result<Self, SyntaxError> {
         let toks = lex(src).map_err(|e| SyntaxError::new(e.offset + base, e.message))?;
-        Ok(Parser { toks, pos: 0, base, depth: 0, locals: Vec::new() })
+        Ok(Parser {
+            toks,
+            pos: 0,
+            base,
+            depth: 0,
+            locals: Vec::new(),
+        })
     }
 
     fn peek(&self) -> &Tok {
@@ -93,7 +99,10 @@ impl Parser {
         if self.at_end() {
             Ok(())
         } else {
-            self.err(format!("unexpected {} after the expression", describe(self.peek())))
+            self.err(format!(
+                "unexpected {} after the expression",
+                describe(self.peek())
+            ))
         }
     }
 
@@ -152,7 +161,11 @@ impl Parser {
             match word.as_str() {
                 "return" => {
                     self.pos += 1;
-                    let value = if self.is(";") { Node::Null } else { self.expr()? };
+                    let value = if self.is(";") {
+                        Node::Null
+                    } else {
+                        self.expr()?
+                    };
                     self.expect(";")?;
                     return Ok(Stmt::Return(value));
                 }
@@ -178,7 +191,9 @@ impl Parser {
                 while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
                     look += 1;
                 }
-                if let (Tok::Ident(name), Tok::Punct("=")) = (self.peek_at(look), self.peek_at(look + 1)) {
+                if let (Tok::Ident(name), Tok::Punct("=")) =
+                    (self.peek_at(look), self.peek_at(look + 1))
+                {
                     let name = name.clone();
                     self.pos += look + 2;
                     let value = self.expr()?;
@@ -189,7 +204,11 @@ impl Parser {
             }
         }
         let target = self.expr()?;
-        for (op, bin) in [("=", None), ("+=", Some(BinOp::Add)), ("-=", Some(BinOp::Sub))] {
+        for (op, bin) in [
+            ("=", None),
+            ("+=", Some(BinOp::Add)),
+            ("-=", Some(BinOp::Sub)),
+        ] {
             if self.eat(op) {
                 let value = self.expr()?;
                 self.expect(";")?;
@@ -201,7 +220,12 @@ impl Parser {
             }
         }
         if self.is("++") || self.is("--") {
-            let bin = if self.eat("++") { BinOp::Add } else { self.eat("--"); BinOp::Sub };
+            let bin = if self.eat("++") {
+                BinOp::Add
+            } else {
+                self.eat("--");
+                BinOp::Sub
+            };
             self.expect(";")?;
             let value = Node::Binary(bin, Box::new(target.clone()), Box::new(Node::Int(1)));
             return Ok(Stmt::Assign(target, value));
@@ -240,7 +264,11 @@ impl Parser {
             let then = self.expr()?;
             self.expect(":")?;
             let otherwise = self.expr()?;
-            return Ok(Node::Cond(Box::new(cond), Box::new(then), Box::new(otherwise)));
+            return Ok(Node::Cond(
+                Box::new(cond),
+                Box::new(then),
+                Box::new(otherwise),
+            ));
         }
         Ok(cond)
     }
@@ -268,7 +296,11 @@ impl Parser {
                 let is = self.is_ident("is");
                 self.pos += 1;
                 let ty = self.type_name()?;
-                left = if is { Node::Is(Box::new(left), ty) } else { Node::As(Box::new(left), ty) };
+                left = if is {
+                    Node::Is(Box::new(left), ty)
+                } else {
+                    Node::As(Box::new(left), ty)
+                };
                 continue;
             }
             let Tok::Punct(p) = self.peek() else { break };
@@ -287,7 +319,9 @@ impl Parser {
                 "*" => (7, BinOp::Mul),
                 "/" => (7, BinOp::Div),
                 "%" => (7, BinOp::Rem),
-                "&" | "|" | "^" => return self.err(format!("unsupported expression construct: bitwise `{p}`")),
+                "&" | "|" | "^" => {
+                    return self.err(format!("unsupported expression construct: bitwise `{p}`"));
+                }
                 _ => break,
             };
             if prec < min {
@@ -295,7 +329,11 @@ impl Parser {
             }
             self.pos += 1;
             // `??` is right-associative; the rest are left-associative.
-            let right = if op == BinOp::Coalesce { self.binary(prec)? } else { self.binary(prec + 1)? };
+            let right = if op == BinOp::Coalesce {
+                self.binary(prec)?
+            } else {
+                self.binary(prec + 1)?
+            };
             left = Node::Binary(op, Box::new(left), Box::new(right));
         }
         Ok(left)
@@ -325,10 +363,10 @@ impl Parser {
         if self.is("~") || self.is("++") || self.is("--") {
             return self.err("unsupported expression construct: prefix `~`, `++` or `--`");
         }
-        if self.is("(") {
-            if let Some(cast) = self.try_cast()? {
-                return Ok(cast);
-            }
+        if self.is("(")
+            && let Some(cast) = self.try_cast()?
+        {
+            return Ok(cast);
         }
         let (primary, ty) = self.primary()?;
         self.postfix(primary, ty)
@@ -347,7 +385,9 @@ impl Parser {
             }
             look += 1;
         }
-        if matches!(self.peek_at(look), Tok::Punct(")")) && matches!(self.peek_at(look + 1), Tok::Punct("=>")) {
+        if matches!(self.peek_at(look), Tok::Punct(")"))
+            && matches!(self.peek_at(look + 1), Tok::Punct("=>"))
+        {
             self.pos += look + 2;
             return self.lambda(params).map(Some);
         }
@@ -355,7 +395,9 @@ impl Parser {
             self.pos += 3;
             return self.lambda(Vec::new()).map(Some);
         }
-        let Tok::Ident(name) = self.peek_at(1) else { return Ok(None) };
+        let Tok::Ident(name) = self.peek_at(1) else {
+            return Ok(None);
+        };
         if !TYPES.contains(&name.as_str()) {
             return Ok(None);
         }
@@ -425,20 +467,31 @@ impl Parser {
                     Node::Out(name)
                 }
                 w if UNSUPPORTED.iter().any(|(k, _)| *k == w) => {
-                    let what = UNSUPPORTED.iter().find(|(k, _)| *k == w).map_or("", |(_, v)| *v);
-                    return Err(SyntaxError::new(at, format!("unsupported expression construct: {what}")));
+                    let what = UNSUPPORTED
+                        .iter()
+                        .find(|(k, _)| *k == w)
+                        .map_or("", |(_, v)| *v);
+                    return Err(SyntaxError::new(
+                        at,
+                        format!("unsupported expression construct: {what}"),
+                    ));
                 }
                 w if TYPES.contains(&w) => return Ok((Node::Type(word), Ty::Static)),
                 w if self.locals.iter().any(|l| l == w) => Node::Local(word),
                 w => {
                     return Err(SyntaxError::new(
                         at,
-                        format!("unknown name `{w}` (not a local variable, `context` or a supported type)"),
+                        format!(
+                            "unknown name `{w}` (not a local variable, `context` or a supported type)"
+                        ),
                     ));
                 }
             },
             other => {
-                return Err(SyntaxError::new(at, format!("expected a value, found {}", describe(&other))));
+                return Err(SyntaxError::new(
+                    at,
+                    format!("expected a value, found {}", describe(&other)),
+                ));
             }
         };
         Ok((node, Ty::Any))
@@ -456,10 +509,14 @@ impl Parser {
             return self.array_items();
         }
         if self.is("{") {
-            return self.err("unsupported expression construct: object initialisers `new T { ... }`");
+            return self
+                .err("unsupported expression construct: object initialisers `new T { ... }`");
         }
         if !CONSTRUCTIBLE.contains(&ty.as_str()) {
-            return Err(SyntaxError::new(at, format!("unsupported expression construct: `new {ty}(...)`")));
+            return Err(SyntaxError::new(
+                at,
+                format!("unsupported expression construct: `new {ty}(...)`"),
+            ));
         }
         self.expect("(")?;
         let args = self.args(")")?;
@@ -512,7 +569,13 @@ impl Parser {
                 if self.eat("(") {
                     check_method(&node, ty, &name).map_err(|m| SyntaxError::new(at, m))?;
                     let args = self.args(")")?;
-                    node = Node::Call(Box::new(Call { target: node, name, generic, args, null_conditional }));
+                    node = Node::Call(Box::new(Call {
+                        target: node,
+                        name,
+                        generic,
+                        args,
+                        null_conditional,
+                    }));
                     ty = Ty::Any;
                 } else if generic.is_some() {
                     return self.err("expected `(` after generic arguments");
@@ -543,12 +606,16 @@ impl Parser {
             return Ok(None);
         }
         let mut look = 1;
-        let Tok::Ident(_) = self.peek_at(look) else { return Ok(None) };
+        let Tok::Ident(_) = self.peek_at(look) else {
+            return Ok(None);
+        };
         look += 1;
         while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
             look += 1;
         }
-        if !(matches!(self.peek_at(look), Tok::Punct(">")) && matches!(self.peek_at(look + 1), Tok::Punct("("))) {
+        if !(matches!(self.peek_at(look), Tok::Punct(">"))
+            && matches!(self.peek_at(look + 1), Tok::Punct("(")))
+        {
             return Ok(None);
         }
         self.pos += 1;
@@ -571,7 +638,10 @@ impl Parser {
                     self.locals = std::mem::take(&mut inner.locals);
                     let node = node?;
                     if !inner.at_end() {
-                        return inner.err(format!("unexpected {} in interpolation", describe(inner.peek())));
+                        return inner.err(format!(
+                            "unexpected {} in interpolation",
+                            describe(inner.peek())
+                        ));
                     }
                     parts.push(Part::Expr(node, format.map(str::to_string)));
                 }
@@ -597,10 +667,14 @@ fn string_node(s: String) -> Node {
 /// Adds literal text, splitting out `{{named values}}`.
 fn push_text(parts: &mut Vec<Part>, mut text: &str) {
     while let Some(start) = text.find("{{") {
-        let Some(len) = text[start + 2..].find("}}") else { break };
+        let Some(len) = text[start + 2..].find("}}") else {
+            break;
+        };
         let name = text[start + 2..start + 2 + len].trim();
         if !name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         {
             push_literal(parts, &text[..start + 2]);
             text = &text[start + 2..];
@@ -654,14 +728,20 @@ fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
             }
         }
         Ty::Static => {
-            let Node::Type(type_name) = target else { return Ok(Ty::Any) };
-            if STATIC_MEMBERS.iter().any(|(t, m)| t == type_name && *m == name) {
+            let Node::Type(type_name) = target else {
+                return Ok(Ty::Any);
+            };
+            if STATIC_MEMBERS
+                .iter()
+                .any(|(t, m)| t == type_name && *m == name)
+            {
                 Ok(Ty::Any)
             } else {
                 Err(format!("unsupported member `{type_name}.{name}`"))
             }
         }
-        _ => context_member(ty, name).ok_or_else(|| format!("{} has no member `{name}`", describe_context(ty))),
+        _ => context_member(ty, name)
+            .ok_or_else(|| format!("{} has no member `{name}`", describe_context(ty))),
     }
 }
 
@@ -671,11 +751,17 @@ fn check_method(target: &Node, ty: Ty, name: &str) -> Result<(), String> {
         Ty::Any if METHODS.contains(&name) => Ok(()),
         Ty::Any => Err(format!("unsupported method `{name}`")),
         Ty::Static => {
-            let Node::Type(type_name) = target else { return Ok(()) };
+            let Node::Type(type_name) = target else {
+                return Ok(());
+            };
             let known = STATIC_METHODS
                 .iter()
                 .any(|(t, methods)| t == type_name && methods.contains(&name));
-            if known { Ok(()) } else { Err(format!("unsupported method `{type_name}.{name}`")) }
+            if known {
+                Ok(())
+            } else {
+                Err(format!("unsupported method `{type_name}.{name}`"))
+            }
         }
         _ if context_method(ty, name) => Ok(()),
         _ => Err(format!("{} has no method `{name}`", describe_context(ty))),

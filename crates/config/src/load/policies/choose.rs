@@ -15,7 +15,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Choose, Reported> {
     for child in el.child_elements()? {
         let offset = child.range().start;
         let parsed = match child.tag_name().name() {
-            _ if seen_otherwise => Err(el.error_at(offset, "<otherwise> must be the last child of <choose>")),
+            _ if seen_otherwise => {
+                Err(el.error_at(offset, "<otherwise> must be the last child of <choose>"))
+            }
             "when" => el
                 .nested(child, |when| {
                     let condition = when.required_expression("condition");

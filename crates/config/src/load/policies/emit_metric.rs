@@ -23,7 +23,10 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<EmitMetric, Reported
             .map(|pair| dimensions.push(pair))
         } else {
             let other = child.tag_name().name();
-            Err(el.error_at(offset, format!("<{other}> is not allowed in <emit-metric>; expected <dimension>")))
+            Err(el.error_at(
+                offset,
+                format!("<{other}> is not allowed in <emit-metric>; expected <dimension>"),
+            ))
         };
         if let Err(reported) = parsed {
             result = Err(reported);

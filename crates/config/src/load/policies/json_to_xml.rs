@@ -11,8 +11,16 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<JsonToXml, Reported>
     let apply = el.optional_choice("apply", &["always", "content-type-json"]);
     let accept = el.optional_bool("consider-accept-header");
     let content = el.no_content();
-    for name in ["parse-date", "namespace-separator", "namespace-prefix", "attribute-block-name"] {
-        el.reject(name, &format!("unsupported: json-to-xml attribute `{name}`"))?;
+    for name in [
+        "parse-date",
+        "namespace-separator",
+        "namespace-prefix",
+        "attribute-block-name",
+    ] {
+        el.reject(
+            name,
+            &format!("unsupported: json-to-xml attribute `{name}`"),
+        )?;
     }
     let apply = match apply? {
         Some("always") => Apply::Always,

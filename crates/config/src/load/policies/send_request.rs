@@ -30,7 +30,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SendRequest, Reporte
     for child in el.child_elements()? {
         let offset = child.range().start;
         let parsed = match child.tag_name().name() {
-            "set-url" => el.nested(child, |url| url.text_value()).map(|url| request.url = Some(url)),
+            "set-url" => el
+                .nested(child, |url| url.text_value())
+                .map(|url| request.url = Some(url)),
             "set-method" => el
                 .nested(child, set_method::parse)
                 .map(|method| request.method = Some(method.method)),

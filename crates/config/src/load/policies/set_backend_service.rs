@@ -1,9 +1,9 @@
 //! `<set-backend-service base-url="…"/>`.
 
+use crate::expr::PolicyValue;
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::http::check_backend_url;
-use crate::expr::PolicyValue;
 use crate::model::SetBackendService;
 
 /// Parses `<set-backend-service>`: `base-url` (an http(s) URL, may hold named values, or an

@@ -10,7 +10,8 @@ use crate::model::SetBody;
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
     if let Some(attr) = el.optional_plain("template")? {
         let message = if attr.value.trim().eq_ignore_ascii_case("liquid") {
-            "unsupported: liquid templates (template=\"liquid\"); use a policy expression @{ ... }".to_string()
+            "unsupported: liquid templates (template=\"liquid\"); use a policy expression @{ ... }"
+                .to_string()
         } else {
             format!(
                 "unknown set-body template `{}` (Azure only has template=\"liquid\", which is not supported)",

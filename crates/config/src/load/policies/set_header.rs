@@ -1,9 +1,9 @@
 //! `<set-header name="…" exists-action="override|skip|append|delete"><value>…</value></set-header>`.
 
+use crate::expr::PolicyValue;
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::http::{FORBIDDEN_HEADERS, check_header_name, check_header_value};
-use crate::expr::PolicyValue;
 use crate::model::{ExistsAction, SetHeader, Template};
 
 /// Parses `<set-header>`: a settable header name, the action (default `override`) and the
@@ -54,7 +54,10 @@ pub(crate) fn exists_action(el: &mut Element<'_, '_, '_>) -> Result<ExistsAction
 
 /// The `<value>` children: expressions, or text with named values, trimmed (header values
 /// carry no surrounding whitespace).
-pub(crate) fn values(el: &mut Element<'_, '_, '_>, header: bool) -> Result<Vec<PolicyValue>, Reported> {
+pub(crate) fn values(
+    el: &mut Element<'_, '_, '_>,
+    header: bool,
+) -> Result<Vec<PolicyValue>, Reported> {
     let mut values = Vec::new();
     let mut result = Ok(());
     for child in el.child_elements()? {

@@ -12,7 +12,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetMethod, Reported>
     let method = match el.text_value()? {
         PolicyValue::Text(template) => {
             let Some(text) = template.as_literal() else {
-                return Err(el.error("set-method takes a method name or an expression, not named values"));
+                return Err(
+                    el.error("set-method takes a method name or an expression, not named values")
+                );
             };
             let method = text.trim().to_ascii_uppercase();
             if !is_token(&method) {

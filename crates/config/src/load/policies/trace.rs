@@ -15,8 +15,12 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Trace, Reported> {
     for child in el.child_elements()? {
         let offset = child.range().start;
         let parsed = match child.tag_name().name() {
-            "message" if message.is_some() => Err(el.error_at(offset, "<trace> takes one <message>")),
-            "message" => el.nested(child, |m| m.text_value()).map(|m| message = Some(m)),
+            "message" if message.is_some() => {
+                Err(el.error_at(offset, "<trace> takes one <message>"))
+            }
+            "message" => el
+                .nested(child, |m| m.text_value())
+                .map(|m| message = Some(m)),
             "metadata" => el
                 .nested(child, |m| {
                     let name = m.required_plain("name")?.value.to_string();
@@ -24,7 +28,10 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Trace, Reported> {
                     Ok((name, value))
                 })
                 .map(|pair| metadata.push(pair)),
-            other => Err(el.error_at(offset, format!("<{other}> is not allowed in <trace>; expected <message> or <metadata>"))),
+            other => Err(el.error_at(
+                offset,
+                format!("<{other}> is not allowed in <trace>; expected <message> or <metadata>"),
+            )),
         };
         if let Err(reported) = parsed {
             result = Err(reported);
