@@ -236,7 +236,7 @@ fn unsupported_azure_attributes() {
     check(
         &inbound("    <set-backend-service backend-id=\"b\"/>"),
         3,
-        "set-backend-service backend-id is not supported; use base-url",
+        "unsupported: set-backend-service backend-id (use base-url)",
     );
     check(
         &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
@@ -253,7 +253,7 @@ fn unsupported_azure_attributes() {
     check(
         &backend("    <forward-request follow-redirects=\"true\"/>"),
         3,
-        "forward-request follow-redirects=\"true\" is not supported",
+        "unsupported: forward-request follow-redirects=\"true\"",
     );
     check(
         &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),

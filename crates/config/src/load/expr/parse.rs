@@ -568,6 +568,18 @@ impl Parser {
                 let generic = self.generic_args()?;
                 if self.eat("(") {
                     check_method(&node, ty, &name).map_err(|m| SyntaxError::new(at, m))?;
+                    if name == "As"
+                        && let Some(t) = &generic
+                        && !["string", "String", "JObject", "JArray", "JToken", "byte[]"]
+                            .contains(&t.as_str())
+                    {
+                        return Err(SyntaxError::new(
+                            at,
+                            format!(
+                                "unsupported: As<{t}>() (use string, byte[], JObject, JArray or JToken)"
+                            ),
+                        ));
+                    }
                     let args = self.args(")")?;
                     node = Node::Call(Box::new(Call {
                         target: node,
@@ -717,6 +729,20 @@ fn split_format(code: &str) -> (&str, Option<&str>) {
     (code, None)
 }
 
+/// `context` members Azure has and Tollgate does not.
+const AZURE_ONLY: &[&str] = &[
+    "Certificate",
+    "PrivateEndpointConnection",
+    "Protocols",
+    "SubscriptionKeyParameterNames",
+    "Workspace",
+    "GatewayId",
+    "Identities",
+    "RegistrationDate",
+    "SubscriptionsLimit",
+    "State",
+];
+
 /// Where a member access goes, or why it cannot exist.
 fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
     match ty {
@@ -740,8 +766,13 @@ fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
                 Err(format!("unsupported member `{type_name}.{name}`"))
             }
         }
-        _ => context_member(ty, name)
-            .ok_or_else(|| format!("{} has no member `{name}`", describe_context(ty))),
+        _ => context_member(ty, name).ok_or_else(|| {
+            if AZURE_ONLY.contains(&name) {
+                format!("unsupported member `{name}` of {}", describe_context(ty))
+            } else {
+                format!("{} has no member `{name}`", describe_context(ty))
+            }
+        }),
     }
 }
 

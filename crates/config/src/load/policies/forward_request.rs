@@ -34,7 +34,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ForwardRequest, Repo
         .and_then(|follow| match follow {
             Some((attr, true)) => Err(el.error_at(
                 attr.offset,
-                "forward-request follow-redirects=\"true\" is not supported",
+                "unsupported: forward-request follow-redirects=\"true\"",
             )),
             _ => Ok(()),
         });

@@ -13,7 +13,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, R
     if el.has("backend-id") {
         el.reject(
             "backend-id",
-            "set-backend-service backend-id is not supported; use base-url",
+            "unsupported: set-backend-service backend-id (use base-url)",
         )?;
     }
     let offset = el.offset();
