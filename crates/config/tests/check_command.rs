@@ -141,3 +141,36 @@ fn an_unusable_path_is_a_clear_message() {
         stdout(&output)
     );
 }
+
+#[test]
+fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
+    let scratch = Scratch::new("check-unsupported");
+    scratch.write(
+        "port.xml",
+        "<policies>\n  <inbound>\n    <validate-jwt header-name=\"Authorization\" />\n    \
+         <set-header name=\"A\"><value>@(context.Request.Certificate.Thumbprint)</value></set-header>\n    \
+         <set-variable name=\"x\" value=\"@{ foreach (var h in context.Request.Headers) { } return 1; }\" />\n    \
+         <set-body template=\"liquid\">{{body}}</set-body>\n    \
+         <set-variable name=\"y\" value=\"@(Regex.IsMatch(&quot;a&quot;, &quot;b&quot;))\" />\n  \
+         </inbound>\n</policies>\n",
+    );
+    let output = check(&[&scratch.0.join("port.xml").display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("port.xml:"))
+        .map(|l| l.split("port.xml:").nth(1).unwrap().to_string())
+        .collect();
+    let expected = [
+        "3: unsupported policy element <validate-jwt>",
+        "4: unsupported member `Certificate`",
+        "5: unsupported expression construct: `foreach` loops",
+        "6: unsupported: liquid templates",
+        "7: unsupported expression construct: regular expressions",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(line.starts_with(want), "{line} should start with {want}");
+    }
+}

@@ -107,6 +107,12 @@ fn errors_are_located_at_the_offending_token() {
         assert_eq!(error.line, 3, "{value}: {error}");
         assert_eq!(error.column, VALUE_COLUMN + offset, "{value}: {error}");
         assert!(error.message.contains(message), "{value}: {error}");
+        assert!(
+            error
+                .message
+                .ends_with(&format!("(column {})", error.column)),
+            "{error}"
+        );
     }
 }
 

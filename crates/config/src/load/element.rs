@@ -139,8 +139,10 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
             return parse_expression(text)
                 .map(PolicyValue::Expr)
                 .map_err(|error| {
+                    // `file:line: message` is the one-line format; expressions also name the column.
                     let at = offset + raw_offset(raw, error.offset);
-                    self.error_at(at, error.message)
+                    let column = self.sink.source.position(at).1;
+                    self.error_at(at, format!("{} (column {column})", error.message))
                 });
         }
         parse_template(text)
