@@ -16,6 +16,10 @@ mod methods;
 mod text;
 mod time;
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
+
 use tollgate_config::PolicyValue;
 use tollgate_config::expr::Expr;
 
