@@ -639,7 +639,7 @@ fn date_method(ms: i64, name: &str, args: &[Value]) -> Result<Value, Fail> {
                 time::date_member(ms, "Day")?,
             ]
             .map(|v| if let Value::Int(n) = v { n } else { 0 });
-            let total = y * 12 + (m - 1) + months;
+            let total = (y * 12 + (m - 1)).saturating_add(months);
             let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
             let Value::Date(day) = time::from_parts(ny, nm, 1, 0, 0, 0)? else {
                 return Err("bad date".into());
@@ -972,19 +972,28 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
             args.into_iter().next().unwrap_or(Value::Null),
         )),
         "TimeSpan" => {
-            let n: Vec<i64> = args.iter().map(int).collect::<Result<_, _>>()?;
-            Value::Span(match n.as_slice() {
+            // i128 so that no argument can overflow; an out-of-range result is an error.
+            let n: Vec<i128> = args
+                .iter()
+                .map(|a| int(a).map(i128::from))
+                .collect::<Result<_, _>>()?;
+            let secs =
+                |d: i128, h: i128, m: i128, s: i128| (d * 86_400 + h * 3600 + m * 60 + s) * 1000;
+            let ms = match n.as_slice() {
                 [ticks] => ticks / 10_000,
-                [h, m, s] => (h * 3600 + m * 60 + s) * 1000,
-                [d, h, m, s] => (d * 86_400 + h * 3600 + m * 60 + s) * 1000,
-                [d, h, m, s, ms] => (d * 86_400 + h * 3600 + m * 60 + s) * 1000 + ms,
+                [h, m, s] => secs(0, *h, *m, *s),
+                [d, h, m, s] => secs(*d, *h, *m, *s),
+                [d, h, m, s, ms] => secs(*d, *h, *m, *s) + ms,
                 _ => {
                     return Err(
                         "TimeSpan takes (ticks), (h, m, s), (d, h, m, s) or (d, h, m, s, ms)"
                             .into(),
                     );
                 }
-            })
+            };
+            Value::Span(
+                i64::try_from(ms).map_err(|_| "TimeSpan overflowed or underflowed.".to_string())?,
+            )
         }
         _ => {
             let n: Vec<i64> = args.iter().map(int).collect::<Result<_, _>>()?;

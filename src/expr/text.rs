@@ -37,7 +37,8 @@ pub(crate) fn format_value(value: &Value, format: &str) -> Result<String, Fail> 
         return Ok(value.to_text());
     }
     let number = |f: f64, is_int: bool| -> Result<String, Fail> {
-        let (kind, digits) = format.split_at(1);
+        let kind_len = format.chars().next().map_or(0, char::len_utf8);
+        let (kind, digits) = format.split_at(kind_len);
         let digits: usize = if digits.is_empty() {
             usize::from(!is_int) * 2
         } else {

@@ -75,7 +75,7 @@ pub(crate) fn date_member(ms: i64, name: &str) -> Result<Value, Fail> {
         "Millisecond" => f,
         "DayOfYear" => ms.div_euclid(DAY) - days_from_civil(y, 1, 1) + 1,
         // .NET ticks: 100 ns since 0001-01-01.
-        "Ticks" => (ms + 62_135_596_800_000).saturating_mul(10_000),
+        "Ticks" => ms.saturating_add(62_135_596_800_000).saturating_mul(10_000),
         "DayOfWeek" => return Ok(Value::Str(day_name(ms).into())),
         "Date" => return Ok(Value::Date(ms.div_euclid(DAY) * DAY)),
         _ => {
