@@ -298,7 +298,7 @@ fn edit_in_place(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Option<Value>, F
         }
         ("Remove", J::Object(o)) => {
             let name = args.next().map(|v| v.to_text()).unwrap_or_default();
-            Value::Bool(o.shift_remove(&name).is_some())
+            Value::Bool(o.remove(&name).is_some())
         }
         ("Remove", J::Array(a)) => {
             let item = json::from_value(args.next().unwrap_or(Value::Null));
