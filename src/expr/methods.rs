@@ -480,7 +480,7 @@ fn string_method(
 ) -> Result<Value, Fail> {
     let fold = |text: &str, ignore: bool| {
         if ignore {
-            text.to_lowercase()
+            text.chars().map(text::lower).collect::<String>()
         } else {
             text.to_string()
         }
@@ -491,7 +491,7 @@ fn string_method(
             let ignore = ignore_case(args, 1);
             let (a, b) = (fold(s, ignore), fold(&other, ignore));
             Value::Bool(match name {
-                "Contains" => a.contains(&b),
+                "Contains" => text::find(&a, &b, 0).is_some(),
                 "StartsWith" => a.starts_with(&b),
                 "EndsWith" => a.ends_with(&b),
                 _ => a == b,
@@ -507,11 +507,9 @@ fn string_method(
             let hay = fold(s, ignore);
             let needle = fold(&needle, ignore);
             let found = if name == "IndexOf" {
-                hay.get(start..)
-                    .and_then(|h| h.find(&needle))
-                    .map(|i| i + start)
+                text::find(&hay, &needle, start)
             } else {
-                hay.rfind(&needle)
+                text::rfind(&hay, &needle)
             };
             Value::Int(found.map_or(-1, |i| char_index(s, i)))
         }
@@ -532,7 +530,7 @@ fn string_method(
                 return Err("String cannot be of zero length.".into());
             }
             let to = args.get(1).map(Value::to_text).unwrap_or_default();
-            let out = s.replace(&from, &to);
+            let out = text::replace(s, &from, &to);
             ev.check_len(out.len())?;
             Value::Str(out)
         }
@@ -556,7 +554,8 @@ fn string_method(
                     parts = parts
                         .iter()
                         .flat_map(|p| {
-                            p.split(sep.as_str())
+                            text::split(p, sep)
+                                .into_iter()
                                 .map(str::to_string)
                                 .collect::<Vec<_>>()
                         })
@@ -579,17 +578,15 @@ fn string_method(
                     chars.contains(&c)
                 }
             };
-            Value::Str(
-                match name {
-                    "Trim" => s.trim_matches(pred),
-                    "TrimStart" => s.trim_start_matches(pred),
-                    _ => s.trim_end_matches(pred),
-                }
-                .to_string(),
-            )
+            let (start, end) = (name != "TrimEnd", name != "TrimStart");
+            Value::Str(text::trim(s, start, end, pred).to_string())
         }
-        "ToLower" | "ToLowerInvariant" => Value::Str(s.to_lowercase()),
-        "ToUpper" | "ToUpperInvariant" => Value::Str(s.to_uppercase()),
+        "ToLower" | "ToLowerInvariant" => {
+            Value::Str(s.chars().map(text::lower).collect::<String>())
+        }
+        "ToUpper" | "ToUpperInvariant" => {
+            Value::Str(s.chars().map(text::upper).collect::<String>())
+        }
         "PadLeft" | "PadRight" => {
             let width = usize::try_from(int(arg(args, 0)?)?)
                 .unwrap_or(0)

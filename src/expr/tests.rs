@@ -121,3 +121,43 @@ fn jwt_and_basic_decode_without_validation() {
     assert!(text::basic("Bearer abc").is_none());
     assert!(text::basic("Basic dXNlcjpwYXNz").is_some());
 }
+
+#[test]
+fn case_mapping_covers_european_scripts() {
+    let lower: String = "ÀÉÎÕÜ ĀŁŽ ΑΩ АЯЁ ABC ß ×"
+        .chars()
+        .map(text::lower)
+        .collect();
+    assert_eq!(lower, "àéîõü āłž αω аяё abc ß ×");
+    let upper: String = lower.chars().map(text::upper).collect();
+    assert_eq!(upper, "ÀÉÎÕÜ ĀŁŽ ΑΩ АЯЁ ABC ß ×");
+    for c in (0u32..0x600).filter_map(char::from_u32) {
+        let (l, u) = (text::lower(c), text::upper(c));
+        if l != c {
+            assert_eq!(Some(l), c.to_lowercase().next(), "{c}");
+        }
+        if u != c {
+            assert_eq!(Some(u), c.to_uppercase().next(), "{c}");
+        }
+    }
+}
+
+#[test]
+fn one_searcher_for_every_string_method() {
+    assert_eq!(text::find("abcabc", "bc", 0), Some(1));
+    assert_eq!(text::find("abcabc", "bc", 2), Some(4));
+    assert_eq!(text::find("abc", "x", 0), None);
+    assert_eq!(text::find("é", "x", 1), None);
+    assert_eq!(text::rfind("abcabc", "bc"), Some(4));
+    assert_eq!(text::rfind("aaa", "aa"), Some(1));
+    assert_eq!(text::split("a,,b", ","), ["a", "", "b"]);
+    assert_eq!(text::split("", ","), [""]);
+    assert_eq!(text::replace("a-b-c", "-", "+"), "a+b+c");
+    assert_eq!(
+        text::trim("  x y  ", true, true, char::is_whitespace),
+        "x y"
+    );
+    assert_eq!(text::trim("xxaxx", true, false, |c| c == 'x'), "axx");
+    assert_eq!(text::trim("xxaxx", false, true, |c| c == 'x'), "xxa");
+    assert_eq!(text::trim("xxxx", true, true, |c| c == 'x'), "");
+}

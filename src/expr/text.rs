@@ -215,3 +215,97 @@ pub(crate) fn guid(mut bytes: [u8; 16]) -> String {
         &hex[20..]
     )
 }
+
+/// Lower-case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic, by
+/// arithmetic: std's full Unicode tables cost about 35 KB of the component, on every request.
+/// Other scripts are left as they are.
+pub(crate) fn lower(c: char) -> char {
+    let n = u32::from(c);
+    let mapped = match n {
+        0x41..=0x5A | 0xC0..=0xDE if n != 0xD7 => n + 0x20,
+        0x100..=0x12F | 0x132..=0x137 | 0x14A..=0x177 if n % 2 == 0 => n + 1,
+        0x139..=0x148 | 0x179..=0x17E if n % 2 == 1 => n + 1,
+        0x391..=0x3AB if n != 0x3A2 => n + 0x20,
+        0x400..=0x40F => n + 0x50,
+        0x410..=0x42F => n + 0x20,
+        0x460..=0x481 | 0x48A..=0x4BF | 0x4D0..=0x52F if n % 2 == 0 => n + 1,
+        _ => n,
+    };
+    char::from_u32(mapped).unwrap_or(c)
+}
+
+/// The inverse of [`lower`] over the same ranges (`ß`, `ÿ` and the Turkish dotless `ı`
+/// stay as they are).
+pub(crate) fn upper(c: char) -> char {
+    let n = u32::from(c);
+    let mapped = match n {
+        0x61..=0x7A | 0xE0..=0xFE if n != 0xF7 => n - 0x20,
+        0x101..=0x12F | 0x133..=0x137 | 0x14B..=0x177 if n % 2 == 1 => n - 1,
+        0x13A..=0x149 | 0x17A..=0x17F if n % 2 == 0 => n - 1,
+        0x3B1..=0x3CB if n != 0x3C2 => n - 0x20,
+        0x450..=0x45F => n - 0x50,
+        0x430..=0x44F => n - 0x20,
+        0x461..=0x482 | 0x48B..=0x4C0 | 0x4D1..=0x530 if n % 2 == 1 => n - 1,
+        _ => n,
+    };
+    char::from_u32(mapped).unwrap_or(c)
+}
+
+/// Byte offset of `needle` in `hay` at or after `from`. Every substring search of the
+/// evaluator goes through this one call, so the component carries one string searcher.
+pub(crate) fn find(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    hay.get(from..)?.find(needle).map(|i| i + from)
+}
+
+/// Byte offset of the last `needle` in `hay`.
+pub(crate) fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let mut last = None;
+    let mut from = 0;
+    while let Some(at) = find(hay, needle, from) {
+        last = Some(at);
+        from = at
+            + hay
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8);
+    }
+    last
+}
+
+/// `hay` split on every `sep` (not empty).
+pub(crate) fn split<'a>(hay: &'a str, sep: &str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while let Some(at) = find(hay, sep, start) {
+        parts.push(hay.get(start..at).unwrap_or(""));
+        start = at + sep.len();
+    }
+    parts.push(hay.get(start..).unwrap_or(""));
+    parts
+}
+
+/// `hay` with every `from` (not empty) replaced by `to`.
+pub(crate) fn replace(hay: &str, from: &str, to: &str) -> String {
+    split(hay, from).join(to)
+}
+
+/// Trims the characters for which `trim` holds from the start and/or the end.
+pub(crate) fn trim(s: &str, start: bool, end: bool, trim: impl Fn(char) -> bool) -> &str {
+    let mut from = 0;
+    if start {
+        from = s
+            .char_indices()
+            .find(|&(_, c)| !trim(c))
+            .map_or(s.len(), |(i, _)| i);
+    }
+    let mut to = s.len();
+    if end {
+        to = s
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !trim(c))
+            .map_or(from, |(i, c)| i + c.len_utf8())
+            .max(from);
+    }
+    s.get(from..to).unwrap_or("")
+}
