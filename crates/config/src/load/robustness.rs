@@ -229,7 +229,7 @@ pub(crate) fn fuzz_documents(iterations: usize, seed: u64) -> usize {
 }
 
 #[test]
-fn generated_documents_do_not_panic() {
+fn generated_documents_never_panic() {
     let iterations = std::env::var("FUZZ_ITERATIONS")
         .ok()
         .and_then(|n| n.parse().ok())
