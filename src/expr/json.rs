@@ -4,7 +4,7 @@
 
 use serde_json::Value as J;
 
-use super::{Fail, Value, eval};
+use super::{Fail, Value, ops};
 
 /// Json.NET's `ToString()`: indented with two spaces, or compact.
 pub(crate) fn to_text(j: &J, indented: bool) -> String {
@@ -194,7 +194,7 @@ pub(crate) fn typed(j: &J, key: &Value, ty: Option<&str>) -> Result<Value, Fail>
         return Ok(Value::Null);
     }
     match ty {
-        Some(ty) => eval::cast(ty, found),
+        Some(ty) => ops::cast(ty, found),
         None => Ok(found),
     }
 }

@@ -1,7 +1,7 @@
 //! Policy expressions: evaluating the trees the loader parsed (`tollgate_config::expr`).
 //!
 //! - [`Value`]: what an expression computes, with C#'s conversions to text;
-//! - `eval.rs`: statements, operators, casts, locals, the step budget;
+//! - `eval.rs`: statements, locals, the step budget; `ops.rs`: operators, equality, casts;
 //! - `methods.rs`: methods on values and static types (strings, LINQ, JSON, dates);
 //! - `context.rs`: the `context` object over the per-request [`Ctx`];
 //! - `json.rs`, `time.rs`, `text.rs`: JSON tokens, dates and time spans, encodings and formats.
@@ -13,6 +13,7 @@ mod context;
 mod eval;
 mod json;
 mod methods;
+mod ops;
 mod text;
 mod time;
 

@@ -3,7 +3,7 @@
 
 use tollgate_config::expr::BinOp;
 
-use super::eval::{binary, cast, equals};
+use super::ops::{binary, cast, equals};
 use super::{Value, text, time};
 
 /// 2026-11-27T12:00:00.250Z, a Friday.

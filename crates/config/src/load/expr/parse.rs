@@ -1,10 +1,7 @@
 //! A precedence-climbing parser for the C# subset (see `README.md`, "Policy expressions").
 
 use super::lex::{Piece, Tok, lex};
-use super::{
-    CONSTRUCTIBLE, MEMBERS, METHODS, STATIC_MEMBERS, STATIC_METHODS, SyntaxError, TYPES, Ty,
-    context_member, context_method,
-};
+use super::{CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
 use crate::expr::{BinOp, Call, Node, Part, Stmt, UnOp};
 
 /// Deepest nesting accepted (brackets, operands, and links of operator or member chains), so
@@ -727,96 +724,6 @@ fn split_format(code: &str) -> (&str, Option<&str>) {
         }
     }
     (code, None)
-}
-
-/// `context` members Azure has and Tollgate does not.
-const AZURE_ONLY: &[&str] = &[
-    "Certificate",
-    "PrivateEndpointConnection",
-    "Protocols",
-    "SubscriptionKeyParameterNames",
-    "Workspace",
-    "GatewayId",
-    "Identities",
-    "RegistrationDate",
-    "SubscriptionsLimit",
-    "State",
-];
-
-/// Where a member access goes, or why it cannot exist.
-fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
-    match ty {
-        Ty::Any => {
-            if MEMBERS.contains(&name) {
-                Ok(Ty::Any)
-            } else {
-                Err(format!("unsupported member `{name}`"))
-            }
-        }
-        Ty::Static => {
-            let Node::Type(type_name) = target else {
-                return Ok(Ty::Any);
-            };
-            if STATIC_MEMBERS
-                .iter()
-                .any(|(t, m)| t == type_name && *m == name)
-            {
-                Ok(Ty::Any)
-            } else {
-                Err(format!("unsupported member `{type_name}.{name}`"))
-            }
-        }
-        _ => context_member(ty, name).ok_or_else(|| {
-            if AZURE_ONLY.contains(&name) {
-                format!("unsupported member `{name}` of {}", describe_context(ty))
-            } else {
-                format!("{} has no member `{name}`", describe_context(ty))
-            }
-        }),
-    }
-}
-
-/// Whether a method exists on the target, or why not.
-fn check_method(target: &Node, ty: Ty, name: &str) -> Result<(), String> {
-    match ty {
-        Ty::Any if METHODS.contains(&name) => Ok(()),
-        Ty::Any => Err(format!("unsupported method `{name}`")),
-        Ty::Static => {
-            let Node::Type(type_name) = target else {
-                return Ok(());
-            };
-            let known = STATIC_METHODS
-                .iter()
-                .any(|(t, methods)| t == type_name && methods.contains(&name));
-            if known {
-                Ok(())
-            } else {
-                Err(format!("unsupported method `{type_name}.{name}`"))
-            }
-        }
-        _ if context_method(ty, name) => Ok(()),
-        _ => Err(format!("{} has no method `{name}`", describe_context(ty))),
-    }
-}
-
-fn describe_context(ty: Ty) -> &'static str {
-    match ty {
-        Ty::Context => "`context`",
-        Ty::Request => "`context.Request`",
-        Ty::Response => "`context.Response`",
-        Ty::Url => "a URL (`Url`)",
-        Ty::Dict => "a dictionary (`Headers`, `Query`, `MatchedParameters`)",
-        Ty::Body => "a message body (`Body`)",
-        Ty::Variables => "`context.Variables`",
-        Ty::Subscription => "`context.Subscription`",
-        Ty::Product => "`context.Product`",
-        Ty::Api => "`context.Api`",
-        Ty::Operation => "`context.Operation`",
-        Ty::LastError => "`context.LastError`",
-        Ty::Deployment => "`context.Deployment`",
-        Ty::User => "`context.User`",
-        Ty::Any | Ty::Static => "the value",
-    }
 }
 
 fn describe(tok: &Tok) -> String {

@@ -1,0 +1,494 @@
+//! What the evaluator can do, by name: the types, the `context` object graph, the static
+//! members and methods, and the method and member names dispatched on values. The parser
+//! checks every name against these tables, so anything else fails at load time.
+
+use crate::expr::Node;
+
+/// Type names the subset knows: casts, declarations, static members and `new`.
+pub(crate) const TYPES: &[&str] = &[
+    "string",
+    "String",
+    "int",
+    "Int32",
+    "long",
+    "Int64",
+    "double",
+    "Double",
+    "float",
+    "decimal",
+    "bool",
+    "Boolean",
+    "object",
+    "char",
+    "byte",
+    "DateTime",
+    "TimeSpan",
+    "Guid",
+    "Convert",
+    "Encoding",
+    "JObject",
+    "JArray",
+    "JToken",
+    "JProperty",
+    "JValue",
+    "Math",
+    "Uri",
+    "StringComparison",
+    "Formatting",
+    "IResponse",
+    "IRequest",
+    "IMessageBody",
+    "Jwt",
+    "BasicAuthCredentials",
+];
+
+/// What the parser knows of a value's type: enough to check `context` members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ty {
+    /// Anything: checked against the lists of known member and method names.
+    Any,
+    /// A static type name (`string`, `DateTime`, ...).
+    Static,
+    Context,
+    Request,
+    Response,
+    Url,
+    /// `Headers`, `Url.Query`, `MatchedParameters`.
+    Dict,
+    Body,
+    Variables,
+    Subscription,
+    Product,
+    Api,
+    Operation,
+    LastError,
+    Deployment,
+    User,
+}
+
+/// Members of the `context` object graph.
+pub(crate) fn context_member(ty: Ty, name: &str) -> Option<Ty> {
+    use Ty::*;
+    let table: &[(&str, Ty)] = match ty {
+        Context => &[
+            ("Request", Request),
+            ("Response", Response),
+            ("Subscription", Subscription),
+            ("Product", Product),
+            ("Api", Api),
+            ("Operation", Operation),
+            ("Variables", Variables),
+            ("LastError", LastError),
+            ("RequestId", Any),
+            ("Timestamp", Any),
+            ("Elapsed", Any),
+            ("Deployment", Deployment),
+            ("User", User),
+            ("Tracing", Any),
+        ],
+        Request => &[
+            ("Method", Any),
+            ("Url", Url),
+            ("OriginalUrl", Url),
+            ("Headers", Dict),
+            ("IpAddress", Any),
+            ("Body", Body),
+            ("MatchedParameters", Dict),
+        ],
+        Response => &[
+            ("StatusCode", Any),
+            ("StatusReason", Any),
+            ("Headers", Dict),
+            ("Body", Body),
+        ],
+        Url => &[
+            ("Scheme", Any),
+            ("Host", Any),
+            ("Port", Any),
+            ("Path", Any),
+            ("Query", Dict),
+            ("QueryString", Any),
+        ],
+        Dict => &[("Count", Any), ("Keys", Any), ("Values", Any)],
+        Variables => &[("Count", Any), ("Keys", Any)],
+        Subscription => &[
+            ("Id", Any),
+            ("Name", Any),
+            ("Key", Any),
+            ("PrimaryKey", Any),
+            ("SecondaryKey", Any),
+            ("StartDate", Any),
+            ("EndDate", Any),
+            ("CreatedDate", Any),
+        ],
+        Product => &[
+            ("Id", Any),
+            ("Name", Any),
+            ("SubscriptionRequired", Any),
+            ("ApprovalRequired", Any),
+        ],
+        Api => &[
+            ("Id", Any),
+            ("Name", Any),
+            ("Path", Any),
+            ("Version", Any),
+            ("Revision", Any),
+            ("ServiceUrl", Url),
+            ("IsCurrentRevision", Any),
+        ],
+        Operation => &[
+            ("Id", Any),
+            ("Name", Any),
+            ("Method", Any),
+            ("UrlTemplate", Any),
+        ],
+        LastError => &[
+            ("Source", Any),
+            ("Reason", Any),
+            ("Message", Any),
+            ("Scope", Any),
+            ("Section", Any),
+            ("Path", Any),
+            ("PolicyId", Any),
+        ],
+        Deployment => &[("Region", Any), ("ServiceName", Any), ("ServiceId", Any)],
+        User => &[
+            ("Id", Any),
+            ("Email", Any),
+            ("FirstName", Any),
+            ("LastName", Any),
+            ("Note", Any),
+            ("Groups", Any),
+        ],
+        Any | Static | Body => return None,
+    };
+    table.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Methods callable on `context` values.
+pub(crate) fn context_method(ty: Ty, name: &str) -> bool {
+    let methods: &[&str] = match ty {
+        // Dictionaries are enumerable: every LINQ method applies.
+        Ty::Dict => METHODS,
+        Ty::Variables => &["GetValueOrDefault", "ContainsKey", "TryGetValue"],
+        Ty::Body => &["As"],
+        Ty::Url => &["ToString"],
+        _ => &["ToString"],
+    };
+    methods.contains(&name)
+}
+
+/// Static members: `DateTime.UtcNow`, `string.Empty`, `Encoding.UTF8`, ...
+pub(crate) const STATIC_MEMBERS: &[(&str, &str)] = &[
+    ("string", "Empty"),
+    ("String", "Empty"),
+    ("DateTime", "UtcNow"),
+    ("DateTime", "Now"),
+    ("DateTime", "Today"),
+    ("DateTime", "MinValue"),
+    ("DateTime", "MaxValue"),
+    ("TimeSpan", "Zero"),
+    ("Guid", "Empty"),
+    ("Encoding", "UTF8"),
+    ("Encoding", "ASCII"),
+    ("int", "MaxValue"),
+    ("int", "MinValue"),
+    ("Int32", "MaxValue"),
+    ("long", "MaxValue"),
+    ("StringComparison", "Ordinal"),
+    ("StringComparison", "OrdinalIgnoreCase"),
+    ("StringComparison", "InvariantCulture"),
+    ("StringComparison", "InvariantCultureIgnoreCase"),
+    ("StringComparison", "CurrentCulture"),
+    ("StringComparison", "CurrentCultureIgnoreCase"),
+    ("Formatting", "None"),
+    ("Formatting", "Indented"),
+];
+
+/// Static methods: `string.Join`, `int.Parse`, `JObject.Parse`, ...
+pub(crate) const STATIC_METHODS: &[(&str, &[&str])] = &[
+    (
+        "string",
+        &[
+            "IsNullOrEmpty",
+            "IsNullOrWhiteSpace",
+            "Join",
+            "Format",
+            "Concat",
+            "Equals",
+        ],
+    ),
+    (
+        "String",
+        &[
+            "IsNullOrEmpty",
+            "IsNullOrWhiteSpace",
+            "Join",
+            "Format",
+            "Concat",
+            "Equals",
+        ],
+    ),
+    ("int", &["Parse", "TryParse"]),
+    ("Int32", &["Parse", "TryParse"]),
+    ("long", &["Parse", "TryParse"]),
+    ("Int64", &["Parse", "TryParse"]),
+    ("double", &["Parse", "TryParse"]),
+    ("Double", &["Parse", "TryParse"]),
+    ("bool", &["Parse", "TryParse"]),
+    ("Boolean", &["Parse", "TryParse"]),
+    (
+        "Convert",
+        &[
+            "ToBase64String",
+            "FromBase64String",
+            "ToInt32",
+            "ToInt64",
+            "ToString",
+            "ToBoolean",
+            "ToDouble",
+        ],
+    ),
+    ("DateTime", &["Parse", "TryParse"]),
+    (
+        "TimeSpan",
+        &[
+            "FromMilliseconds",
+            "FromSeconds",
+            "FromMinutes",
+            "FromHours",
+            "FromDays",
+        ],
+    ),
+    ("Guid", &["NewGuid"]),
+    ("JObject", &["Parse"]),
+    ("JArray", &["Parse"]),
+    ("JToken", &["Parse"]),
+    ("Math", &["Min", "Max", "Abs", "Round", "Floor", "Ceiling"]),
+    ("Uri", &["EscapeDataString", "UnescapeDataString"]),
+];
+
+/// Types `new` can build.
+pub(crate) const CONSTRUCTIBLE: &[&str] = &[
+    "JObject",
+    "JArray",
+    "JProperty",
+    "JValue",
+    "TimeSpan",
+    "DateTime",
+];
+
+/// Method names the evaluator dispatches on values (strings, collections, JSON, dates,
+/// JWTs, response variables).
+pub(crate) const METHODS: &[&str] = &[
+    // strings
+    "Contains",
+    "StartsWith",
+    "EndsWith",
+    "IndexOf",
+    "LastIndexOf",
+    "Substring",
+    "Replace",
+    "Split",
+    "Trim",
+    "TrimStart",
+    "TrimEnd",
+    "ToLower",
+    "ToUpper",
+    "ToLowerInvariant",
+    "ToUpperInvariant",
+    "Equals",
+    "PadLeft",
+    "PadRight",
+    "ToString",
+    "AsJwt",
+    "TryParseJwt",
+    "AsBasic",
+    "GetBytes",
+    "GetString",
+    "CompareTo",
+    // collections
+    "First",
+    "FirstOrDefault",
+    "Last",
+    "LastOrDefault",
+    "Any",
+    "All",
+    "Count",
+    "Select",
+    "Where",
+    "ToArray",
+    "ToList",
+    "Skip",
+    "Take",
+    "ContainsKey",
+    "GetValueOrDefault",
+    "TryGetValue",
+    "ElementAt",
+    "Reverse",
+    "Distinct",
+    "Sum",
+    "Min",
+    "Max",
+    // JSON
+    "Value",
+    "SelectToken",
+    "Property",
+    "Properties",
+    "Add",
+    "Remove",
+    "Children",
+    // dates and time spans
+    "AddMilliseconds",
+    "AddSeconds",
+    "AddMinutes",
+    "AddHours",
+    "AddDays",
+    "AddMonths",
+    "AddYears",
+    "Subtract",
+    "ToUniversalTime",
+    // message bodies
+    "As",
+];
+
+/// Member names the evaluator knows on values.
+pub(crate) const MEMBERS: &[&str] = &[
+    "Length",
+    "Count",
+    "Value",
+    "Name",
+    "Key",
+    "Keys",
+    "Values",
+    "HasValues",
+    "Type",
+    "Year",
+    "Month",
+    "Day",
+    "Hour",
+    "Minute",
+    "Second",
+    "Millisecond",
+    "DayOfWeek",
+    "DayOfYear",
+    "Date",
+    "Ticks",
+    "TotalMilliseconds",
+    "TotalSeconds",
+    "TotalMinutes",
+    "TotalHours",
+    "TotalDays",
+    "Days",
+    "Hours",
+    "Minutes",
+    "Seconds",
+    "Milliseconds",
+    "StatusCode",
+    "StatusReason",
+    "Headers",
+    "Body",
+    "Claims",
+    "Subject",
+    "Issuer",
+    "Audiences",
+    "ExpirationTime",
+    "NotBefore",
+    "IssuedAt",
+    "Id",
+    "Algorithm",
+    "UserId",
+    "Password",
+    "UTF8",
+    "HasValue",
+];
+
+/// `context` members Azure has and Tollgate does not.
+const AZURE_ONLY: &[&str] = &[
+    "Certificate",
+    "PrivateEndpointConnection",
+    "Protocols",
+    "SubscriptionKeyParameterNames",
+    "Workspace",
+    "GatewayId",
+    "Identities",
+    "RegistrationDate",
+    "SubscriptionsLimit",
+    "State",
+];
+
+/// Where a member access goes, or why it cannot exist.
+pub(crate) fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
+    match ty {
+        Ty::Any => {
+            if MEMBERS.contains(&name) {
+                Ok(Ty::Any)
+            } else {
+                Err(format!("unsupported member `{name}`"))
+            }
+        }
+        Ty::Static => {
+            let Node::Type(type_name) = target else {
+                return Ok(Ty::Any);
+            };
+            if STATIC_MEMBERS
+                .iter()
+                .any(|(t, m)| t == type_name && *m == name)
+            {
+                Ok(Ty::Any)
+            } else {
+                Err(format!("unsupported member `{type_name}.{name}`"))
+            }
+        }
+        _ => context_member(ty, name).ok_or_else(|| {
+            if AZURE_ONLY.contains(&name) {
+                format!("unsupported member `{name}` of {}", describe_context(ty))
+            } else {
+                format!("{} has no member `{name}`", describe_context(ty))
+            }
+        }),
+    }
+}
+
+/// Whether a method exists on the target, or why not.
+pub(crate) fn check_method(target: &Node, ty: Ty, name: &str) -> Result<(), String> {
+    match ty {
+        Ty::Any if METHODS.contains(&name) => Ok(()),
+        Ty::Any => Err(format!("unsupported method `{name}`")),
+        Ty::Static => {
+            let Node::Type(type_name) = target else {
+                return Ok(());
+            };
+            let known = STATIC_METHODS
+                .iter()
+                .any(|(t, methods)| t == type_name && methods.contains(&name));
+            if known {
+                Ok(())
+            } else {
+                Err(format!("unsupported method `{type_name}.{name}`"))
+            }
+        }
+        _ if context_method(ty, name) => Ok(()),
+        _ => Err(format!("{} has no method `{name}`", describe_context(ty))),
+    }
+}
+
+fn describe_context(ty: Ty) -> &'static str {
+    match ty {
+        Ty::Context => "`context`",
+        Ty::Request => "`context.Request`",
+        Ty::Response => "`context.Response`",
+        Ty::Url => "a URL (`Url`)",
+        Ty::Dict => "a dictionary (`Headers`, `Query`, `MatchedParameters`)",
+        Ty::Body => "a message body (`Body`)",
+        Ty::Variables => "`context.Variables`",
+        Ty::Subscription => "`context.Subscription`",
+        Ty::Product => "`context.Product`",
+        Ty::Api => "`context.Api`",
+        Ty::Operation => "`context.Operation`",
+        Ty::LastError => "`context.LastError`",
+        Ty::Deployment => "`context.Deployment`",
+        Ty::User => "`context.User`",
+        Ty::Any | Ty::Static => "the value",
+    }
+}
