@@ -7,6 +7,8 @@
 //! with the cargo feature `redis`, `RedisStore` (Spin's `type = "redis"` store).
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod sqlite;
 
 use std::fmt;
@@ -15,6 +17,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
 pub use sqlite::SqliteStore;
 
 /// The name of the only store the host grants, as Spin does for a component with
@@ -148,11 +152,7 @@ impl KvBackend {
             KvBackend::Memory => Arc::new(MemoryStore::new()),
             KvBackend::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
             #[cfg(feature = "redis")]
-            KvBackend::Redis(url) => {
-                return Err(KvError::Other(format!(
-                    "redis store {url}: not implemented yet"
-                )));
-            }
+            KvBackend::Redis(url) => Arc::new(RedisStore::open(url)?),
             KvBackend::Custom(store) => store.clone(),
         })
     }
