@@ -83,6 +83,21 @@ pub fn is_valid_variable_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// The interfaces a component imports, e.g. `wasi:keyvalue/store@0.2.0-draft2`, sorted.
+/// Lets a test pin the rule that Tollgate imports only standard interfaces (no `fermyon:spin/*`)
+/// without `wasm-tools`.
+pub fn component_imports(wasm: impl AsRef<std::path::Path>) -> Result<Vec<String>> {
+    let engine = server::engine()?;
+    let component = server::compile(engine, wasm.as_ref())?;
+    let ty = component.component_type();
+    let mut imports: Vec<String> = ty
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    imports.sort();
+    Ok(imports)
+}
+
 impl HostBuilder {
     /// Serves the component at `wasm` on a Spin route (`/...`, `/portal/...`, `/exact`).
     pub fn component(mut self, route: impl Into<String>, wasm: impl Into<PathBuf>) -> Self {

@@ -18,6 +18,8 @@ usage: tollgate-test-host --component ROUTE=WASM [--component ROUTE=WASM ...]
                           redis://HOST:PORT (needs the `redis` cargo feature)
   --listen ADDR           listen address (default 127.0.0.1:3000; port 0 picks a free one)
 
+tollgate-test-host --print-imports WASM   prints the interfaces WASM imports, one a line
+
 The first line on stdout is `listening on http://ADDR`; guest stdout follows.";
 
 fn parse_args(
@@ -66,7 +68,24 @@ fn parse_args(
 }
 
 fn main() -> ExitCode {
-    let builder = match parse_args(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, wasm] = args.as_slice()
+        && flag == "--print-imports"
+    {
+        return match tollgate_test_host::component_imports(wasm) {
+            Ok(imports) => {
+                for i in imports {
+                    println!("{i}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tollgate-test-host: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let builder = match parse_args(args.into_iter()) {
         Ok(b) => b,
         Err(e) if e.is_empty() => {
             println!("{USAGE}");

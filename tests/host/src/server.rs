@@ -62,7 +62,7 @@ pub(crate) fn engine() -> Result<&'static Engine> {
 }
 
 /// Compiles a component, reusing an earlier compilation of the same unchanged file.
-fn compile(engine: &Engine, path: &Path) -> Result<Component> {
+pub(crate) fn compile(engine: &Engine, path: &Path) -> Result<Component> {
     type Key = (PathBuf, Option<SystemTime>, u64);
     static CACHE: OnceLock<Mutex<HashMap<Key, Component>>> = OnceLock::new();
     let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;

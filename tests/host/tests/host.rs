@@ -472,3 +472,23 @@ async fn a_component_with_missing_file_fails_to_start() {
         "{err:#}"
     );
 }
+
+#[test]
+fn the_probe_imports_only_standard_interfaces() {
+    let imports = tollgate_test_host::component_imports(probe_wasm()).unwrap();
+    assert!(
+        imports.iter().all(|i| i.starts_with("wasi:")),
+        "{imports:#?}"
+    );
+    for needed in [
+        "wasi:keyvalue/store@0.2.0-draft2",
+        "wasi:keyvalue/atomics@0.2.0-draft2",
+        "wasi:keyvalue/batch@0.2.0-draft2",
+        "wasi:config/store@0.2.0-draft-2024-09-27",
+    ] {
+        assert!(
+            imports.iter().any(|i| i == needed),
+            "{needed} not in {imports:#?}"
+        );
+    }
+}
