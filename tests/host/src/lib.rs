@@ -21,6 +21,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod build;
 mod interfaces;
 pub mod kv;
 mod outbound;
@@ -28,6 +29,7 @@ pub mod routes;
 mod server;
 mod state;
 
+pub use build::build_component;
 pub use kv::{Kv, KvBackend, KvError, KvStore};
 pub use routes::Route;
 pub use state::{StdoutLines, Vars};

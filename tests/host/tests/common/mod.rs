@@ -7,57 +7,14 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use tokio::net::{TcpListener, TcpStream};
 use wasmtime_wasi_http::io::TokioIo;
 
-/// The probe component (`tests/host/fixtures/probe`) as a `.wasm` file.
-///
-/// `PROBE_WASM=/path/probe.wasm` uses that file as is. Otherwise the probe is built (once per
-/// test process; cargo decides whether anything is stale) with
-/// `cargo build -p probe --target wasm32-wasip2 --release` into its own target directory,
-/// `$CARGO_TARGET_DIR/test-host-probe` (or `<workspace>/target/test-host-probe`): a separate
-/// target directory, so the nested cargo never waits on the lock of the `cargo test` that runs us.
+/// The probe component (`tests/host/fixtures/probe`) as a `.wasm` file: `PROBE_WASM` if set,
+/// else built on demand (see [`tollgate_test_host::build_component`]).
 pub fn probe_wasm() -> PathBuf {
-    static PROBE: OnceLock<PathBuf> = OnceLock::new();
-    PROBE
-        .get_or_init(|| {
-            if let Some(path) = std::env::var_os("PROBE_WASM") {
-                let path = PathBuf::from(path);
-                assert!(path.is_file(), "PROBE_WASM={} does not exist", path.display());
-                return path;
-            }
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace.join("target"))
-                .join("test-host-probe");
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-            let status = Command::new(cargo)
-                .current_dir(&workspace)
-                .args([
-                    "build",
-                    "-p",
-                    "probe",
-                    "--target",
-                    "wasm32-wasip2",
-                    "--release",
-                    "--quiet",
-                ])
-                .env("CARGO_TARGET_DIR", &target)
-                .status()
-                .expect("running cargo to build the probe component");
-            assert!(
-                status.success(),
-                "building the probe failed (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)"
-            );
-            let wasm = target.join("wasm32-wasip2/release/probe.wasm");
-            assert!(wasm.is_file(), "{} missing after build", wasm.display());
-            wasm
-        })
-        .clone()
+    tollgate_test_host::build_component("probe").expect("the probe component")
 }
 
 /// One keep-alive HTTP/1.1 connection.
