@@ -18,5 +18,7 @@ fn main() {
         black_box(tollgate::Gateway::embedded().ok());
     }
     let per_call = started.elapsed() / iterations;
-    println!("config_load: Gateway::embedded() takes {per_call:?} per call ({iterations} iterations)");
+    println!(
+        "config_load: Gateway::embedded() takes {per_call:?} per call ({iterations} iterations)"
+    );
 }

@@ -42,21 +42,25 @@ async fn recording_backend() -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
         while let Ok((stream, _)) = listener.accept().await {
             let log = log.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let log = log.clone();
-                    async move {
-                        let uri = req.uri().to_string();
-                        log.lock().unwrap().push(Seen { uri: uri.clone(), headers: req.headers().clone() });
-                        let _ = req.into_body().collect().await;
-                        let body = json!({ "path": uri }).to_string();
-                        let response = hyper::Response::builder()
-                            .header("content-type", "application/json")
-                            .header("x-powered-by", "drone-os")
-                            .body(Full::new(Bytes::from(body)))
-                            .unwrap();
-                        Ok::<_, std::convert::Infallible>(response)
-                    }
-                });
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let uri = req.uri().to_string();
+                            log.lock().unwrap().push(Seen {
+                                uri: uri.clone(),
+                                headers: req.headers().clone(),
+                            });
+                            let _ = req.into_body().collect().await;
+                            let body = json!({ "path": uri }).to_string();
+                            let response = hyper::Response::builder()
+                                .header("content-type", "application/json")
+                                .header("x-powered-by", "drone-os")
+                                .body(Full::new(Bytes::from(body)))
+                                .unwrap();
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -78,39 +82,84 @@ async fn gateway(backend: SocketAddr, kv: KvBackend) -> RunningHost {
         .expect("starting the test host")
 }
 
-async fn admin(host: &RunningHost, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+async fn admin(
+    host: &RunningHost,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let auth = format!("Bearer {ADMIN_KEY}");
     let mut headers = vec![("authorization", auth.as_str())];
     if body.is_some() {
         headers.push(("content-type", "application/json"));
     }
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let reply = Client::connect(host.addr()).await.request(method, path, &headers, body).await;
-    (reply.status.as_u16(), serde_json::from_slice(&reply.body).unwrap_or(Value::Null))
+    let reply = Client::connect(host.addr())
+        .await
+        .request(method, path, &headers, body)
+        .await;
+    (
+        reply.status.as_u16(),
+        serde_json::from_slice(&reply.body).unwrap_or(Value::Null),
+    )
 }
 
 async fn subscribe(host: &RunningHost, scope: &str) -> (String, String) {
-    let (status, body) =
-        admin(host, Method::POST, "/admin/subscriptions", Some(json!({"name": "e2e", "scope": scope}))).await;
+    let (status, body) = admin(
+        host,
+        Method::POST,
+        "/admin/subscriptions",
+        Some(json!({"name": "e2e", "scope": scope})),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
-    (body["id"].as_str().unwrap().into(), body["primaryKey"].as_str().unwrap().into())
+    (
+        body["id"].as_str().unwrap().into(),
+        body["primaryKey"].as_str().unwrap().into(),
+    )
 }
 
 async fn get_with_key(host: &RunningHost, path: &str, key: &str) -> common::Reply {
     Client::connect(host.addr())
         .await
-        .request(Method::GET, path, &[("Ocp-Apim-Subscription-Key", key)], Bytes::new())
+        .request(
+            Method::GET,
+            path,
+            &[("Ocp-Apim-Subscription-Key", key)],
+            Bytes::new(),
+        )
         .await
 }
 
 #[test]
 fn the_component_imports_only_standard_interfaces() {
     let imports = tollgate_test_host::component_imports(tollgate_wasm()).unwrap();
-    let allowed = ["wasi:http/", "wasi:keyvalue/", "wasi:config/", "wasi:clocks/", "wasi:random/", "wasi:io/", "wasi:cli/"];
-    let others: Vec<&String> = imports.iter().filter(|i| !allowed.iter().any(|a| i.starts_with(a))).collect();
-    assert!(others.is_empty(), "non-standard imports: {others:?} (all: {imports:?})");
-    for needed in ["wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/atomics@0.2.0-draft2", "wasi:config/store@0.2.0-draft-2024-09-27"] {
-        assert!(imports.iter().any(|i| i == needed), "{needed} missing from {imports:?}");
+    let allowed = [
+        "wasi:http/",
+        "wasi:keyvalue/",
+        "wasi:config/",
+        "wasi:clocks/",
+        "wasi:random/",
+        "wasi:io/",
+        "wasi:cli/",
+    ];
+    let others: Vec<&String> = imports
+        .iter()
+        .filter(|i| !allowed.iter().any(|a| i.starts_with(a)))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "non-standard imports: {others:?} (all: {imports:?})"
+    );
+    for needed in [
+        "wasi:keyvalue/store@0.2.0-draft2",
+        "wasi:keyvalue/atomics@0.2.0-draft2",
+        "wasi:config/store@0.2.0-draft-2024-09-27",
+    ] {
+        assert!(
+            imports.iter().any(|i| i == needed),
+            "{needed} missing from {imports:?}"
+        );
     }
 }
 
@@ -125,7 +174,14 @@ async fn a_key_created_through_the_admin_api_admits_calls_that_reach_the_backend
         .request(
             Method::GET,
             "/weather/current/oslo?units=metric",
-            &[("Ocp-Apim-Subscription-Key", key.as_str()), ("spin-client-addr", "6.6.6.6:1"), ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")],
+            &[
+                ("Ocp-Apim-Subscription-Key", key.as_str()),
+                ("spin-client-addr", "6.6.6.6:1"),
+                (
+                    "traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                ),
+            ],
             Bytes::new(),
         )
         .await;
@@ -137,20 +193,50 @@ async fn a_key_created_through_the_admin_api_admits_calls_that_reach_the_backend
 
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].uri, "/current/oslo?units=metric");
     let headers = &seen[0].headers;
     assert_eq!(headers["x-dronefly-plan"], "basic", "product policy ran");
     assert_eq!(headers["accept"], "application/json", "API policy ran");
-    assert_eq!(headers["x-forwarded-for"], "127.0.0.1", "the host-set client address, not the spoofed one");
+    assert_eq!(
+        headers["x-forwarded-for"], "127.0.0.1",
+        "the host-set client address, not the spoofed one"
+    );
     assert_eq!(headers["x-request-id"], request_id.as_str());
-    assert!(headers["traceparent"].to_str().unwrap().starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
-    assert!(headers.get("ocp-apim-subscription-key").is_none(), "the key is not forwarded");
-    assert!(headers.keys().all(|name| !name.as_str().starts_with("spin-")));
+    assert!(
+        headers["traceparent"]
+            .to_str()
+            .unwrap()
+            .starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+    );
+    assert!(
+        headers.get("ocp-apim-subscription-key").is_none(),
+        "the key is not forwarded"
+    );
+    assert!(
+        headers
+            .keys()
+            .all(|name| !name.as_str().starts_with("spin-"))
+    );
 
-    let log = host.stdout_lines().into_iter().find(|l| l.contains(&request_id)).expect("a log line for the call");
+    let log = host
+        .stdout_lines()
+        .into_iter()
+        .find(|l| l.contains(&request_id))
+        .expect("a log line for the call");
     let line: Value = serde_json::from_str(&log).unwrap();
-    assert_eq!((line["api"].as_str(), line["operation"].as_str(), line["status"].as_u64()), (Some("weather"), Some("get-current"), Some(200)));
+    assert_eq!(
+        (
+            line["api"].as_str(),
+            line["operation"].as_str(),
+            line["status"].as_u64()
+        ),
+        (Some("weather"), Some("get-current"), Some(200))
+    );
     assert_eq!(line["subscription"], id.as_str());
-    assert!(host.stdout_lines().iter().all(|l| !l.contains(&key)), "the key never reaches the log");
+    assert!(
+        host.stdout_lines().iter().all(|l| !l.contains(&key)),
+        "the key never reaches the log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -158,29 +244,51 @@ async fn refusals_have_azures_exact_bodies() {
     let (backend, seen) = recording_backend().await;
     let host = gateway(backend, KvBackend::Memory).await;
     let missing = common::get(host.addr(), "/weather/current/oslo").await;
-    assert_eq!((missing.status.as_u16(), missing.text().as_str()), (401, MISSING));
+    assert_eq!(
+        (missing.status.as_u16(), missing.text().as_str()),
+        (401, MISSING)
+    );
     assert_eq!(missing.headers["content-type"], "application/json");
     let invalid = get_with_key(&host, "/weather/current/oslo", "0123").await;
-    assert_eq!((invalid.status.as_u16(), invalid.text().as_str()), (401, INVALID));
+    assert_eq!(
+        (invalid.status.as_u16(), invalid.text().as_str()),
+        (401, INVALID)
+    );
     let nowhere = common::get(host.addr(), "/nowhere").await;
-    assert_eq!((nowhere.status.as_u16(), nowhere.text().as_str()), (404, r#"{"statusCode": 404, "message": "Resource not found"}"#));
+    assert_eq!(
+        (nowhere.status.as_u16(), nowhere.text().as_str()),
+        (
+            404,
+            r#"{"statusCode": 404, "message": "Resource not found"}"#
+        )
+    );
     let (_, key) = subscribe(&host, "/products/basic").await;
     let no_operation = get_with_key(&host, "/weather/history/oslo", &key).await;
     assert_eq!(
         (no_operation.status.as_u16(), no_operation.text().as_str()),
-        (404, r#"{"statusCode": 404, "message": "Unable to match incoming request to an operation."}"#)
+        (
+            404,
+            r#"{"statusCode": 404, "message": "Unable to match incoming request to an operation."}"#
+        )
     );
     assert!(seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_backend_is_a_502() {
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let host = gateway(closed, KvBackend::Memory).await;
     let (_, key) = subscribe(&host, "/products/basic").await;
     let reply = get_with_key(&host, "/weather/current/oslo", &key).await;
     assert_eq!(reply.status, 502);
-    assert_eq!(reply.text(), r#"{"statusCode": 502, "message": "The backend service could not be reached."}"#);
+    assert_eq!(
+        reply.text(),
+        r#"{"statusCode": 502, "message": "The backend service could not be reached."}"#
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,17 +299,41 @@ async fn suspending_regenerating_and_deleting_stop_the_old_key_at_once() {
     let path = "/weather/wind/oslo";
     assert_eq!(get_with_key(&host, path, &key).await.status, 200);
 
-    let (status, _) = admin(&host, Method::PATCH, &format!("/admin/subscriptions/{id}"), Some(json!({"state": "suspended"}))).await;
+    let (status, _) = admin(
+        &host,
+        Method::PATCH,
+        &format!("/admin/subscriptions/{id}"),
+        Some(json!({"state": "suspended"})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(get_with_key(&host, path, &key).await.text(), INVALID);
-    admin(&host, Method::PATCH, &format!("/admin/subscriptions/{id}"), Some(json!({"state": "active"}))).await;
+    admin(
+        &host,
+        Method::PATCH,
+        &format!("/admin/subscriptions/{id}"),
+        Some(json!({"state": "active"})),
+    )
+    .await;
 
-    let (_, body) = admin(&host, Method::POST, &format!("/admin/subscriptions/{id}/regenerate-primary-key"), None).await;
+    let (_, body) = admin(
+        &host,
+        Method::POST,
+        &format!("/admin/subscriptions/{id}/regenerate-primary-key"),
+        None,
+    )
+    .await;
     let new_key = body["primaryKey"].as_str().unwrap().to_string();
     assert_eq!(get_with_key(&host, path, &key).await.text(), INVALID);
     assert_eq!(get_with_key(&host, path, &new_key).await.status, 200);
 
-    let (status, _) = admin(&host, Method::DELETE, &format!("/admin/subscriptions/{id}"), None).await;
+    let (status, _) = admin(
+        &host,
+        Method::DELETE,
+        &format!("/admin/subscriptions/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 204);
     assert_eq!(get_with_key(&host, path, &new_key).await.text(), INVALID);
 }
@@ -217,7 +349,12 @@ async fn fifty_concurrent_calls_are_all_answered_correctly() {
             let path = format!("/weather/current/city-{i}");
             let reply = Client::connect(addr)
                 .await
-                .request(Method::GET, &path, &[("Ocp-Apim-Subscription-Key", key.as_str())], Bytes::new())
+                .request(
+                    Method::GET,
+                    &path,
+                    &[("Ocp-Apim-Subscription-Key", key.as_str())],
+                    Bytes::new(),
+                )
                 .await;
             (i, reply.status.as_u16(), reply.text())
         })
@@ -239,11 +376,19 @@ async fn keys_work_on_spins_sqlite_store_layout() {
     let (backend, _) = recording_backend().await;
     let host = gateway(backend, KvBackend::Sqlite(db.clone())).await;
     let (_, key) = subscribe(&host, "/products/basic").await;
-    assert_eq!(get_with_key(&host, "/weather/current/oslo", &key).await.status, 200);
+    assert_eq!(
+        get_with_key(&host, "/weather/current/oslo", &key)
+            .await
+            .status,
+        200
+    );
     assert!(host.kv_warnings().is_empty(), "{:?}", host.kv_warnings());
     let stored = host.kv().keys().unwrap();
     assert!(stored.iter().all(|k| k.starts_with("v1/")), "{stored:?}");
-    assert!(stored.iter().all(|k| !k.contains(&key)), "raw keys are never stored");
+    assert!(
+        stored.iter().all(|k| !k.contains(&key)),
+        "raw keys are never stored"
+    );
     drop(host);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -260,9 +405,19 @@ async fn without_an_admin_key_the_admin_api_is_503_and_the_gateway_still_serves(
         .unwrap();
     let reply = Client::connect(host.addr())
         .await
-        .request(Method::GET, "/admin/subscriptions", &[("authorization", "Bearer anything")], Bytes::new())
+        .request(
+            Method::GET,
+            "/admin/subscriptions",
+            &[("authorization", "Bearer anything")],
+            Bytes::new(),
+        )
         .await;
     assert_eq!(reply.status, 503);
     assert!(reply.text().contains("admin_key"), "{}", reply.text());
-    assert_eq!(common::get(host.addr(), "/weather/current/oslo").await.text(), MISSING);
+    assert_eq!(
+        common::get(host.addr(), "/weather/current/oslo")
+            .await
+            .text(),
+        MISSING
+    );
 }
