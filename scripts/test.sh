@@ -42,4 +42,7 @@ command -v redis-server >/dev/null 2>&1 && features=(--features redis)
 step "end-to-end tests: the real .wasm in the test host (first build of wasmtime takes a while)"
 TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
 
+step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
+TOLLGATE_WASM="$wasm" scripts/smoke.sh
+
 step "all tests passed"
