@@ -68,21 +68,15 @@ pub fn identify<'c>(
         .find_by_key(key)
         .map_err(|e| PolicyError::internal("authorization", format!("subscription lookup: {e}")))?
         .ok_or_else(PolicyError::key_invalid)?;
-    if !subscription.is_active_at(host.clock.now_millis()) {
+    let admitted = subscription.is_active_at(host.clock.now_millis())
+        && subscription.scope.covers_api(&api.id, config);
+    if !admitted {
         return Err(PolicyError::key_invalid());
     }
+    // Product policies run only for product-scoped keys (Azure: not for /apis or /apis/{id}).
     let product = match &subscription.scope {
-        Scope::AllApis => None,
-        Scope::Api(id) if id == &api.id => None,
-        Scope::Api(_) => return Err(PolicyError::key_invalid()),
-        Scope::Product(id) => {
-            let product = config
-                .products
-                .iter()
-                .find(|p| &p.id == id && p.apis.iter().any(|a| a == &api.id))
-                .ok_or_else(PolicyError::key_invalid)?;
-            Some(product)
-        }
+        Scope::Product(id) => config.products.iter().find(|p| &p.id == id),
+        Scope::Api(_) | Scope::AllApis => None,
     };
     Ok(Caller {
         subscription: Some(subscription),

@@ -86,19 +86,25 @@ async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
 }
 
 async fn write_response(response: Response, out: ResponseOutparam) {
-    let headers: Vec<(String, Vec<u8>)> = response
-        .headers
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
-        .collect();
-    let fields = Fields::from_list(&headers).unwrap_or_else(|_| Fields::new());
-    let outgoing = OutgoingResponse::new(fields);
+    let outgoing = OutgoingResponse::new(fields(&response.headers));
     if outgoing.set_status_code(response.status).is_err() {
         let _ = outgoing.set_status_code(500);
     }
     if let Err(error) = out.set_with_body(outgoing, response.body).await {
         eprintln!("tollgate: writing the response body failed: {error:?}");
     }
+}
+
+/// The headers as wasi:http fields. A header the host refuses (a forbidden or malformed one) is
+/// left out and named on stderr, rather than failing the whole message.
+fn fields(headers: &Headers) -> Fields {
+    let fields = Fields::new();
+    for (name, value) in headers.iter() {
+        if let Err(error) = fields.append(&name.to_string(), &value.as_bytes().to_vec()) {
+            eprintln!("tollgate: header {name:?} left out: the host refused it ({error:?})");
+        }
+    }
+    fields
 }
 
 fn method_name(method: &Method) -> String {
@@ -193,15 +199,7 @@ impl Backend for SpinBackend {
             .url
             .parse()
             .map_err(|e| BackendError::Connect(format!("invalid backend URL: {e}")))?;
-        let headers: Vec<(String, Vec<u8>)> = request
-            .request
-            .headers
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
-            .collect();
-        let fields = Fields::from_list(&headers)
-            .map_err(|e| BackendError::Other(format!("request headers rejected: {e:?}")))?;
-        let outgoing = OutgoingRequest::new(fields);
+        let outgoing = OutgoingRequest::new(fields(&request.request.headers));
         let scheme = match uri.scheme_str() {
             Some("https") => Scheme::Https,
             _ => Scheme::Http,

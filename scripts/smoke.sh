@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The README's five-minute walkthrough, run against the built component in the test host
+# (Spin itself cannot be installed here) with the real sample backend:
+#   sample backend → create a key → call with and without it → suspend → regenerate → delete.
+#
+#   scripts/smoke.sh            (after: cargo build --target wasm32-wasip2 --release -p tollgate)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+wasm="${TOLLGATE_WASM:-$PWD/target/wasm32-wasip2/release/tollgate.wasm}"
+[ -f "$wasm" ] || { echo "error: $wasm is missing: cargo build --target wasm32-wasip2 --release -p tollgate" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get install python3)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "error: curl is missing (apt-get install curl)" >&2; exit 1; }
+
+work=$(mktemp -d)
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+pids=()
+trap cleanup EXIT
+
+backend_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 scripts/sample-backend.py --port "$backend_port" >"$work/backend.log" 2>&1 &
+pids+=($!)
+
+echo "==> starting the gateway in the test host"
+cargo run --quiet --locked -p tollgate-test-host -- --component "/...=$wasm" \
+    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port" \
+    --listen 127.0.0.1:0 >"$work/host.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do
+    grep -q '^listening on ' "$work/host.log" 2>/dev/null && break
+    kill -0 "${pids[1]}" 2>/dev/null || { cat "$work/host.log" >&2; exit 1; }
+    sleep 0.5
+done
+gw=$(sed -n 's/^listening on //p' "$work/host.log" | head -1)
+[ -n "$gw" ] || { echo "error: the test host did not start" >&2; cat "$work/host.log" >&2; exit 1; }
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$backend_port/current/x" >/dev/null && break; sleep 0.1; done
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() { # expect NAME ACTUAL PATTERN
+    case "$2" in *$3*) echo "ok: $1" ;; *) fail "$1: expected *$3*, got: $2" ;; esac
+}
+admin=(-H 'Authorization: Bearer change-me' -H 'Content-Type: application/json')
+
+echo "==> step 2: create a subscription to basic"
+created=$(curl -s -X POST "$gw/admin/subscriptions" "${admin[@]}" -d '{"name": "Farm app", "scope": "/products/basic"}')
+expect "create" "$created" '"primaryKey"'
+id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$created")
+key=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["primaryKey"])' <<<"$created")
+
+echo "==> step 3: call with and without the key"
+expect "call with key" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/current/oslo")" '"source": "drone-fleet"'
+expect "wind (operation rewrite)" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/wind/oslo")" '"altitudeM": 120'
+expect "call without key" "$(curl -s "$gw/weather/current/oslo")" '{"statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."}'
+
+invalid='{"statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."}'
+echo "==> step 4: suspend, regenerate, delete"
+curl -s -X PATCH "$gw/admin/subscriptions/$id" "${admin[@]}" -d '{"state": "suspended"}' >/dev/null
+expect "suspended key" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/current/oslo")" "$invalid"
+curl -s -X PATCH "$gw/admin/subscriptions/$id" "${admin[@]}" -d '{"state": "active"}' >/dev/null
+new=$(curl -s -X POST "$gw/admin/subscriptions/$id/regenerate-primary-key" "${admin[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["primaryKey"])')
+expect "old key after regenerate" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/current/oslo")" "$invalid"
+expect "new key" "$(curl -s -H "Ocp-Apim-Subscription-Key: $new" "$gw/weather/current/oslo")" '"city": "oslo"'
+curl -s -X DELETE "$gw/admin/subscriptions/$id" "${admin[@]}" >/dev/null
+expect "deleted key" "$(curl -s -H "Ocp-Apim-Subscription-Key: $new" "$gw/weather/current/oslo")" "$invalid"
+echo "smoke: the README walkthrough works"

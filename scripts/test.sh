@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The one test command: installs what it needs, builds the component, and runs every test
+# (native tests on in-memory ports, then the real .wasm in the wasmtime test host).
+#
+#   scripts/test.sh
+#
+# Needs: Rust (rustup) and, for the Redis tests, apt (as root) or a redis-server on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "prerequisites"
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "error: cargo is missing. Install Rust: curl --proto '=https' -sSf https://sh.rustup.rs | sh" >&2
+    exit 1
+fi
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
+    echo "installing the wasm32-wasip2 target (rustup target add wasm32-wasip2)"
+    rustup target add wasm32-wasip2
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing redis-server (apt-get install redis-server) for the shared-store tests"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null
+    else
+        echo "warning: redis-server is missing and cannot be installed here (apt-get install redis-server);" >&2
+        echo "         the Redis tests will be skipped" >&2
+    fi
+fi
+
+step "building the component: cargo build --target wasm32-wasip2 --release -p tollgate"
+cargo build --locked --target wasm32-wasip2 --release -p tollgate
+wasm="$PWD/target/wasm32-wasip2/release/tollgate.wasm"
+echo "built $wasm ($(wc -c <"$wasm") bytes)"
+
+step "native tests (gateway on in-memory ports, configuration loader)"
+cargo test --locked -p tollgate -p tollgate-config
+
+features=()
+command -v redis-server >/dev/null 2>&1 && features=(--features redis)
+step "end-to-end tests: the real .wasm in the test host (first build of wasmtime takes a while)"
+TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
+
+step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
+TOLLGATE_WASM="$wasm" scripts/smoke.sh
+
+step "all tests passed"
