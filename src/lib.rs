@@ -6,10 +6,12 @@
 
 pub mod access;
 pub mod admin;
+pub mod counters;
 pub mod error;
 mod gateway;
 pub mod host;
 pub mod http;
+pub mod metering;
 pub mod observe;
 pub mod pipeline;
 pub mod policies;

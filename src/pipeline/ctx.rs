@@ -1,11 +1,15 @@
 //! The per-request context every policy reads and edits.
 
+use std::collections::BTreeMap;
+
 use tollgate_config::{Config, Template, TemplatePart};
 
 use crate::access::Caller;
 use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::{Request, Response};
+use crate::pipeline::scopes::Scope;
+use crate::policies::deferred::Deferred;
 use crate::routing::Route;
 
 /// The request's state as it moves through the sections.
@@ -29,6 +33,21 @@ pub struct Ctx<'c> {
     pub response: Option<Response>,
     /// Milliseconds the backend took, when it was called.
     pub backend_ms: Option<u64>,
+    /// The scope of the policy now running; the pipeline sets it before each step (limits
+    /// name their counters after it).
+    pub scope: Scope,
+    /// `context.Variables`: values policies set for later policies and expressions
+    /// (rate-limit's `remaining-calls-variable-name`, `retry-after-variable-name`).
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// Headers added to the client's response when the call ends, whatever answered it
+    /// (rate-limit's remaining/total calls headers). A later entry for a name wins.
+    pub response_headers: Vec<(String, String)>,
+    /// Counters to increment once the response is known (see
+    /// [`crate::pipeline::after_response`]).
+    pub deferred: Vec<Deferred>,
+    /// Whether a policy's counter already counted this call in the usage meter's daily
+    /// `calls` (a daily quota aligned with UTC days shares that increment).
+    pub usage_calls_counted: bool,
 }
 
 impl Ctx<'_> {

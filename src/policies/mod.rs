@@ -1,7 +1,11 @@
 //! The policies. Each file executes one element; the loader (crate `tollgate-config`) has
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
+pub mod deferred;
 mod forward_request;
+pub mod limits;
+pub mod quota;
+pub mod rate_limit;
 mod rewrite_uri;
 mod set_body;
 mod set_header;
@@ -50,6 +54,10 @@ pub fn apply(
             return Ok(Flow::Respond(response));
         }
         Policy::ForwardRequest(p) => forward_request::apply(p, ctx, host)?,
+        Policy::RateLimit(p) => rate_limit::apply(p, ctx, host)?,
+        Policy::RateLimitByKey(p) => rate_limit::apply_by_key(p, ctx, host)?,
+        Policy::Quota(p) => quota::apply(p, ctx, host)?,
+        Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
     }
     Ok(Flow::Continue)
 }

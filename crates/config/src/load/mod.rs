@@ -15,6 +15,7 @@ mod error;
 mod http;
 mod policies;
 mod registry;
+mod scope_rules;
 mod template;
 mod toml;
 mod xml;
@@ -105,6 +106,8 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
             *slot = Some(document);
         }
     }
+
+    errors.append(&mut scope_rules::check(&manifest.config));
 
     // The manifest's errors in file order, then the documents' (each already in order).
     sink.errors.sort_by_key(|error| (error.line, error.column));

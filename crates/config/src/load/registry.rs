@@ -9,6 +9,7 @@ use super::policies::{
     base, forward_request, return_response, rewrite_uri, set_backend_service, set_body, set_header,
     set_status,
 };
+use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -73,6 +74,26 @@ pub(crate) const REGISTRY: &[Entry] = &[
         sections: &[Section::Backend],
         parse: |el| forward_request::parse(el).map(Policy::ForwardRequest),
     },
+    Entry {
+        element: "rate-limit",
+        sections: &[Section::Inbound],
+        parse: |el| rate_limit::parse(el).map(Policy::RateLimit),
+    },
+    Entry {
+        element: "rate-limit-by-key",
+        sections: &[Section::Inbound],
+        parse: |el| rate_limit_by_key::parse(el).map(Policy::RateLimitByKey),
+    },
+    Entry {
+        element: "quota",
+        sections: &[Section::Inbound],
+        parse: |el| quota::parse(el).map(Policy::Quota),
+    },
+    Entry {
+        element: "quota-by-key",
+        sections: &[Section::Inbound],
+        parse: |el| quota_by_key::parse(el).map(Policy::QuotaByKey),
+    },
 ];
 
 /// The registry entry for an element name.
@@ -110,6 +131,7 @@ mod tests {
     #[test]
     fn lookup_finds_registered_names_only() {
         assert!(lookup("set-header").is_some());
-        assert!(lookup("rate-limit").is_none());
+        assert!(lookup("rate-limit").is_some());
+        assert!(lookup("no-such-policy").is_none());
     }
 }

@@ -6,6 +6,11 @@
 
 pub(crate) mod base;
 pub(crate) mod forward_request;
+pub(crate) mod limits;
+pub(crate) mod quota;
+pub(crate) mod quota_by_key;
+pub(crate) mod rate_limit;
+pub(crate) mod rate_limit_by_key;
 pub(crate) mod return_response;
 pub(crate) mod rewrite_uri;
 pub(crate) mod set_backend_service;
