@@ -227,20 +227,24 @@ fn quota_is_product_scope_only_and_rate_limit_not_global() {
         .iter()
         .map(|e| (e.file.clone(), e.line, e.message.clone()))
         .collect();
-    assert!(found.contains(&(
-        "global.xml".into(),
-        3,
-        "<rate-limit> is not allowed at global scope (product, API or operation scope only; \
+    assert!(
+        found.contains(&(
+            "global.xml".into(),
+            3,
+            "<rate-limit> is not allowed at global scope (product, API or operation scope only; \
          use <rate-limit-by-key> there)"
-            .into()
-    )));
-    assert!(found.contains(&(
-        "apis/weather.xml".into(),
-        3,
-        "<quota> is allowed only in a product's policy document, not at API scope \
+                .into()
+        ))
+    );
+    assert!(
+        found.contains(&(
+            "apis/weather.xml".into(),
+            3,
+            "<quota> is allowed only in a product's policy document, not at API scope \
          (use <quota-by-key> there)"
-            .into()
-    )));
+                .into()
+        ))
+    );
     assert!(found.contains(&(
         "apis/weather.xml".into(),
         4,
