@@ -116,6 +116,7 @@ pub fn bill(billing: &Billing, calls: u64) -> Option<Bill> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -46,7 +46,7 @@ impl QuotaWindow {
     /// Whether the window is exactly one UTC day (then its calls counter can be the usage
     /// meter's daily counter).
     pub fn is_utc_day(&self) -> bool {
-        self.start_ms % 86_400_000 == 0 && self.end_ms == Some(self.start_ms + 86_400_000)
+        self.start_ms.is_multiple_of(86_400_000) && self.end_ms == Some(self.start_ms + 86_400_000)
     }
 }
 

@@ -126,12 +126,10 @@ impl Window {
             (u128::from(previous), u128::from(current), u128::from(delta));
         // In this window: previous × (L − e') ≤ (calls − current − delta) × L.
         if let Some(room) = calls.checked_sub(current + delta) {
-            let at = if previous == 0 {
-                0
-            } else {
-                // e' ≥ L − room × L / previous, rounded up.
-                length.saturating_sub(room * length / previous)
-            };
+            // e' ≥ L − room × L / previous, rounded up (any time when previous is 0).
+            let at = (room * length)
+                .checked_div(previous)
+                .map_or(0, |fade| length.saturating_sub(fade));
             if at < length {
                 return to_u64(at.saturating_sub(elapsed));
             }
@@ -139,11 +137,9 @@ impl Window {
         let to_next = length - elapsed;
         // In the next window: current × (L − g) ≤ (calls − delta) × L.
         if let Some(room) = calls.checked_sub(delta) {
-            let at = if current == 0 {
-                0
-            } else {
-                length.saturating_sub(room * length / current)
-            };
+            let at = (room * length)
+                .checked_div(current)
+                .map_or(0, |fade| length.saturating_sub(fade));
             if at < length {
                 return to_u64(to_next + at);
             }
