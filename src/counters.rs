@@ -25,7 +25,8 @@
 //!
 //! Windows are not reused in place (an increment-only counter cannot be reset without a race);
 //! each window is a new key that carries its expiry, and `POST /admin/counters/sweep` deletes
-//! expired window keys, one page of the store's keys per call ([`sweep`]). So the store holds
+//! expired window keys, one page of the store's keys (and at most
+//! [`MAX_DELETES_PER_SWEEP`] deletions) per call ([`sweep`]). So the store holds
 //! at most the live windows plus what accumulated since the last sweep: run the sweep from a
 //! scheduler (e.g. every few minutes). Lifetime quotas and usage meters are kept: they are
 //! state, not windows (one key per subscription or counter key, and four per subscription per
@@ -139,6 +140,10 @@ pub fn is_expired_window(key: &str, now_ms: u64) -> bool {
         .is_some_and(|expires| now_ms / 1_000 >= expires)
 }
 
+/// Most deletions one sweep call makes, so one admin request stays short (each is a write,
+/// and Spin's stores list every key in one page).
+pub const MAX_DELETES_PER_SWEEP: usize = 1_000;
+
 /// What one sweep call did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -146,23 +151,34 @@ pub struct Swept {
     pub scanned: usize,
     /// Expired window counters deleted.
     pub deleted: usize,
-    /// Where the next call starts; `None` once the whole store was scanned.
+    /// Where the next call starts (the same page again when the deletion cap was hit).
     pub next_cursor: Option<String>,
+    /// Whether the whole store has been swept; otherwise call again with `next_cursor`.
+    pub done: bool,
 }
 
-/// Deletes the expired window counters in one page of the store's keys, from `cursor`.
+/// Deletes the expired window counters in one page of the store's keys, from `cursor`, at
+/// most [`MAX_DELETES_PER_SWEEP`] of them.
 pub fn sweep(kv: &dyn Kv, now_ms: u64, cursor: Option<&str>) -> Result<Swept, HostError> {
     let (keys, next_cursor) = kv.list_keys(cursor)?;
     let mut deleted = 0;
-    for key in &keys {
-        if is_expired_window(key, now_ms) {
-            kv.delete(key)?;
-            deleted += 1;
+    for key in keys.iter().filter(|key| is_expired_window(key, now_ms)) {
+        if deleted == MAX_DELETES_PER_SWEEP {
+            // More to delete in this page: the next call lists it again.
+            return Ok(Swept {
+                scanned: keys.len(),
+                deleted,
+                next_cursor: cursor.map(str::to_string),
+                done: false,
+            });
         }
+        kv.delete(key)?;
+        deleted += 1;
     }
     Ok(Swept {
         scanned: keys.len(),
         deleted,
+        done: next_cursor.is_none(),
         next_cursor,
     })
 }
@@ -191,6 +207,54 @@ mod tests {
         );
         assert_eq!(by_key("203.0.113.7").len(), 34);
         assert_ne!(by_key("a"), by_key("b"));
+    }
+
+    /// A store that lists every key in one page, as Spin's do.
+    struct OnePage(crate::host::memory::MemoryKv);
+
+    impl Kv for OnePage {
+        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
+            self.0.get(key)
+        }
+        fn set(&self, key: &str, value: &[u8]) -> Result<(), HostError> {
+            self.0.set(key, value)
+        }
+        fn delete(&self, key: &str) -> Result<(), HostError> {
+            self.0.delete(key)
+        }
+        fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
+            self.0.increment(key, delta)
+        }
+        fn list_keys(
+            &self,
+            cursor: Option<&str>,
+        ) -> Result<(Vec<String>, Option<String>), HostError> {
+            assert!(cursor.is_none(), "Spin rejects a cursor");
+            Ok((self.0.keys(), None))
+        }
+    }
+
+    #[test]
+    fn a_sweep_deletes_at_most_its_cap_per_call_and_says_when_it_is_done() -> Result<(), HostError>
+    {
+        let kv = OnePage(crate::host::memory::MemoryKv::new());
+        for i in 0..2_500 {
+            kv.increment(&format!("v1/ctr/w/100/rl/60/{i}/sub-1/p:basic"), 1)?;
+        }
+        kv.increment("v1/ctr/w/999/rl/60/1/sub-1/p:basic", 1)?;
+        kv.increment("v1/ctr/use/sub-1/2026-11-27/calls", 1)?;
+        kv.set("v1/sub/sub-1", b"{}")?;
+        let mut calls = Vec::new();
+        loop {
+            let swept = sweep(&kv, 200_000, None)?;
+            calls.push((swept.deleted, swept.done));
+            if swept.done {
+                break;
+            }
+        }
+        assert_eq!(calls, vec![(1_000, false), (1_000, false), (500, true)]);
+        assert_eq!(kv.0.keys().len(), 3);
+        Ok(())
     }
 
     #[test]

@@ -184,10 +184,7 @@ impl Kv for SpinKv {
     }
 
     fn list_keys(&self, cursor: Option<&str>) -> Result<(Vec<String>, Option<String>), HostError> {
-        let page = self
-            .bucket()?
-            .list_keys(cursor.map(str::to_string).as_ref())
-            .map_err(kv_error)?;
+        let page = self.bucket()?.list_keys(cursor).map_err(kv_error)?;
         Ok((page.keys, page.cursor))
     }
 }

@@ -279,9 +279,12 @@ fn sweep_all(gw: &TestGateway) {
     loop {
         let (status, body) = gw.admin("POST", &path, None);
         assert_eq!(status, 200, "{body}");
-        match body["nextCursor"].as_str() {
-            Some(cursor) => path = format!("/admin/counters/sweep?cursor={cursor}"),
-            None => break,
+        if body["done"] == true {
+            break;
         }
+        path = match body["nextCursor"].as_str() {
+            Some(cursor) => format!("/admin/counters/sweep?cursor={cursor}"),
+            None => "/admin/counters/sweep".to_string(),
+        };
     }
 }

@@ -4,7 +4,7 @@
 //! - `GET /usage?from&to`: every subscription's sum with its bill, from its product's
 //!   `billing` table. JSON, or CSV with `Accept: text/csv`.
 //! - `POST /counters/sweep?cursor=`: deletes expired rate-limit and quota windows, one page
-//!   of the store's keys per call.
+//!   of the store's keys (at most 1000 deletions) per call; call again until `done`.
 //!
 //! `from` defaults to the first day of the current UTC month and `to` to today. Subscriptions
 //! that were deleted are not listed (their usage counters stay in the store).
@@ -205,7 +205,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// `POST /counters/sweep?cursor=`: `{"scanned", "deleted", "nextCursor"}`.
+/// `POST /counters/sweep?cursor=`: `{"scanned", "deleted", "nextCursor", "done"}`.
 pub(super) fn sweep(request: &Request, host: &Host<'_>) -> Result<Response, AdminError> {
     let cursor = request
         .query_pairs()
@@ -219,6 +219,7 @@ pub(super) fn sweep(request: &Request, host: &Host<'_>) -> Result<Response, Admi
             "scanned": swept.scanned,
             "deleted": swept.deleted,
             "nextCursor": swept.next_cursor,
+            "done": swept.done,
         }),
     ))
 }
