@@ -1,0 +1,144 @@
+//! Shared helpers: locating (building) the probe component, a minimal HTTP/1.1 client, and a
+//! scriptable local backend.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::{TcpListener, TcpStream};
+use wasmtime_wasi_http::io::TokioIo;
+
+/// The probe component (`tests/host/fixtures/probe`) as a `.wasm` file: `PROBE_WASM` if set,
+/// else built on demand (see [`tollgate_test_host::build_component`]).
+pub fn probe_wasm() -> PathBuf {
+    tollgate_test_host::build_component("probe").expect("the probe component")
+}
+
+/// One keep-alive HTTP/1.1 connection.
+pub struct Client {
+    addr: SocketAddr,
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    pub local_addr: SocketAddr,
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connecting to host");
+        let local_addr = stream.local_addr().unwrap();
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("HTTP handshake");
+        tokio::spawn(conn);
+        Client {
+            addr,
+            sender,
+            local_addr,
+        }
+    }
+
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", self.addr.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(Full::new(body.into())).unwrap();
+        self.sender.ready().await.expect("connection ready");
+        let res = self
+            .sender
+            .send_request(req)
+            .await
+            .expect("sending request");
+        let (parts, body) = res.into_parts();
+        let body = body.collect().await.expect("reading body").to_bytes();
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.request(Method::GET, path, &[], Bytes::new()).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: impl Into<Bytes>) -> Reply {
+        self.request(Method::POST, path, &[], body).await
+    }
+}
+
+/// GET on a fresh connection.
+pub async fn get(addr: SocketAddr, path: &str) -> Reply {
+    Client::connect(addr).await.get(path).await
+}
+
+/// POST on a fresh connection.
+pub async fn post(addr: SocketAddr, path: &str, body: impl Into<Bytes>) -> Reply {
+    Client::connect(addr).await.post(path, body).await
+}
+
+/// Percent-encodes a query parameter value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local backend: answers `/hello` with `hello from backend`, and never answers `/stall`
+/// (until the process ends), for timeout tests.
+pub async fn start_backend() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
+                        if req.uri().path() == "/stall" {
+                            std::future::pending::<()>().await;
+                        }
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                            Bytes::from_static(b"hello from backend"),
+                        )))
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
