@@ -318,6 +318,35 @@ fn a_rate_limit_of_100_admits_exactly_100_of_160_concurrent_calls() {
     host.shutdown();
 }
 
+/// What the full chain costs on the real host with Spin's SQLite store: calls per second of
+/// 32 concurrent clients through a product without limits (key lookup + metering) and one
+/// with a rate limit and a quota that never bite. A benchmark, so run on request:
+/// `cargo test -p tollgate-test-host --test limits -- --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: run with --ignored --nocapture"]
+fn cost_of_the_full_chain_on_sqlite() {
+    let backend = CountingBackend::start();
+    let host = start(&backend, KvBackend::Sqlite(sqlite_file("bench")));
+    let rounds = 20;
+    for product in ["plain", "full", "plain", "full"] {
+        let (_, key) = subscribe(host.addr(), product);
+        let started = std::time::Instant::now();
+        let mut statuses = Vec::new();
+        for _ in 0..rounds {
+            statuses.extend(hammer(&[host.addr()], &key));
+        }
+        let elapsed = started.elapsed();
+        assert_eq!(tally(&statuses, 200), statuses.len());
+        println!(
+            "{product:<6} {} calls, 32 clients: {:>6.0} calls/s, {:>5.2} ms per call",
+            statuses.len(),
+            statuses.len() as f64 / elapsed.as_secs_f64(),
+            elapsed.as_secs_f64() * 1_000.0 * CLIENTS as f64 / statuses.len() as f64
+        );
+    }
+    host.shutdown();
+}
+
 /// Two host processes (the `tollgate-test-host` binary) on one Redis store.
 #[cfg(feature = "redis")]
 mod shared_store {
