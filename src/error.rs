@@ -114,6 +114,33 @@ impl PolicyError {
         .with_detail(format!("no response within {timeout_secs} s"))
     }
 
+    /// A rate limit is exceeded (429). The caller adds the `Retry-After` header, whose name
+    /// the policy may change.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::new(
+            "rate-limit",
+            "RateLimitExceeded",
+            429,
+            format!("Rate limit is exceeded. Try again in {retry_after_secs} seconds."),
+        )
+    }
+
+    /// A quota is used up (403): calls, or bandwidth when `bandwidth`. `replenished_in` is the
+    /// wait as `HH:MM:SS`; `None` for a lifetime quota, which never replenishes (our wording:
+    /// Azure documents none).
+    pub fn quota_exceeded(bandwidth: bool, replenished_in: Option<&str>) -> Self {
+        let what = if bandwidth {
+            "Out of bandwidth quota."
+        } else {
+            "Out of call volume quota."
+        };
+        let message = match replenished_in {
+            Some(wait) => format!("{what} Quota will be replenished in {wait}."),
+            None => format!("{what} Quota will not be replenished."),
+        };
+        Self::new("quota", "QuotaExceeded", 403, message)
+    }
+
     /// Something in the gateway or its host failed; the detail goes to the log only.
     pub fn internal(source: &'static str, detail: impl Into<String>) -> Self {
         Self::new(source, "InternalError", 500, "Internal server error").with_detail(detail)

@@ -7,6 +7,7 @@ use crate::admin;
 use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::{Request, Response, encode_query};
+use crate::metering;
 use crate::observe::{self, LogRecord};
 use crate::pipeline::{self, ctx::Ctx, scopes::Scope};
 use crate::routing;
@@ -75,6 +76,7 @@ impl Gateway {
     }
 
     fn call(&self, request: Request, request_id: &str, host: &Host<'_>) -> Call {
+        let request_bytes = request.body.len();
         let query = request.query_pairs();
         let route = match routing::route(&self.config, &request.method, &request.path, &query) {
             Ok(route) => route,
@@ -103,6 +105,10 @@ impl Gateway {
             original_url,
             variables: Vec::new(),
             last_error: None,
+            scope: Scope::Builtin,
+            response_headers: Vec::new(),
+            deferred: Vec::new(),
+            usage_calls_counted: false,
         };
         let mut chain = Vec::new();
         if let Some(global) = &self.config.global {
@@ -114,7 +120,7 @@ impl Gateway {
             key.as_ref().map(|(k, _)| k.as_str()),
             host,
         );
-        let (response, outcome) = match identified {
+        let (mut response, outcome) = match identified {
             Ok(caller) => {
                 if let Some(doc) = caller.product.and_then(|p| p.policy.as_ref()) {
                     chain.push((Scope::Product, doc));
@@ -128,6 +134,14 @@ impl Gateway {
                 pipeline::on_error(&mut ctx, &chain, error, host)
             }
         };
+        pipeline::after_response(&mut ctx, &mut response, host);
+        meter(
+            &ctx,
+            request_bytes,
+            &response,
+            outcome.error.is_some(),
+            host,
+        );
         Call {
             api: api.id.clone(),
             operation: ctx
@@ -145,6 +159,32 @@ impl Gateway {
             backend_ms: ctx.backend_ms,
             ..Call::new(response, outcome.error)
         }
+    }
+}
+
+/// Meters a call made with a subscription key: rejected when it ended in an error before
+/// the backend was called. A store failure cannot change the answer; it goes to the log.
+fn meter(ctx: &Ctx<'_>, request_bytes: usize, response: &Response, failed: bool, host: &Host<'_>) {
+    let Some(subscription) = &ctx.caller.subscription else {
+        return;
+    };
+    let call = metering::MeteredCall {
+        request_bytes: request_bytes as u64,
+        response_bytes: response.body.len() as u64,
+        rejected: failed && ctx.backend_ms.is_none(),
+        calls_counted: ctx.usage_calls_counted,
+    };
+    let now = host.clock.now_millis();
+    if let Err(error) = metering::record(host.kv, &subscription.id, now, call) {
+        let line = serde_json::json!({
+            "time": crate::rfc3339::format(now),
+            "level": "error",
+            "source": "metering",
+            "requestId": ctx.request_id,
+            "subscription": subscription.id,
+            "detail": error.0,
+        });
+        host.log.line(&line.to_string());
     }
 }
 

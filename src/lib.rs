@@ -6,11 +6,13 @@
 
 pub mod access;
 pub mod admin;
+pub mod counters;
 pub mod error;
 pub mod expr;
 mod gateway;
 pub mod host;
 pub mod http;
+pub mod metering;
 pub mod observe;
 pub mod pipeline;
 pub mod policies;

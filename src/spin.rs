@@ -188,6 +188,11 @@ impl Kv for SpinKv {
             })
             .collect())
     }
+
+    fn list_keys(&self, cursor: Option<&str>) -> Result<(Vec<String>, Option<String>), HostError> {
+        let page = self.bucket()?.list_keys(cursor).map_err(kv_error)?;
+        Ok((page.keys, page.cursor))
+    }
 }
 
 /// Outbound HTTP over wasi:http, with connect and first-byte timeouts.

@@ -9,6 +9,7 @@
 mod catalog;
 mod error;
 mod subscriptions;
+mod usage;
 
 #[cfg(test)]
 mod tests;
@@ -60,6 +61,9 @@ fn serve(
         (Route::Subscription, _) => subscriptions::delete(id, host),
         (Route::RegeneratePrimaryKey, _) => subscriptions::regenerate(id, true, host),
         (Route::RegenerateSecondaryKey, _) => subscriptions::regenerate(id, false, host),
+        (Route::SubscriptionUsage, _) => usage::subscription(id, request, host),
+        (Route::Usage, _) => usage::all(request, config, host),
+        (Route::CountersSweep, _) => usage::sweep(request, host),
         (Route::Apis, _) => Ok(catalog::apis(config)),
         (Route::Products, _) => Ok(catalog::products(config)),
         (Route::OpenApi, _) => Ok(openapi(config)),
@@ -78,6 +82,12 @@ pub(crate) enum Route {
     RegeneratePrimaryKey,
     /// `/subscriptions/{id}/regenerate-secondary-key`
     RegenerateSecondaryKey,
+    /// `/subscriptions/{id}/usage`
+    SubscriptionUsage,
+    /// `/usage`
+    Usage,
+    /// `/counters/sweep`
+    CountersSweep,
     /// `/apis`
     Apis,
     /// `/products`
@@ -88,11 +98,14 @@ pub(crate) enum Route {
 
 impl Route {
     /// Every route.
-    pub(crate) const ALL: [Route; 7] = [
+    pub(crate) const ALL: [Route; 10] = [
         Route::Subscriptions,
         Route::Subscription,
         Route::RegeneratePrimaryKey,
         Route::RegenerateSecondaryKey,
+        Route::SubscriptionUsage,
+        Route::Usage,
+        Route::CountersSweep,
         Route::Apis,
         Route::Products,
         Route::OpenApi,
@@ -105,6 +118,9 @@ impl Route {
             Route::Subscription => "/subscriptions/{id}",
             Route::RegeneratePrimaryKey => "/subscriptions/{id}/regenerate-primary-key",
             Route::RegenerateSecondaryKey => "/subscriptions/{id}/regenerate-secondary-key",
+            Route::SubscriptionUsage => "/subscriptions/{id}/usage",
+            Route::Usage => "/usage",
+            Route::CountersSweep => "/counters/sweep",
             Route::Apis => "/apis",
             Route::Products => "/products",
             Route::OpenApi => "/openapi.json",
@@ -117,7 +133,12 @@ impl Route {
             Route::Subscriptions => &["GET", "POST"],
             Route::Subscription => &["GET", "PATCH", "DELETE"],
             Route::RegeneratePrimaryKey | Route::RegenerateSecondaryKey => &["POST"],
-            Route::Apis | Route::Products | Route::OpenApi => &["GET"],
+            Route::CountersSweep => &["POST"],
+            Route::SubscriptionUsage
+            | Route::Usage
+            | Route::Apis
+            | Route::Products
+            | Route::OpenApi => &["GET"],
         }
     }
 

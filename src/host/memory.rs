@@ -100,7 +100,26 @@ impl Kv for MemoryKv {
             })
             .collect())
     }
+
+    fn list_keys(&self, cursor: Option<&str>) -> Result<(Vec<String>, Option<String>), HostError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let entries = self.lock();
+        let after = |key: &&String| cursor.is_none_or(|cursor| key.as_str() > cursor);
+        let page: Vec<String> = entries
+            .keys()
+            .filter(after)
+            .take(LIST_PAGE)
+            .cloned()
+            .collect();
+        let next = (page.len() == LIST_PAGE)
+            .then(|| page.last().cloned())
+            .flatten();
+        Ok((page, next))
+    }
 }
+
+/// Keys per [`Kv::list_keys`] page of [`MemoryKv`] (small, so tests see several pages).
+pub const LIST_PAGE: usize = 100;
 
 type Handler = Box<dyn Fn(&BackendRequest) -> Result<Response, BackendError> + Send + Sync>;
 

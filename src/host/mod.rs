@@ -35,6 +35,14 @@ pub trait Kv {
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
         keys.iter().map(|key| self.get(key)).collect()
     }
+    /// One page of the store's keys, starting at `cursor` (`None`: the first page), and the
+    /// cursor of the next page (`None` after the last). Only the admin sweep lists keys.
+    fn list_keys(&self, cursor: Option<&str>) -> Result<(Vec<String>, Option<String>), HostError> {
+        let _ = cursor;
+        Err(HostError(
+            "this key-value store cannot list its keys".into(),
+        ))
+    }
 }
 
 /// Why a backend call failed.

@@ -1,5 +1,6 @@
 //! The per-request context every policy reads and edits.
 
+
 use tollgate_config::{Config, Template, TemplatePart};
 
 use crate::access::Caller;
@@ -7,6 +8,8 @@ use crate::error::PolicyError;
 use crate::expr::Value;
 use crate::host::Host;
 use crate::http::{Request, Response};
+use crate::pipeline::scopes::Scope;
+use crate::policies::deferred::Deferred;
 use crate::routing::Route;
 
 /// The request's state as it moves through the sections.
@@ -38,6 +41,18 @@ pub struct Ctx<'c> {
     pub variables: Vec<(String, Value)>,
     /// `context.LastError`, once an error sent the call to on-error.
     pub last_error: Option<LastError>,
+    /// The scope of the policy now running; the pipeline sets it before each step (limits
+    /// name their counters after it).
+    pub scope: Scope,
+    /// Headers added to the client's response when the call ends, whatever answered it
+    /// (rate-limit's remaining/total calls headers). A later entry for a name wins.
+    pub response_headers: Vec<(String, String)>,
+    /// Counters to increment once the response is known (see
+    /// [`crate::pipeline::after_response`]).
+    pub deferred: Vec<Deferred>,
+    /// Whether a policy's counter already counted this call in the usage meter's daily
+    /// `calls` (a daily quota aligned with UTC days shares that increment).
+    pub usage_calls_counted: bool,
 }
 
 /// `context.LastError`: what failed, and where.

@@ -71,6 +71,7 @@ fn run_section(
     for (index, Step { node, scope, .. }) in
         scopes::effective(chain, section).into_iter().enumerate()
     {
+        ctx.scope = scope;
         match policies::apply(&node.policy, section, ctx, host) {
             Ok(Flow::Continue) => {}
             Ok(Flow::Respond(response)) => return Ok(Flow::Respond(response)),
@@ -94,4 +95,27 @@ fn run_section(
         }
     }
     Ok(Flow::Continue)
+}
+
+/// Runs when the call's response is final, whichever way it was made (outbound, a policy's
+/// answer, on-error): adds the headers policies asked for ([`Ctx::response_headers`]) and
+/// increments the deferred counters ([`Ctx::deferred`]), which may look at the response.
+///
+/// A store failure here cannot change the answer any more; it goes to the log.
+pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_>) {
+    for (name, value) in std::mem::take(&mut ctx.response_headers) {
+        response.headers.set(&name, value);
+    }
+    for deferred in std::mem::take(&mut ctx.deferred) {
+        if let Err(error) = deferred.run(ctx, response, host) {
+            let line = serde_json::json!({
+                "time": crate::rfc3339::format(host.clock.now_millis()),
+                "level": "error",
+                "source": "deferred-counter",
+                "requestId": ctx.request_id,
+                "detail": error.0,
+            });
+            host.log.line(&line.to_string());
+        }
+    }
 }

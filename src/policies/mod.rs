@@ -9,6 +9,10 @@ mod json_to_xml;
 mod mock_response;
 mod retry;
 mod return_response;
+pub mod deferred;
+pub mod limits;
+pub mod quota;
+pub mod rate_limit;
 mod rewrite_uri;
 mod send_request;
 mod set_body;
@@ -120,6 +124,10 @@ fn run(
         Policy::Retry(p) => return retry::apply(p, section, ctx, host),
         Policy::Trace(p) => trace::apply(p, ctx, host)?,
         Policy::EmitMetric(p) => emit_metric::apply(p, ctx, host)?,
+        Policy::RateLimit(p) => rate_limit::apply(p, ctx, host)?,
+        Policy::RateLimitByKey(p) => rate_limit::apply_by_key(p, ctx, host)?,
+        Policy::Quota(p) => quota::apply(p, ctx, host)?,
+        Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -148,6 +156,10 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::Retry(_) => "retry",
         Policy::Trace(_) => "trace",
         Policy::EmitMetric(_) => "emit-metric",
+        Policy::RateLimit(_) => "rate-limit",
+        Policy::RateLimitByKey(_) => "rate-limit-by-key",
+        Policy::Quota(_) => "quota",
+        Policy::QuotaByKey(_) => "quota-by-key",
     }
 }
 

@@ -62,7 +62,7 @@ fn mistakes_exit_1_each_on_a_file_line_message_line() {
         )
         .write(
             "apis/weather.xml",
-            "<policies>\n  <inbound>\n    <rate-limit calls=\"1\" renewal-period=\"1\"/>\n  </inbound>\n</policies>\n",
+            "<policies>\n  <inbound>\n    <teleport-request speed=\"1\"/>\n  </inbound>\n</policies>\n",
         );
     let dir = scratch.0.display().to_string();
     let output = check(&[&dir]);
@@ -73,7 +73,7 @@ fn mistakes_exit_1_each_on_a_file_line_message_line() {
             "{dir}/tollgate.toml:5: unknown key `colour` in [apis.weather] (known keys: display-name, \
              description, path, service-url, subscription-required, subscription-key-header, \
              subscription-key-query, policy, operations)\n\
-             {dir}/apis/weather.xml:3: unsupported policy element <rate-limit> in <inbound>\n"
+             {dir}/apis/weather.xml:3: unsupported policy element <teleport-request> in <inbound>\n"
         )
     );
     assert!(
@@ -88,7 +88,7 @@ fn mistakes_exit_1_each_on_a_file_line_message_line() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stdout(&output),
-        format!("{document}:3: unsupported policy element <rate-limit> in <inbound>\n")
+        format!("{document}:3: unsupported policy element <teleport-request> in <inbound>\n")
     );
 }
 

@@ -368,7 +368,7 @@ fn errors_in_referenced_documents_name_the_document() {
         )
         .write(
             "apis/weather.xml",
-            "<policies>\n  <inbound>\n    <rate-limit calls=\"5\" />\n  </inbound>\n</policies>\n",
+            "<policies>\n  <inbound>\n    <teleport-request speed=\"5\" />\n  </inbound>\n</policies>\n",
         )
         .write(
             "global.xml",
@@ -387,7 +387,7 @@ fn errors_in_referenced_documents_name_the_document() {
         &errors[1],
         "apis/weather.xml",
         3,
-        "unsupported policy element <rate-limit> in <inbound>",
+        "unsupported policy element <teleport-request> in <inbound>",
     );
 }
 

@@ -123,6 +123,7 @@ fn unknown_ids_and_routes_are_404() {
         ("POST", "/subscriptions/nope/regenerate-primary-key"),
         ("POST", "/subscriptions/nope/regenerate-secondary-key"),
         ("GET", "/subscriptions/NOT..valid"),
+        ("GET", "/subscriptions/nope/usage"),
     ] {
         let response = fx.call(method, path, Some(r#"{"name":"B"}"#));
         assert_error(&response, 404, "NotFound", "not found");
@@ -131,8 +132,8 @@ fn unknown_ids_and_routes_are_404() {
         "",
         "/",
         "/nope",
-        "/usage",
-        "/subscriptions/sub-1/usage",
+        "/usages",
+        "/subscriptions/sub-1/usage/today",
         "/subscriptions/sub-1/regenerate-tertiary-key",
         "/subscriptions//regenerate-primary-key",
         "/apis/weather",

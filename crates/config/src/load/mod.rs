@@ -18,6 +18,7 @@ mod http;
 mod openapi;
 mod policies;
 mod registry;
+mod scope_rules;
 mod template;
 mod toml;
 mod xml;
@@ -112,6 +113,7 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
     }
 
     link(dir, &mut manifest.config, &mut errors);
+    errors.append(&mut scope_rules::check(&manifest.config));
 
     // The manifest's errors in file order, then the documents' (each already in order).
     sink.errors.sort_by_key(|error| (error.line, error.column));

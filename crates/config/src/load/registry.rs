@@ -11,6 +11,7 @@ use super::policies::{
     set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     xml_to_json,
 };
+use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -148,6 +149,26 @@ pub(crate) const REGISTRY: &[Entry] = &[
         sections: NOT_ON_ERROR,
         parse: |el| emit_metric::parse(el).map(Policy::EmitMetric),
     },
+    Entry {
+        element: "rate-limit",
+        sections: &[Section::Inbound],
+        parse: |el| rate_limit::parse(el).map(Policy::RateLimit),
+    },
+    Entry {
+        element: "rate-limit-by-key",
+        sections: &[Section::Inbound],
+        parse: |el| rate_limit_by_key::parse(el).map(Policy::RateLimitByKey),
+    },
+    Entry {
+        element: "quota",
+        sections: &[Section::Inbound],
+        parse: |el| quota::parse(el).map(Policy::Quota),
+    },
+    Entry {
+        element: "quota-by-key",
+        sections: &[Section::Inbound],
+        parse: |el| quota_by_key::parse(el).map(Policy::QuotaByKey),
+    },
 ];
 
 /// The registry entry for an element name.
@@ -185,6 +206,7 @@ mod tests {
     #[test]
     fn lookup_finds_registered_names_only() {
         assert!(lookup("set-header").is_some());
-        assert!(lookup("rate-limit").is_none());
+        assert!(lookup("rate-limit").is_some());
+        assert!(lookup("no-such-policy").is_none());
     }
 }

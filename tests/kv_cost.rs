@@ -1,0 +1,78 @@
+//! The KV cost of one call through the full chain (subscription key lookup, rate-limit,
+//! quota, usage metering) on the sample configuration (`policies/`), counted with
+//! `MemoryKv::op_counts`. Run with `--nocapture` to see the table; the asserts pin the
+//! numbers the README reports, so a change that adds a store operation fails here.
+//!
+//! Reads are `get`/`get_many`; writes are `set`/`delete`/`increment` (an `increment(key, 0)`
+//! read of a counter is a write transaction on Spin's SQLite store, so it counts as one).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use support::{NOW_MS, TestGateway};
+use tollgate::host::memory::ScriptedBackend;
+
+fn sample() -> TestGateway {
+    TestGateway::with(
+        support::load("policies"),
+        ScriptedBackend::ok("{\"city\":\"oslo\",\"temperatureC\":12.3}"),
+    )
+}
+
+/// (reads, writes) of one call.
+fn cost(gw: &TestGateway, key: &str) -> (u64, u64, u16) {
+    let (r0, w0) = gw.kv.op_counts();
+    let status = gw.get_with_key("/weather/current/oslo", key).status;
+    let (r1, w1) = gw.kv.op_counts();
+    (r1 - r0, w1 - w0, status)
+}
+
+#[test]
+fn kv_operations_per_call_for_the_full_chain() {
+    let gw = sample();
+    let mut rows = Vec::new();
+
+    // Basic: rate-limit 10/60 s + quota 1000/day + metering. Subscription started at noon.
+    let basic = gw.subscribe("/products/basic").1;
+    let first = cost(&gw, &basic);
+    let steady = cost(&gw, &basic);
+    rows.push(("basic, first call of a rate window", first));
+    rows.push(("basic, later calls", steady));
+    assert_eq!((first.0, first.1, first.2), (2, 6, 200));
+    assert_eq!((steady.0, steady.1, steady.2), (2, 4, 200));
+
+    // Basic, subscription started at midnight UTC: the daily quota shares metering's counter.
+    gw.clock.set(NOW_MS - 12 * 3_600_000);
+    let aligned = gw.subscribe("/products/basic").1;
+    gw.clock.set(NOW_MS + 60_000);
+    cost(&gw, &aligned);
+    let shared = cost(&gw, &aligned);
+    rows.push(("basic, day-aligned subscription, later calls", shared));
+    assert_eq!((shared.0, shared.1), (2, 3));
+
+    // Premium: rate-limit 600/60 s + metering (no quota).
+    let premium = gw.subscribe("/products/premium").1;
+    cost(&gw, &premium);
+    let premium_steady = cost(&gw, &premium);
+    rows.push(("premium, later calls", premium_steady));
+    assert_eq!((premium_steady.0, premium_steady.1), (2, 3));
+
+    // A rejected call (the 11th in a minute on basic): the rejection is metered too.
+    for _ in 0..8 {
+        cost(&gw, &basic);
+    }
+    let rejected = cost(&gw, &basic);
+    rows.push(("basic, rate-limited call (429)", rejected));
+    assert_eq!((rejected.0, rejected.1, rejected.2), (2, 4, 429));
+
+    println!("\nKV operations per call (sample policies, GET without a body):");
+    println!("{:<48} {:>5} {:>6}", "call", "reads", "writes");
+    for (name, (reads, writes, _)) in rows {
+        println!("{name:<48} {reads:>5} {writes:>6}");
+    }
+    println!(
+        "reads: key lookup (2 gets). writes: rate-limit 1 increment (+2 on a window's first \
+         call), quota 1, metering: calls 1 (shared with a day-aligned quota) + response \
+         bytes 1 (+ request bytes when there is a body, + rejected on a rejection)."
+    );
+}
