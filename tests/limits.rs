@@ -161,6 +161,63 @@ fn increment_condition_false_never_counts() {
     }
 }
 
+/// Expressions in rate-limit-by-key: the counter key comes from a header, the condition reads
+/// the response (evaluated after it), and the count comes from another header.
+#[test]
+fn by_key_expressions_count_only_what_the_condition_accepts_after_the_response() {
+    let mut gw = TestGateway::with(
+        support::load("tests/fixtures/limits"),
+        ScriptedBackend::new(|request| {
+            let status = if request.url.contains("/fail") {
+                500
+            } else {
+                200
+            };
+            Ok(Response::new(status))
+        }),
+    );
+    gw.vars = MapVars::of(&[("admin_key", support::ADMIN_KEY), ("region", "eu")]);
+    let key = gw.subscribe("/products/metered").1;
+    let call = |path: &str, tenant: &str, weight: Option<&str>| {
+        let mut request = Request::new("GET", path)
+            .with_header("Ocp-Apim-Subscription-Key", &key)
+            .with_header("X-Tenant", tenant);
+        if let Some(weight) = weight {
+            request = request.with_header("X-Weight", weight);
+        }
+        gw.call(request).status
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            call("/by-status/fail", "acme", None),
+            500,
+            "failures are not counted"
+        );
+    }
+    assert_eq!(call("/by-status/ok", "acme", None), 200);
+    assert_eq!(call("/by-status/ok", "acme", None), 200);
+    assert_eq!(
+        call("/by-status/ok", "acme", None),
+        429,
+        "two successes fill acme's window"
+    );
+    assert_eq!(
+        call("/by-status/ok", "globex", Some("2")),
+        200,
+        "another tenant, its own counter"
+    );
+    assert_eq!(
+        call("/by-status/ok", "globex", None),
+        429,
+        "increment-count 2 filled it"
+    );
+    let bad_weight = call("/by-status/ok", "initech", Some("lots"));
+    assert_eq!(
+        bad_weight, 500,
+        "a count that is not a number is an expression failure"
+    );
+}
+
 /// With `increment-condition`, the call is checked in inbound but counted after the
 /// response: the backend runs while the counter still holds the earlier calls only.
 #[test]

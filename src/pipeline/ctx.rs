@@ -1,6 +1,5 @@
 //! The per-request context every policy reads and edits.
 
-
 use tollgate_config::{Config, Template, TemplatePart};
 
 use crate::access::Caller;

@@ -106,16 +106,25 @@ pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_
     for (name, value) in std::mem::take(&mut ctx.response_headers) {
         response.headers.set(&name, value);
     }
-    for deferred in std::mem::take(&mut ctx.deferred) {
-        if let Err(error) = deferred.run(ctx, response, host) {
+    let deferred = std::mem::take(&mut ctx.deferred);
+    if deferred.is_empty() {
+        return;
+    }
+    // Conditions read `context.Response`: lend the final response to the context meanwhile.
+    ctx.response = Some(std::mem::replace(response, Response::new(0)));
+    for counter in deferred {
+        if let Err(detail) = counter.run(ctx, host) {
             let line = serde_json::json!({
                 "time": crate::rfc3339::format(host.clock.now_millis()),
                 "level": "error",
                 "source": "deferred-counter",
                 "requestId": ctx.request_id,
-                "detail": error.0,
+                "detail": detail,
             });
             host.log.line(&line.to_string());
         }
+    }
+    if let Some(lent) = ctx.response.take() {
+        *response = lent;
     }
 }

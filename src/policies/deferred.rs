@@ -4,14 +4,14 @@
 //! [`crate::pipeline::after_response`] runs them once the response is final, whether it
 //! came from outbound, a policy's answer or on-error.
 
-use crate::host::{Host, HostError};
-use crate::http::Response;
+use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 
+use super::limits::Condition;
 use super::rate_limit::{self, WindowKeys};
 
 /// One counter to increment after the response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Deferred {
     /// A rate-limit window: add `delta` if `condition` holds.
     Rate {
@@ -19,8 +19,8 @@ pub enum Deferred {
         keys: WindowKeys,
         /// `increment-count`.
         delta: u64,
-        /// `increment-condition` (literal for now; an expression will be evaluated here).
-        condition: bool,
+        /// `increment-condition`, evaluated here, against the final response.
+        condition: Condition,
     },
     /// A plain counter (a quota's calls): add `delta` if `condition` holds.
     Add {
@@ -29,33 +29,35 @@ pub enum Deferred {
         /// How much.
         delta: u64,
         /// Whether to count.
-        condition: bool,
+        condition: Condition,
     },
     /// A quota's bandwidth: add the request and response body bytes if `condition` holds.
     Bytes {
         /// The counter.
         key: String,
         /// Whether to count.
-        condition: bool,
+        condition: Condition,
     },
 }
 
 impl Deferred {
-    /// Increments the counter for the finished call.
-    pub fn run(
-        &self,
-        ctx: &Ctx<'_>,
-        response: &Response,
-        host: &Host<'_>,
-    ) -> Result<(), HostError> {
+    /// Increments the counter for the finished call, whose response is `ctx.response`. An
+    /// error (the store, or a condition that does not evaluate) is for the log only.
+    pub fn run(&self, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), String> {
+        let store = |e: crate::host::HostError| format!("counter: {e}");
+        let holds = |condition: &Condition, ctx: &mut Ctx<'_>| {
+            condition
+                .holds(ctx, host)
+                .map_err(|e| format!("increment-condition: {}", e.detail.unwrap_or(e.message)))
+        };
         match self {
             Deferred::Rate {
                 keys,
                 delta,
                 condition,
             } => {
-                if *condition {
-                    rate_limit::count(host.kv, keys, *delta)?;
+                if holds(condition, ctx)? {
+                    rate_limit::count(host.kv, keys, *delta).map_err(store)?;
                 }
             }
             Deferred::Add {
@@ -63,16 +65,19 @@ impl Deferred {
                 delta,
                 condition,
             } => {
-                if *condition && *delta > 0 {
+                if *delta > 0 && holds(condition, ctx)? {
                     host.kv
-                        .increment(key, i64::try_from(*delta).unwrap_or(i64::MAX))?;
+                        .increment(key, i64::try_from(*delta).unwrap_or(i64::MAX))
+                        .map_err(store)?;
                 }
             }
             Deferred::Bytes { key, condition } => {
-                let bytes = ctx.request.body.len() + response.body.len();
-                if *condition && bytes > 0 {
+                let response_bytes = ctx.response.as_ref().map_or(0, |r| r.body.len());
+                let bytes = ctx.request.body.len() + response_bytes;
+                if bytes > 0 && holds(condition, ctx)? {
                     host.kv
-                        .increment(key, i64::try_from(bytes).unwrap_or(i64::MAX))?;
+                        .increment(key, i64::try_from(bytes).unwrap_or(i64::MAX))
+                        .map_err(store)?;
                 }
             }
         }

@@ -2,14 +2,14 @@
 //! matching `<api>`/`<operation>` children), and the by-key attributes.
 //!
 //! The by-key attributes are read through [`counter_key`], [`increment_condition`] and
-//! [`increment_count`] only. They are literal today (named values allowed in the key); when
-//! the policy language lands, each becomes a one-line call to the expression evaluator (and
-//! [`increment_condition`] is then evaluated when the deferred counter runs, against the
-//! response).
+//! [`increment_count`] only; each may be a policy expression. An expression
+//! `increment-condition` is evaluated when the deferred counter runs, against the response.
 
-use tollgate_config::{ApiLimit, CounterSpec, LimitTarget};
+use tollgate_config::expr::Expr;
+use tollgate_config::{ApiLimit, CounterSpec, LimitTarget, PolicyValue};
 
 use crate::error::PolicyError;
+use crate::expr;
 use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 use crate::pipeline::scopes::Scope;
@@ -70,18 +70,59 @@ fn matches(target: &LimitTarget, id: &str, name: &str) -> bool {
 /// The `counter-key` value for this call.
 pub fn counter_key(
     counter: &CounterSpec,
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<String, PolicyError> {
-    ctx.resolve(&counter.counter_key, host)
+    expr::text(&counter.counter_key, ctx, host)
 }
 
-/// The `increment-condition` value for this call (`true` when absent).
-pub fn increment_condition(counter: &CounterSpec) -> bool {
-    counter.increment_condition.unwrap_or(true)
+/// When a deferred counter counts: a literal, or an expression evaluated once the response
+/// is final (so it can read `context.Response`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `true` or `false`, known at load.
+    Literal(bool),
+    /// An expression, evaluated after the response.
+    Expr(Expr),
 }
 
-/// The `increment-count` value for this call.
-pub fn increment_count(counter: &CounterSpec) -> u32 {
-    counter.increment_count
+impl Condition {
+    /// Whether the call counts.
+    pub fn holds(&self, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<bool, PolicyError> {
+        match self {
+            Condition::Literal(value) => Ok(*value),
+            Condition::Expr(expr) => expr::condition(expr, ctx, host),
+        }
+    }
+}
+
+/// The `increment-condition`, when the policy has one (the call is then counted after the
+/// response).
+pub fn increment_condition(counter: &CounterSpec) -> Option<Condition> {
+    counter
+        .increment_condition
+        .as_ref()
+        .map(|value| match value {
+            PolicyValue::Expr(expr) => Condition::Expr(expr.clone()),
+            // The loader accepts only `true`/`false` literals.
+            PolicyValue::Text(text) => Condition::Literal(
+                text.as_literal()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("true")),
+            ),
+        })
+}
+
+/// The `increment-count` value for this call: a literal (checked at load) or an expression
+/// that must give a whole number from 0 up.
+pub fn increment_count(
+    counter: &CounterSpec,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<u64, PolicyError> {
+    let text = expr::text(&counter.increment_count, ctx, host)?;
+    text.trim().parse::<u64>().map_err(|_| {
+        expr::failure(format!(
+            "increment-count gave `{text}` instead of a whole number from 0 up"
+        ))
+    })
 }

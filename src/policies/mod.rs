@@ -2,17 +2,17 @@
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
 mod choose;
+pub mod deferred;
 mod emit_metric;
 mod find_and_replace;
 mod forward_request;
 mod json_to_xml;
-mod mock_response;
-mod retry;
-mod return_response;
-pub mod deferred;
 pub mod limits;
+mod mock_response;
 pub mod quota;
 pub mod rate_limit;
+mod retry;
+mod return_response;
 mod rewrite_uri;
 mod send_request;
 mod set_body;

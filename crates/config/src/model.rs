@@ -436,25 +436,23 @@ pub struct RateLimit {
     pub apis: Vec<ApiLimit<CallRate>>,
 }
 
-/// How a `*-by-key` policy counts: the key, whether to count, and by how much.
-///
-/// The values are literal for now (`{{named values}}` allowed in the key); policy expressions
-/// replace these field types once the expression language lands, and the executor already
-/// reads them through one accessor each.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// How a `*-by-key` policy counts: the key, whether to count, and by how much. Each may be
+/// literal or a policy expression (`@(...)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CounterSpec {
     /// `counter-key`: one counter per distinct value, across all scopes.
-    pub counter_key: Template,
+    pub counter_key: PolicyValue,
     /// `increment-condition`: when present, the call is counted after the response (at the
-    /// end of outbound, or after on-error) if the condition holds; when absent, it is
-    /// counted as it passes the policy.
-    pub increment_condition: Option<bool>,
-    /// `increment-count`: how much one call adds (default 1).
-    pub increment_count: u32,
+    /// end of outbound, or after on-error) if the condition holds, so an expression can look
+    /// at `context.Response`; when absent, it is counted as it passes the policy. A literal is
+    /// `true` or `false` (checked at load).
+    pub increment_condition: Option<PolicyValue>,
+    /// `increment-count`: how much one call adds (default 1). A literal is checked at load.
+    pub increment_count: PolicyValue,
 }
 
 /// `<rate-limit-by-key calls renewal-period counter-key …>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateLimitByKey {
     /// The rate per key.
     pub rate: CallRate,
@@ -475,7 +473,7 @@ pub struct Quota {
 }
 
 /// `<quota-by-key calls bandwidth renewal-period counter-key first-period-start …>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotaByKey {
     /// The quota per key.
     pub limit: QuotaLimit,

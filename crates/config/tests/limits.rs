@@ -6,6 +6,7 @@
 mod common;
 
 use common::{Scratch, WEATHER, assert_one};
+use tollgate_config::PolicyValue;
 use tollgate_config::load::{LoadError, parse_document};
 use tollgate_config::model::{
     CallRate, CounterSpec, LimitReport, LimitTarget, Policy, QuotaLimit, Template,
@@ -87,12 +88,12 @@ fn by_key_policies_take_literal_counting_attributes() {
     assert_eq!(
         limit.counter,
         CounterSpec {
-            counter_key: Template(vec![
+            counter_key: PolicyValue::Text(Template(vec![
                 tollgate_config::TemplatePart::Text("tenant-".into()),
                 tollgate_config::TemplatePart::Named("tenant".into()),
-            ]),
-            increment_condition: Some(true),
-            increment_count: 2,
+            ])),
+            increment_condition: Some(PolicyValue::literal("True")),
+            increment_count: PolicyValue::literal("2"),
         }
     );
     let Policy::QuotaByKey(quota) = policy(
@@ -111,22 +112,37 @@ fn by_key_policies_take_literal_counting_attributes() {
     );
     assert_eq!(quota.first_period_start_ms, 1_767_225_600_000);
     assert_eq!(quota.counter.increment_condition, None);
-    assert_eq!(quota.counter.increment_count, 1);
+    assert_eq!(quota.counter.increment_count, PolicyValue::literal("1"));
 }
 
 #[test]
-fn expressions_wait_for_the_policy_language() {
+fn by_key_attributes_take_expressions() {
+    let Policy::RateLimitByKey(limit) = policy(
+        r#"<rate-limit-by-key calls="3" renewal-period="1" counter-key="@(context.Request.IpAddress)"
+            increment-condition="@(context.Response.StatusCode == 200)" increment-count="@(2)"/>"#,
+    ) else {
+        panic!("not a rate-limit-by-key")
+    };
+    assert!(matches!(limit.counter.counter_key, PolicyValue::Expr(_)));
+    assert!(matches!(
+        limit.counter.increment_condition,
+        Some(PolicyValue::Expr(_))
+    ));
+    assert!(matches!(
+        limit.counter.increment_count,
+        PolicyValue::Expr(_)
+    ));
     check(
-        r#"    <rate-limit-by-key calls="1" renewal-period="1" counter-key="@(context.Request.IpAddress)"/>"#,
-        "expressions in <rate-limit-by-key counter-key> need the policy-language work",
+        r#"    <rate-limit-by-key calls="1" renewal-period="1" counter-key="k" increment-condition="sometimes"/>"#,
+        "<rate-limit-by-key> increment-condition must be true, false or an expression, not `sometimes`",
     );
     check(
-        r#"    <rate-limit-by-key calls="1" renewal-period="1" counter-key="k" increment-condition="@(context.Response.StatusCode == 200)"/>"#,
-        "expressions in <rate-limit-by-key increment-condition> need the policy-language work",
+        r#"    <quota-by-key calls="1" renewal-period="300" counter-key="k" increment-count="-2"/>"#,
+        "<quota-by-key> increment-count must be a whole number from 0 to",
     );
     check(
-        r#"    <quota-by-key calls="1" renewal-period="300" counter-key="k" increment-count="@(2)"/>"#,
-        "expressions in <quota-by-key increment-count> need the policy-language work",
+        r#"    <rate-limit-by-key calls="1" renewal-period="1" counter-key="@(context.Nope)"/>"#,
+        "Nope",
     );
 }
 
@@ -178,7 +194,7 @@ fn bad_numbers_and_missing_attributes() {
     );
     check(
         r#"    <rate-limit-by-key calls="5" renewal-period="5" counter-key="k" increment-condition="maybe"/>"#,
-        "increment-condition must be true or false, not `maybe`",
+        "increment-condition must be true, false or an expression, not `maybe`",
     );
 }
 

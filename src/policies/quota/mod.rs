@@ -26,7 +26,7 @@ use crate::error::PolicyError;
 use crate::host::{Host, HostError};
 use crate::pipeline::ctx::Ctx;
 use crate::policies::deferred::Deferred;
-use crate::policies::limits;
+use crate::policies::limits::{self, Condition};
 use window::QuotaWindow;
 
 /// `<quota>`: per subscription, anchored at its start.
@@ -89,12 +89,11 @@ fn check(
     });
     let key = |part| counters::quota(who, limit.renewal_period_secs, slot, part);
     let store = |e: HostError| PolicyError::internal("quota", format!("counter: {e}"));
-    let delta = counter.map_or(1, |c| u64::from(limits::increment_count(c)));
-    let deferred = counter.and_then(|c| {
-        c.increment_condition
-            .is_some()
-            .then(|| limits::increment_condition(c))
-    });
+    let delta = match counter {
+        Some(c) => limits::increment_count(c, ctx, host)?,
+        None => 1,
+    };
+    let deferred = counter.and_then(limits::increment_condition);
 
     if let Some(calls) = limit.calls {
         let shared = metered.filter(|_| window.is_utc_day() && deferred.is_none());
@@ -106,13 +105,13 @@ fn check(
             }
             None => key(QuotaPart::Calls),
         };
-        let used = match deferred {
+        let used = match &deferred {
             Some(condition) => {
                 let used = host.kv.increment(&calls_key, 0).map_err(store)?;
                 ctx.deferred.push(Deferred::Add {
                     key: calls_key,
                     delta,
-                    condition,
+                    condition: condition.clone(),
                 });
                 used.saturating_add(i64::try_from(delta).unwrap_or(i64::MAX))
             }
@@ -132,7 +131,7 @@ fn check(
         let used = host.kv.increment(&bytes_key, 0).map_err(store)?;
         ctx.deferred.push(Deferred::Bytes {
             key: bytes_key,
-            condition: deferred.unwrap_or(true),
+            condition: deferred.unwrap_or(Condition::Literal(true)),
         });
         if u64::try_from(used).unwrap_or(0) >= kb.saturating_mul(1_024) {
             return Err(exceeded(true, &window, now));

@@ -114,22 +114,25 @@ fn check(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
-    let delta = counter.map_or(1, |c| u64::from(limits::increment_count(c)));
+    let delta = match counter {
+        Some(c) => limits::increment_count(c, ctx, host)?,
+        None => 1,
+    };
     let window = Window::at(
         host.clock.now_millis(),
         u64::from(rate.renewal_period_secs) * 1_000,
     );
     let keys = WindowKeys::new(who, rate.renewal_period_secs, &window);
     let store = |e: HostError| PolicyError::internal("rate-limit", format!("counter: {e}"));
-    let deferred = counter.and_then(|c| c.increment_condition.is_some().then_some(c));
+    let deferred = counter.and_then(limits::increment_condition);
     let (current, previous) = match deferred {
         // Checked as if counted now; counted after the response if the condition holds.
-        Some(spec) => {
+        Some(condition) => {
             let (count, previous) = count(host.kv, &keys, 0).map_err(store)?;
             ctx.deferred.push(Deferred::Rate {
                 keys: keys.clone(),
                 delta,
-                condition: limits::increment_condition(spec),
+                condition,
             });
             (count + delta, previous)
         }
@@ -150,7 +153,10 @@ fn check(
         ctx.response_headers.push((name.clone(), calls.to_string()));
     }
     if let Some(name) = &report.remaining_calls_variable_name {
-        ctx.set_variable(name, Value::Int(i64::try_from(remaining).unwrap_or(i64::MAX)));
+        ctx.set_variable(
+            name,
+            Value::Int(i64::try_from(remaining).unwrap_or(i64::MAX)),
+        );
     }
     if admitted {
         return Ok(());

@@ -391,36 +391,6 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         finished.map(|()| value)
     }
 
-    /// Takes an attribute that will accept a policy expression once the expression language
-    /// lands; until then an expression is reported with `message` (which names the element
-    /// and attribute), not the generic one.
-    pub fn optional_awaiting_expression(
-        &mut self,
-        name: &str,
-        message: &str,
-    ) -> Result<Option<Attr<'a>>, Reported> {
-        let found = self
-            .node
-            .attributes()
-            .enumerate()
-            .find(|(_, a)| a.name() == name && a.namespace().is_none());
-        let Some((index, attribute)) = found else {
-            return Ok(None);
-        };
-        if let Some(used) = self.used.get_mut(index) {
-            *used = true;
-        }
-        let attr = Attr {
-            value: attribute.value(),
-            offset: attribute.range().start,
-            value_offset: attribute.range_value().start,
-        };
-        if is_expression(attr.value) {
-            return Err(self.error_at(attr.offset, message));
-        }
-        Ok(Some(attr))
-    }
-
     /// Reports every attribute no parser asked for; call once the element is parsed.
     pub fn finish(self) -> Result<(), Reported> {
         let tag = self.tag();

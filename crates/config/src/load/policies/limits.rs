@@ -2,10 +2,11 @@
 //! quota attributes, the report headers and variables, the `<api>`/`<operation>` children and
 //! the by-key counting attributes.
 
+use crate::expr::PolicyValue;
 use crate::load::element::{Attr, Element};
 use crate::load::error::Reported;
 use crate::load::http::check_header_name;
-use crate::load::template::{parse_template, preview};
+use crate::load::template::preview;
 use crate::model::{
     ApiLimit, CallRate, CounterSpec, LimitReport, LimitTarget, OperationLimit, QuotaLimit,
 };
@@ -244,55 +245,46 @@ fn target(el: &mut Element<'_, '_, '_>) -> Result<LimitTarget, Reported> {
     Ok(target)
 }
 
-/// `counter-key` (required), `increment-condition` and `increment-count`: literal values for
-/// now. An expression is a load error that says it waits for the policy language.
+/// `counter-key` (required), `increment-condition` and `increment-count`: each literal or a
+/// policy expression. A literal condition must be `true` or `false`, a literal count a whole
+/// number from 0 to the maximum; expressions are checked when the call runs.
 pub(crate) fn counter_spec(el: &mut Element<'_, '_, '_>) -> Result<CounterSpec, Reported> {
     let tag = el.tag();
-    let pending =
-        |attr: &str| format!("expressions in <{tag} {attr}> need the policy-language work");
-    let key = el
-        .optional_awaiting_expression("counter-key", &pending("counter-key"))
-        .and_then(|attr| match attr {
-            Some(attr) if !attr.value.trim().is_empty() => {
-                parse_template(attr.value).map_err(|message| el.error_at(attr.offset, message))
-            }
-            Some(attr) => Err(el.error_at(
-                attr.offset,
-                format!("<{tag}> counter-key must not be empty"),
-            )),
-            None => Err(el.error(format!(
-                "<{tag}> is missing the required attribute `counter-key`"
-            ))),
-        });
+    let key = el.required_value("counter-key").and_then(|key| match &key {
+        PolicyValue::Text(text) if text.as_literal().is_some_and(|t| t.trim().is_empty()) => {
+            Err(el.error(format!("<{tag}> counter-key must not be empty")))
+        }
+        _ => Ok(key),
+    });
     let condition = el
-        .optional_awaiting_expression("increment-condition", &pending("increment-condition"))
-        .and_then(|attr| match attr {
-            None => Ok(None),
-            Some(attr) => match attr.value.trim().to_ascii_lowercase().as_str() {
-                "true" => Ok(Some(true)),
-                "false" => Ok(Some(false)),
-                _ => Err(el.error_at(
-                    attr.offset,
-                    format!(
-                        "<{tag}> increment-condition must be true or false, not `{}`",
-                        preview(attr.value)
-                    ),
-                )),
-            },
+        .optional_value("increment-condition")
+        .and_then(|value| match value {
+            Some(PolicyValue::Text(text)) => {
+                let literal = text.as_literal().unwrap_or_default();
+                match literal.trim().to_ascii_lowercase().as_str() {
+                "true" | "false" => Ok(Some(PolicyValue::Text(text))),
+                _ => Err(el.error(format!(
+                    "<{tag}> increment-condition must be true, false or an expression, not `{}`",
+                    preview(&literal)
+                ))),
+            }
+            }
+            other => Ok(other),
         });
-    let count = el
-        .optional_awaiting_expression("increment-count", &pending("increment-count"))
-        .and_then(|attr| match attr {
-            None => Ok(1),
-            Some(attr) => number(
-                el,
-                attr,
-                "increment-count",
-                0,
-                u64::from(MAX_INCREMENT_COUNT),
-            )
-            .map(|n| n as u32),
-        });
+    let count = el.optional_value("increment-count").and_then(|value| match value {
+        None => Ok(PolicyValue::literal("1")),
+        Some(PolicyValue::Text(text)) => {
+            let literal = text.as_literal().unwrap_or_default();
+            match literal.trim().parse::<u32>() {
+                Ok(n) if n <= MAX_INCREMENT_COUNT => Ok(PolicyValue::literal(n.to_string())),
+                _ => Err(el.error(format!(
+                    "<{tag}> increment-count must be a whole number from 0 to {MAX_INCREMENT_COUNT} or an expression, not `{}`",
+                    preview(&literal)
+                ))),
+            }
+        }
+        Some(expr) => Ok(expr),
+    });
     Ok(CounterSpec {
         counter_key: key?,
         increment_condition: condition?,
