@@ -1,5 +1,7 @@
 //! The per-request context every policy reads and edits.
 
+use std::collections::BTreeMap;
+
 use tollgate_config::{Config, Template, TemplatePart};
 
 use crate::access::Caller;
@@ -29,6 +31,12 @@ pub struct Ctx<'c> {
     pub response: Option<Response>,
     /// Milliseconds the backend took, when it was called.
     pub backend_ms: Option<u64>,
+    /// `context.Variables`: per-request values set by policies (e.g. validate-jwt's
+    /// `output-token-variable-name`), read by expressions.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// Headers added to the final response whatever it is (the backend's, an error, on-error's):
+    /// cors's `Access-Control-Allow-Origin` and friends.
+    pub response_headers: Vec<(String, String)>,
 }
 
 impl Ctx<'_> {

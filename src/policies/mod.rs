@@ -5,6 +5,11 @@ mod forward_request;
 mod rewrite_uri;
 mod set_body;
 mod set_header;
+// Access control (issue 5).
+mod check_header;
+pub mod cors;
+mod ip_filter;
+pub mod validate_jwt;
 
 use tollgate_config::{Policy, Section};
 
@@ -20,7 +25,8 @@ pub use forward_request::forwarded_request;
 pub enum Flow {
     /// Go on with the next policy.
     Continue,
-    /// A deliberate answer (`return-response`): the pipeline ends with this response.
+    /// A deliberate answer (`return-response`, a cors preflight): the pipeline ends with
+    /// this response.
     Respond(Response),
 }
 
@@ -50,6 +56,10 @@ pub fn apply(
             return Ok(Flow::Respond(response));
         }
         Policy::ForwardRequest(p) => forward_request::apply(p, ctx, host)?,
+        Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
+        Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
+        Policy::Cors(p) => return Ok(cors::apply(p, ctx)),
+        Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
     }
     Ok(Flow::Continue)
 }

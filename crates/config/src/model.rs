@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod access;
+pub use access::*;
+
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
@@ -26,6 +29,9 @@ pub struct Gateway {
     pub admin_path: String,
     /// Where the developer portal is mounted. Default `/portal`.
     pub portal_path: String,
+    /// `trusted-proxies`: peers whose `X-Forwarded-For` is believed. Empty (default): the
+    /// client address is always the host-set peer address.
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 /// One API: a path prefix on the gateway and the backend it fronts.
@@ -236,6 +242,14 @@ pub enum Policy {
     ReturnResponse(ReturnResponse),
     /// `<forward-request>`.
     ForwardRequest(ForwardRequest),
+    /// `<check-header>`.
+    CheckHeader(CheckHeader),
+    /// `<ip-filter>`.
+    IpFilter(IpFilter),
+    /// `<cors>`.
+    Cors(Cors),
+    /// `<validate-jwt>` (boxed: it is by far the largest variant).
+    ValidateJwt(Box<ValidateJwt>),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

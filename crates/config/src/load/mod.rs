@@ -13,6 +13,7 @@
 mod element;
 mod error;
 mod http;
+mod ip;
 mod policies;
 mod registry;
 mod template;

@@ -9,6 +9,8 @@ use super::policies::{
     base, forward_request, return_response, rewrite_uri, set_backend_service, set_body, set_header,
     set_status,
 };
+// Access control (issue 5).
+use super::policies::{check_header, cors, ip_filter, validate_jwt};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -72,6 +74,27 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "forward-request",
         sections: &[Section::Backend],
         parse: |el| forward_request::parse(el).map(Policy::ForwardRequest),
+    },
+    // Access control: inbound only, as in Azure.
+    Entry {
+        element: "check-header",
+        sections: &[Section::Inbound],
+        parse: |el| check_header::parse(el).map(Policy::CheckHeader),
+    },
+    Entry {
+        element: "ip-filter",
+        sections: &[Section::Inbound],
+        parse: |el| ip_filter::parse(el).map(Policy::IpFilter),
+    },
+    Entry {
+        element: "cors",
+        sections: &[Section::Inbound],
+        parse: |el| cors::parse(el).map(Policy::Cors),
+    },
+    Entry {
+        element: "validate-jwt",
+        sections: &[Section::Inbound],
+        parse: |el| validate_jwt::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
     },
 ];
 

@@ -5,10 +5,15 @@
 //! [`Element`]: super::element::Element
 
 pub(crate) mod base;
+pub(crate) mod check_header;
+pub(crate) mod cors;
 pub(crate) mod forward_request;
+pub(crate) mod ip_filter;
 pub(crate) mod return_response;
 pub(crate) mod rewrite_uri;
 pub(crate) mod set_backend_service;
 pub(crate) mod set_body;
 pub(crate) mod set_header;
 pub(crate) mod set_status;
+pub(crate) mod validate_jwt;
+pub(crate) mod values;
