@@ -55,9 +55,7 @@ pub fn apply(policy: &Cors, ctx: &mut Ctx<'_>) -> Flow {
 fn origin_allowed(policy: &Cors, origin: &str) -> bool {
     match &policy.allowed_origins {
         Allowed::Any => true,
-        Allowed::List(list) => {
-            normal_origin(origin).is_some_and(|origin| list.contains(&origin))
-        }
+        Allowed::List(list) => normal_origin(origin).is_some_and(|origin| list.contains(&origin)),
     }
 }
 
