@@ -7,6 +7,7 @@ mod failure;
 mod jwks;
 mod keys;
 pub mod token;
+mod verifier;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use tollgate_config::{KeyMaterial, SigningKey, Template, TokenSource, ValidateJw
 use super::failure::Failure;
 use super::token::{MAX_TOKEN_BYTES, parse};
 use super::validate;
+use super::verifier::verify;
 use crate::host::Host;
 use crate::host::memory::{
     CountingRandom, ManualClock, MapVars, MemoryKv, MemoryLog, ScriptedBackend,
@@ -167,7 +168,7 @@ fn rfc7515_a3_es256_from_a_jwks() {
 #[test]
 fn rfc8037_a4_ed25519_signature() {
     // RFC 8037 A.4 signs a non-JSON payload, so it is checked at the verification layer the
-    // gateway uses (jsonwebtoken's RustCrypto provider); full EdDSA tokens are in tests/jwt.rs.
+    // gateway uses (the verify-only provider); full EdDSA tokens are in tests/access_jwt.rs.
     let key =
         DecodingKey::from_ed_components("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
     let input = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
