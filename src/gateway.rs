@@ -10,6 +10,7 @@ use crate::http::{Request, Response, encode_query};
 use crate::metering;
 use crate::observe::{self, LogRecord};
 use crate::pipeline::{self, ctx::Ctx, scopes::Scope};
+use crate::policies;
 use crate::routing;
 
 /// The configuration embedded at build time by `build.rs` (postcard).
@@ -80,14 +81,21 @@ impl Gateway {
         let query = request.query_pairs();
         let route = match routing::route(&self.config, &request.method, &request.path, &query) {
             Ok(route) => route,
-            Err(error) => return Call::new(error.to_response(), Some(error)),
+            // A preflight goes to the operation the actual request will call (our choice:
+            // an API need not declare OPTIONS operations for cors to answer).
+            Err(error) => match preflight_method(&request)
+                .and_then(|m| routing::route(&self.config, &m, &request.path, &query).ok())
+            {
+                Some(route) => route,
+                None => return Call::new(error.to_response(), Some(error)),
+            },
         };
         let api = route.api;
         let key = access::find_key(api, &request);
         let original_url = original_url(&request);
         let mut ctx = Ctx {
             config: &self.config,
-            client_ip: client_ip(&request),
+            client_ip: client_ip(&request, &self.config.gateway.trusted_proxies),
             request: backend_request(
                 request,
                 &route,
@@ -131,7 +139,12 @@ impl Gateway {
             }
             Err(error) => {
                 push_api_scopes(&mut chain, &ctx);
-                pipeline::on_error(&mut ctx, &chain, error, host)
+                // A browser's preflight never carries a key: cors in the global, API or
+                // operation scope answers it, as in Azure.
+                match policies::cors::answer_preflight_without_key(&mut ctx, &chain) {
+                    Some(response) => (response, pipeline::Outcome::default()),
+                    None => pipeline::on_error(&mut ctx, &chain, error, host),
+                }
             }
         };
         pipeline::after_response(&mut ctx, &mut response, host);
@@ -222,6 +235,14 @@ fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {
     }
 }
 
+/// The method a preflight asks about (`Access-Control-Request-Method`), for a preflight.
+fn preflight_method(request: &Request) -> Option<String> {
+    policies::cors::is_preflight(request)
+        .then(|| request.headers.get("access-control-request-method"))
+        .flatten()
+        .map(|m| m.trim().to_ascii_uppercase())
+}
+
 /// `/admin/subscriptions` under `/admin` → `Some("/subscriptions")`.
 fn under_prefix<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
     let rest = path.strip_prefix(prefix)?;
@@ -245,13 +266,42 @@ fn original_url(request: &Request) -> String {
     url
 }
 
-/// The client's IP from the host-set `spin-client-addr` (`ip:port` or `[v6]:port`).
-fn client_ip(request: &Request) -> String {
+/// The peer's IP from the host-set `spin-client-addr` (`ip:port` or `[v6]:port`).
+fn peer_ip(request: &Request) -> String {
     let addr = request.headers.get("spin-client-addr").unwrap_or_default();
     match addr.parse::<std::net::SocketAddr>() {
         Ok(socket) => socket.ip().to_string(),
         Err(_) => addr.to_string(),
     }
+}
+
+/// The client's IP: the host-set peer address, unless the peer is a trusted proxy; then the
+/// rightmost `X-Forwarded-For` hop that is not a trusted proxy (each proxy appends the
+/// address it saw, so hops left of an untrusted one may be forged by the client).
+fn client_ip(request: &Request, trusted: &[tollgate_config::IpRange]) -> String {
+    use std::net::IpAddr;
+    let peer = peer_ip(request);
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|range| range.contains(ip));
+    match peer.parse::<IpAddr>() {
+        Ok(ip) if is_trusted(ip) => {}
+        _ => return peer,
+    }
+    let mut client = peer;
+    let hops: Vec<&str> = request
+        .headers
+        .get_all("x-forwarded-for")
+        .flat_map(|line| line.split(','))
+        .collect();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip.to_string();
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// The request as policies and the backend see it: path relative to the API, the subscription
@@ -265,7 +315,7 @@ fn backend_request(
     host: &Host<'_>,
 ) -> Request {
     let api = route.api;
-    let client_ip = client_ip(&request);
+    let client_ip = peer_ip(&request);
     let full_url = request
         .headers
         .get("spin-full-url")

@@ -104,7 +104,12 @@ fn run_section(
 /// A store failure here cannot change the answer any more; it goes to the log.
 pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_>) {
     for (name, value) in std::mem::take(&mut ctx.response_headers) {
-        response.headers.set(&name, value);
+        // `Vary` lists accumulate (cors adds `Origin` to whatever the backend varies on).
+        if name.eq_ignore_ascii_case("vary") {
+            response.headers.append(name, value);
+        } else {
+            response.headers.set(&name, value);
+        }
     }
     let deferred = std::mem::take(&mut ctx.deferred);
     if deferred.is_empty() {

@@ -1,11 +1,14 @@
 //! The policies. Each file executes one element; the loader (crate `tollgate-config`) has
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
+mod check_header;
 mod choose;
+pub mod cors;
 pub mod deferred;
 mod emit_metric;
 mod find_and_replace;
 mod forward_request;
+mod ip_filter;
 mod json_to_xml;
 pub mod limits;
 mod mock_response;
@@ -19,6 +22,7 @@ mod set_body;
 mod set_header;
 mod set_query_parameter;
 mod trace;
+pub mod validate_jwt;
 mod xml_to_json;
 
 use tollgate_config::{Policy, PolicyNode, Section};
@@ -36,7 +40,8 @@ pub use forward_request::forwarded_request;
 pub enum Flow {
     /// Go on with the next policy.
     Continue,
-    /// A deliberate answer (`return-response`, `mock-response`): the pipeline ends with it.
+    /// A deliberate answer (`return-response`, `mock-response`, a cors preflight): the
+    /// pipeline ends with it.
     Respond(Response),
 }
 
@@ -128,6 +133,10 @@ fn run(
         Policy::RateLimitByKey(p) => rate_limit::apply_by_key(p, ctx, host)?,
         Policy::Quota(p) => quota::apply(p, ctx, host)?,
         Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
+        Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
+        Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
+        Policy::Cors(p) => return Ok(cors::apply(p, ctx)),
+        Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -160,6 +169,10 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::RateLimitByKey(_) => "rate-limit-by-key",
         Policy::Quota(_) => "quota",
         Policy::QuotaByKey(_) => "quota-by-key",
+        Policy::CheckHeader(_) => "check-header",
+        Policy::IpFilter(_) => "ip-filter",
+        Policy::Cors(_) => "cors",
+        Policy::ValidateJwt(_) => "validate-jwt",
     }
 }
 

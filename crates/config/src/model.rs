@@ -11,6 +11,8 @@ use crate::lang::{
     Choose, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, MockExample, MockResponse,
     Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
 };
+mod access;
+pub use access::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +34,9 @@ pub struct Gateway {
     pub admin_path: String,
     /// Where the developer portal is mounted. Default `/portal`.
     pub portal_path: String,
+    /// `trusted-proxies`: peers whose `X-Forwarded-For` is believed. Empty (default): the
+    /// client address is always the host-set peer address.
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 /// One API: a path prefix on the gateway and the backend it fronts.
@@ -278,6 +283,14 @@ pub enum Policy {
     Quota(Quota),
     /// `<quota-by-key>`: calls and/or bandwidth per counter key over a fixed window.
     QuotaByKey(QuotaByKey),
+    /// `<check-header>`.
+    CheckHeader(CheckHeader),
+    /// `<ip-filter>`.
+    IpFilter(IpFilter),
+    /// `<cors>`.
+    Cors(Cors),
+    /// `<validate-jwt>` (boxed: it is by far the largest variant).
+    ValidateJwt(Box<ValidateJwt>),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

@@ -52,6 +52,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         Gateway {
             admin_path: "/manage".into(),
             portal_path: "/developer".into(),
+            trusted_proxies: Vec::new(),
         }
     );
 

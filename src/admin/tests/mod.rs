@@ -151,6 +151,7 @@ fn config() -> Config {
         gateway: Gateway {
             admin_path: "/admin".into(),
             portal_path: "/portal".into(),
+            trusted_proxies: Vec::new(),
         },
         apis: vec![weather],
         products: vec![product("basic", false), product("premium", true)],

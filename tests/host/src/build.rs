@@ -17,8 +17,21 @@ use wasmtime::{Result, bail, format_err};
 ///   The separate target directory keeps the nested cargo from waiting on the lock that the
 ///   `cargo test` running us holds. Needs `rustup target add wasm32-wasip2`.
 pub fn build_component(package: &str) -> Result<PathBuf> {
+    build_component_with(package, "", &[])
+}
+
+/// Like [`build_component`], but a variant of the component built with extra environment
+/// variables (e.g. `TOLLGATE_POLICIES=tests/fixtures/access`, which `build.rs` embeds) into
+/// its own target directory `test-wasm-LABEL`. The override variable is `<PACKAGE>_<LABEL>_WASM`
+/// (`TOLLGATE_ACCESS_WASM`). An empty label is [`build_component`].
+pub fn build_component_with(package: &str, label: &str, envs: &[(&str, &str)]) -> Result<PathBuf> {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let var = format!("{}_WASM", package.to_uppercase().replace('-', "_"));
+    let name = if label.is_empty() {
+        package.to_string()
+    } else {
+        format!("{package}-{label}")
+    };
+    let var = format!("{}_WASM", name.to_uppercase().replace('-', "_"));
     if let Some(path) = std::env::var_os(&var) {
         let path = PathBuf::from(path);
         if !path.is_file() {
@@ -29,14 +42,18 @@ pub fn build_component(package: &str) -> Result<PathBuf> {
     let built = BUILT.get_or_init(Mutex::default);
     // Held across the build: one nested cargo at a time.
     let mut built = built.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(path) = built.get(package) {
+    if let Some(path) = built.get(&name) {
         return Ok(path.clone());
     }
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("target"))
-        .join("test-wasm");
+        .join(if label.is_empty() {
+            "test-wasm".to_string()
+        } else {
+            format!("test-wasm-{label}")
+        });
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
         .current_dir(&workspace)
@@ -49,6 +66,7 @@ pub fn build_component(package: &str) -> Result<PathBuf> {
             "--release",
         ])
         .arg("--quiet")
+        .envs(envs.iter().copied())
         .env("CARGO_TARGET_DIR", &target)
         .status()
         .map_err(|e| format_err!("running {}: {e}", Path::new(&cargo).display()))?;
@@ -65,6 +83,6 @@ pub fn build_component(package: &str) -> Result<PathBuf> {
     if !wasm.is_file() {
         bail!("{} missing after the build", wasm.display());
     }
-    built.insert(package.to_string(), wasm.clone());
+    built.insert(name, wasm.clone());
     Ok(wasm)
 }

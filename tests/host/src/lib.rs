@@ -29,7 +29,7 @@ pub mod routes;
 mod server;
 mod state;
 
-pub use build::build_component;
+pub use build::{build_component, build_component_with};
 pub use kv::{Kv, KvBackend, KvError, KvStore};
 pub use routes::Route;
 pub use state::{StdoutLines, Vars};

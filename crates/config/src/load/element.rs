@@ -11,7 +11,7 @@ use super::error::{Reported, Sink};
 use super::expr::parse_expression;
 use super::template::{has_named_value, parse_template, preview};
 use crate::expr::{Expr, PolicyValue};
-use crate::model::Section;
+use crate::model::{Section, Template};
 
 /// An attribute that was read: its value and where it was written.
 #[derive(Debug, Clone, Copy)]
@@ -370,6 +370,31 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         let (text, offset) = self.text()?;
         let raw = self.raw(offset);
         self.value(&text, offset, raw)
+    }
+
+    /// The element's text (comments skipped) as a literal template with `{{named values}}`,
+    /// for values that cannot be expressions (key material, addresses); child elements are
+    /// errors.
+    pub fn text_template(&mut self) -> Result<Template, Reported> {
+        let (text, offset) = self.text()?;
+        if is_expression(&text) {
+            let tag = self.tag();
+            return Err(self.error_at(offset, format!("unsupported: a policy expression in <{tag}>; write a literal value (named values {{{{name}}}} are allowed)")));
+        }
+        parse_template(&text).map_err(|message| self.error_at(offset, message))
+    }
+
+    /// A required attribute that may hold `{{named values}}` but not an expression.
+    pub fn required_template(&mut self, name: &str) -> Result<(Attr<'a>, Template), Reported> {
+        let attr = self.required(name)?;
+        if is_expression(attr.value) {
+            let tag = self.tag();
+            return Err(self.error_at(attr.offset, format!("unsupported: a policy expression in <{tag} {name}>; write a literal value (named values {{{{name}}}} are allowed)")));
+        }
+        match parse_template(attr.value) {
+            Ok(template) => Ok((attr, template)),
+            Err(message) => Err(self.error_at(attr.offset, message)),
+        }
     }
 
     /// The policies inside a nesting element (`<when>`, `<retry>`, ...), for this section.

@@ -15,6 +15,7 @@ mod error;
 mod expr;
 mod fragments;
 mod http;
+mod ip;
 mod openapi;
 mod policies;
 mod registry;

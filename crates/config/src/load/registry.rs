@@ -12,6 +12,8 @@ use super::policies::{
     xml_to_json,
 };
 use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
+// Access control (issue 5).
+use super::policies::{check_header, cors, ip_filter, validate_jwt};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -168,6 +170,27 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "quota-by-key",
         sections: &[Section::Inbound],
         parse: |el| quota_by_key::parse(el).map(Policy::QuotaByKey),
+    },
+    // Access control: inbound only, as in Azure.
+    Entry {
+        element: "check-header",
+        sections: &[Section::Inbound],
+        parse: |el| check_header::parse(el).map(Policy::CheckHeader),
+    },
+    Entry {
+        element: "ip-filter",
+        sections: &[Section::Inbound],
+        parse: |el| ip_filter::parse(el).map(Policy::IpFilter),
+    },
+    Entry {
+        element: "cors",
+        sections: &[Section::Inbound],
+        parse: |el| cors::parse(el).map(Policy::Cors),
+    },
+    Entry {
+        element: "validate-jwt",
+        sections: &[Section::Inbound],
+        parse: |el| validate_jwt::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
     },
 ];
 

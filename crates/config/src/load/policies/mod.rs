@@ -5,11 +5,14 @@
 //! [`Element`]: super::element::Element
 
 pub(crate) mod base;
+pub(crate) mod check_header;
 pub(crate) mod choose;
+pub(crate) mod cors;
 pub(crate) mod emit_metric;
 pub(crate) mod find_and_replace;
 pub(crate) mod forward_request;
 pub(crate) mod include_fragment;
+pub(crate) mod ip_filter;
 pub(crate) mod json_to_xml;
 pub(crate) mod limits;
 pub(crate) mod mock_response;
@@ -29,4 +32,6 @@ pub(crate) mod set_query_parameter;
 pub(crate) mod set_status;
 pub(crate) mod set_variable;
 pub(crate) mod trace;
+pub(crate) mod validate_jwt;
+pub(crate) mod values;
 pub(crate) mod xml_to_json;

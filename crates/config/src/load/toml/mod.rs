@@ -12,6 +12,8 @@
 //! [gateway]                      # optional
 //! admin-path = "/admin"          # default; starts with "/", no trailing "/"
 //! portal-path = "/portal"        # default; must not overlap admin-path
+//! trusted-proxies = ["10.0.0.0/8", "fd00::/8"]  # default none; addresses or CIDR blocks of
+//!                                # proxies whose X-Forwarded-For is believed
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -94,7 +96,7 @@ pub(crate) enum Owner {
 }
 
 const TOP_LEVEL: &[&str] = &["gateway", "apis", "products"];
-const GATEWAY: &[&str] = &["admin-path", "portal-path"];
+const GATEWAY: &[&str] = &["admin-path", "portal-path", "trusted-proxies"];
 
 /// Reads `tollgate.toml` (the sink's text); mistakes go to the sink. `None` only on TOML
 /// syntax errors: after other mistakes the manifest is still returned (with placeholders)
@@ -131,6 +133,7 @@ fn default_gateway() -> Gateway {
     Gateway {
         admin_path: "/admin".to_string(),
         portal_path: "/portal".to_string(),
+        trusted_proxies: Vec::new(),
     }
 }
 
@@ -141,6 +144,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     };
     let admin = mount_path(&mut table, sink, "admin-path");
     let portal = mount_path(&mut table, sink, "portal-path");
+    let trusted_proxies = trusted_proxies(&mut table, sink);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
     let portal = portal?;
@@ -159,7 +163,29 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     Ok(Gateway {
         admin_path: admin,
         portal_path: portal.map_or(defaults.portal_path, |path| path.value),
+        trusted_proxies: trusted_proxies?,
     })
+}
+
+/// `trusted-proxies`: addresses or CIDR blocks.
+fn trusted_proxies(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Vec<crate::model::IpRange>, Reported> {
+    let Some(items) = table.strings(sink, "trusted-proxies")? else {
+        return Ok(Vec::new());
+    };
+    let mut ranges = Vec::with_capacity(items.len());
+    let mut result = Ok(());
+    for item in items {
+        match super::ip::parse_cidr_or_address(item.value) {
+            Ok(range) => ranges.push(range),
+            Err(message) => {
+                result = Err(sink.error_at(item.offset, format!("trusted-proxies: {message}")))
+            }
+        }
+    }
+    result.map(|()| ranges)
 }
 
 /// `admin-path` / `portal-path`: starts with `/`, no trailing `/`, clean segments.
