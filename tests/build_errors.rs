@@ -8,7 +8,14 @@ fn a_bad_policies_directory_fails_the_build_naming_file_line_and_reason() {
     let root = env!("CARGO_MANIFEST_DIR");
     // Its own target dir: the outer `cargo test` holds the lock on the usual one.
     let output = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "-p", "tollgate", "--lib", "--target-dir"])
+        .args([
+            "check",
+            "--quiet",
+            "-p",
+            "tollgate",
+            "--lib",
+            "--target-dir",
+        ])
         .arg(format!("{root}/target/build-errors-check"))
         .env("TOLLGATE_POLICIES", format!("{root}/tests/fixtures/broken"))
         .current_dir(root)
