@@ -327,8 +327,8 @@ fn a_rate_limit_of_100_admits_exactly_100_of_160_concurrent_calls() {
 fn cost_of_the_full_chain_on_sqlite() {
     let backend = CountingBackend::start();
     let host = start(&backend, KvBackend::Sqlite(sqlite_file("bench")));
-    let rounds = 20;
-    for product in ["plain", "full", "plain", "full"] {
+    let rounds = 5;
+    for product in ["plain", "full"] {
         let (_, key) = subscribe(host.addr(), product);
         let started = std::time::Instant::now();
         let mut statuses = Vec::new();
