@@ -5,30 +5,22 @@
 use serde_json::Value as J;
 use tollgate_config::{Apply, JsonToXml, Section};
 
-use super::message_mut;
+use super::convertible;
 use crate::error::PolicyError;
 use crate::expr;
 use crate::pipeline::ctx::Ctx;
 
 /// Converts the body when `apply` and the `Accept` header allow it.
 pub fn apply(policy: &JsonToXml, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
-    let accept = ctx
-        .request
-        .headers
-        .get("accept")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if policy.consider_accept_header && !(accept.contains("xml") || accept.contains("*/*")) {
+    let Some((body, headers)) = convertible(
+        section,
+        ctx,
+        policy.consider_accept_header,
+        policy.apply == Apply::ContentType,
+        ("json", "xml"),
+    ) else {
         return Ok(());
-    }
-    let (body, headers) = message_mut(section, ctx);
-    let content_type = headers
-        .get("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if policy.apply == Apply::ContentType && !content_type.contains("json") {
-        return Ok(());
-    }
+    };
     let json: J = serde_json::from_slice(body)
         .map_err(|e| expr::failure(format!("json-to-xml: the body is not JSON: {e}")))?;
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");

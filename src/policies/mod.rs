@@ -181,6 +181,36 @@ fn targets_request(section: Section) -> bool {
     matches!(section, Section::Inbound | Section::Backend)
 }
 
+/// The body (and its headers) a conversion policy should convert, or `None` when it should
+/// leave the message alone: with `consider-accept-header`, the request's `Accept` must name
+/// `wanted` (or `*/*`); with `apply="content-type-…"`, the content type must name `from`.
+fn convertible<'a>(
+    section: Section,
+    ctx: &'a mut Ctx<'_>,
+    consider_accept: bool,
+    by_content_type: bool,
+    (from, wanted): (&str, &str),
+) -> Option<(&'a mut Vec<u8>, &'a mut crate::http::Headers)> {
+    let accept = ctx
+        .request
+        .headers
+        .get("accept")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if consider_accept && !(accept.contains(wanted) || accept.contains("*/*")) {
+        return None;
+    }
+    let (body, headers) = message_mut(section, ctx);
+    let content_type = headers
+        .get("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if by_content_type && !content_type.contains(from) {
+        return None;
+    }
+    Some((body, headers))
+}
+
 /// The body a policy in `section` works on, with its headers.
 fn message_mut<'a>(
     section: Section,

@@ -9,7 +9,7 @@ mod reader;
 use serde_json::{Map, Value as J};
 use tollgate_config::{Apply, Section, XmlToJson};
 
-use super::message_mut;
+use super::convertible;
 use crate::error::PolicyError;
 use crate::expr;
 use crate::pipeline::ctx::Ctx;
@@ -17,23 +17,15 @@ use reader::{Node, parse};
 
 /// Converts the body when `apply` and the `Accept` header allow it.
 pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
-    let accept = ctx
-        .request
-        .headers
-        .get("accept")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if policy.consider_accept_header && !(accept.contains("json") || accept.contains("*/*")) {
+    let Some((body, headers)) = convertible(
+        section,
+        ctx,
+        policy.consider_accept_header,
+        policy.apply == Apply::ContentType,
+        ("xml", "json"),
+    ) else {
         return Ok(());
-    }
-    let (body, headers) = message_mut(section, ctx);
-    let content_type = headers
-        .get("content-type")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if policy.apply == Apply::ContentType && !content_type.contains("xml") {
-        return Ok(());
-    }
+    };
     let text = std::str::from_utf8(body)
         .map_err(|_| expr::failure("xml-to-json: the body is not UTF-8".into()))?;
     let document =
