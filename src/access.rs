@@ -28,16 +28,20 @@ pub enum KeySource {
     Query,
 }
 
-/// The subscription key of a request: the header first, the query only when the header is absent.
-pub fn find_key(api: &Api, request: &Request) -> Option<(String, KeySource)> {
+/// The subscription key of a request: the header first, the query only when the header is
+/// absent. `query` is the request's decoded query, parsed once per call by the caller.
+pub fn find_key(
+    api: &Api,
+    request: &Request,
+    query: &[(String, String)],
+) -> Option<(String, KeySource)> {
     if let Some(value) = request.headers.get(&api.subscription_key_header) {
         return Some((value.trim().to_string(), KeySource::Header));
     }
-    request
-        .query_pairs()
-        .into_iter()
+    query
+        .iter()
         .find(|(name, _)| name == &api.subscription_key_query)
-        .map(|(_, value)| (value, KeySource::Query))
+        .map(|(_, value)| (value.clone(), KeySource::Query))
 }
 
 /// Checks the key (if any) against the API, as Azure does:

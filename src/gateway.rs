@@ -91,13 +91,14 @@ impl Gateway {
             },
         };
         let api = route.api;
-        let key = access::find_key(api, &request);
+        let key = access::find_key(api, &request, &query);
         let original_url = original_url(&request);
         let mut ctx = Ctx {
             config: &self.config,
             client_ip: client_ip(&request, &self.config.gateway.trusted_proxies),
             request: backend_request(
                 request,
+                &query,
                 &route,
                 key.as_ref().map(|(_, s)| *s),
                 request_id,
@@ -309,6 +310,7 @@ fn client_ip(request: &Request, trusted: &[tollgate_config::IpRange]) -> String 
 /// `X-Forwarded-*`, `x-request-id` and `traceparent` set.
 fn backend_request(
     mut request: Request,
+    query: &[(String, String)],
     route: &routing::Route<'_>,
     key_source: Option<KeySource>,
     request_id: &str,
@@ -333,12 +335,10 @@ fn backend_request(
     match key_source {
         Some(KeySource::Header) => request.headers.remove(&api.subscription_key_header),
         Some(KeySource::Query) => {
-            let kept: Vec<(String, String)> = request
-                .query_pairs()
-                .into_iter()
-                .filter(|(name, _)| name != &api.subscription_key_query)
-                .collect();
-            request.query = encode_query(kept.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+            let kept = query
+                .iter()
+                .filter(|(name, _)| name != &api.subscription_key_query);
+            request.query = encode_query(kept.map(|(n, v)| (n.as_str(), v.as_str())));
         }
         None => {}
     }
