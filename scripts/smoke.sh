@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wasm="${TOLLGATE_WASM:-$PWD/target/wasm32-wasip2/release/tollgate.wasm}"
+wasm="${TOLLGATE_WASM:-${CARGO_TARGET_DIR:-$PWD/target}/wasm32-wasip2/release/tollgate.wasm}"
 [ -f "$wasm" ] || { echo "error: $wasm is missing: cargo build --target wasm32-wasip2 --release -p tollgate" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get install python3)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "error: curl is missing (apt-get install curl)" >&2; exit 1; }

@@ -31,7 +31,7 @@ fi
 
 step "building the component: cargo build --target wasm32-wasip2 --release -p tollgate"
 cargo build --locked --target wasm32-wasip2 --release -p tollgate
-wasm="$PWD/target/wasm32-wasip2/release/tollgate.wasm"
+wasm="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-wasip2/release/tollgate.wasm"
 echo "built $wasm ($(wc -c <"$wasm") bytes)"
 
 step "native tests (gateway on in-memory ports, configuration loader)"
