@@ -29,6 +29,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
     fi
 fi
 
+# A clean build (wasmtime for the test host, the release component) needs about 6 GB.
+target_root="${CARGO_TARGET_DIR:-$PWD/target}"
+mkdir -p "$target_root"
+free_kb=$(df -Pk "$target_root" | awk 'NR==2 {print $4}')
+if [ "${free_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
+    echo "error: only $((free_kb / 1024)) MB free under $target_root; a clean build needs about 6 GB." >&2
+    echo "       Free disk space (e.g. cargo clean in other checkouts) and run scripts/test.sh again." >&2
+    exit 1
+fi
+
 step "building the component: cargo build --target wasm32-wasip2 --release -p tollgate"
 cargo build --locked --target wasm32-wasip2 --release -p tollgate
 wasm="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-wasip2/release/tollgate.wasm"
