@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use sha2::Digest;
+
 fn main() {
     let dir = std::env::var("TOLLGATE_POLICIES").unwrap_or_else(|_| "policies".to_string());
     println!("cargo:rerun-if-changed={dir}");
@@ -20,5 +22,10 @@ fn main() {
     };
     let blob = postcard::to_allocvec(&config).expect("the configuration model serialises");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    // The revision names this configuration in response cache keys (src/cache/key.rs computes
+    // the same for configurations built at run time): the first 16 hex digits of its SHA-256.
+    let digest = sha2::Sha256::digest(&blob);
+    let revision: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(Path::new(&out).join("config.rev"), revision).expect("OUT_DIR is writable");
     std::fs::write(Path::new(&out).join("config.bin"), blob).expect("OUT_DIR is writable");
 }

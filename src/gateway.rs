@@ -4,6 +4,7 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::{Request, Response, encode_query};
@@ -16,20 +17,39 @@ use crate::routing;
 /// The configuration embedded at build time by `build.rs` (postcard).
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/config.bin"));
 
+/// Its revision, computed by `build.rs` as [`cache::key::revision`] does.
+static EMBEDDED_REVISION: &str = include_str!(concat!(env!("OUT_DIR"), "/config.rev"));
+
 /// A gateway with its configuration loaded.
 pub struct Gateway {
     config: Config,
+    /// Names the configuration in response cache keys, so a new deployment never serves an
+    /// entry an older one stored.
+    revision: String,
 }
 
 impl Gateway {
     /// The gateway with the configuration compiled into this build.
     pub fn embedded() -> Result<Self, postcard::Error> {
-        postcard::from_bytes(EMBEDDED).map(Gateway::new)
+        let config = postcard::from_bytes(EMBEDDED)?;
+        Ok(Gateway {
+            config,
+            revision: EMBEDDED_REVISION.to_string(),
+        })
     }
 
     /// A gateway with `config` (tests build their own).
     pub fn new(config: Config) -> Self {
-        Gateway { config }
+        let blob = postcard::to_allocvec(&config).unwrap_or_default();
+        Gateway {
+            revision: cache::key::revision(&blob),
+            config,
+        }
+    }
+
+    /// The configuration's revision (the first 16 hex digits of the SHA-256 of its blob).
+    pub fn revision(&self) -> &str {
+        &self.revision
     }
 
     /// The loaded configuration.
@@ -48,7 +68,10 @@ impl Gateway {
         let mut call = match under_prefix(&request.path, admin_path) {
             Some(route) => Call {
                 api: "admin".into(),
-                ..Call::new(admin::handle(&request, route, &self.config, host), None)
+                ..Call::new(
+                    admin::handle(&request, route, &self.config, &self.revision, host),
+                    None,
+                )
             },
             None => self.call(request, &request_id, host),
         };
@@ -66,7 +89,7 @@ impl Gateway {
             status: call.response.status,
             total_ms: host.clock.now_millis().saturating_sub(started_ms),
             backend_ms: call.backend_ms,
-            cache: "",
+            cache: call.cache,
             request_bytes,
             response_bytes: call.response.body.len(),
             error_reason: call.error.as_ref().map(|e| e.reason),
@@ -118,6 +141,8 @@ impl Gateway {
             response_headers: Vec::new(),
             deferred: Vec::new(),
             usage_calls_counted: false,
+            revision: &self.revision,
+            cache: None,
         };
         let mut chain = Vec::new();
         if let Some(global) = &self.config.global {
@@ -171,6 +196,7 @@ impl Gateway {
                 .map(|s| s.id.clone())
                 .unwrap_or_default(),
             backend_ms: ctx.backend_ms,
+            cache: ctx.cache.as_ref().map_or("", |call| call.log_status()),
             ..Call::new(response, outcome.error)
         }
     }
@@ -211,6 +237,8 @@ struct Call {
     product: String,
     subscription: String,
     backend_ms: Option<u64>,
+    /// The log's cache status: `hit`, `miss`, or empty when no `cache-lookup` ran.
+    cache: &'static str,
 }
 
 impl Call {
@@ -223,6 +251,7 @@ impl Call {
             product: String::new(),
             subscription: String::new(),
             backend_ms: None,
+            cache: "",
         }
     }
 }

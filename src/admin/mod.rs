@@ -6,6 +6,7 @@
 //! Errors are `{"code", "message"}` (see `error.rs`). `openapi.json` describes every route,
 //! and a test keeps it and [`Route`] in step.
 
+mod cache;
 mod catalog;
 mod error;
 mod subscriptions;
@@ -28,8 +29,16 @@ const OPENAPI: &str = include_str!("openapi.json");
 
 /// Answers one admin request. `route` is the path after the admin prefix
 /// (`/subscriptions/sub-1`; `""` or `"/"` for the root).
-pub fn handle(request: &Request, route: &str, config: &Config, host: &Host<'_>) -> Response {
-    match serve(request, route, config, host) {
+/// `revision` names the running configuration (the cache sweep deletes other revisions'
+/// response entries).
+pub fn handle(
+    request: &Request,
+    route: &str,
+    config: &Config,
+    revision: &str,
+    host: &Host<'_>,
+) -> Response {
+    match serve(request, route, config, revision, host) {
         Ok(response) => response,
         Err(error) => error.render(host, &request.method, route),
     }
@@ -39,6 +48,7 @@ fn serve(
     request: &Request,
     path: &str,
     config: &Config,
+    revision: &str,
     host: &Host<'_>,
 ) -> Result<Response, AdminError> {
     authorize(request, host.vars)?;
@@ -64,6 +74,8 @@ fn serve(
         (Route::SubscriptionUsage, _) => usage::subscription(id, request, host),
         (Route::Usage, _) => usage::all(request, config, host),
         (Route::CountersSweep, _) => usage::sweep(request, host),
+        (Route::CacheSweep, _) => cache::sweep(request, revision, host),
+        (Route::CachePurge, _) => cache::purge(request, config, host),
         (Route::Apis, _) => Ok(catalog::apis(config)),
         (Route::Products, _) => Ok(catalog::products(config)),
         (Route::OpenApi, _) => Ok(openapi(config)),
@@ -88,6 +100,10 @@ pub(crate) enum Route {
     Usage,
     /// `/counters/sweep`
     CountersSweep,
+    /// `/cache/sweep`
+    CacheSweep,
+    /// `/cache/purge`
+    CachePurge,
     /// `/apis`
     Apis,
     /// `/products`
@@ -98,7 +114,7 @@ pub(crate) enum Route {
 
 impl Route {
     /// Every route.
-    pub(crate) const ALL: [Route; 10] = [
+    pub(crate) const ALL: [Route; 12] = [
         Route::Subscriptions,
         Route::Subscription,
         Route::RegeneratePrimaryKey,
@@ -106,6 +122,8 @@ impl Route {
         Route::SubscriptionUsage,
         Route::Usage,
         Route::CountersSweep,
+        Route::CacheSweep,
+        Route::CachePurge,
         Route::Apis,
         Route::Products,
         Route::OpenApi,
@@ -121,6 +139,8 @@ impl Route {
             Route::SubscriptionUsage => "/subscriptions/{id}/usage",
             Route::Usage => "/usage",
             Route::CountersSweep => "/counters/sweep",
+            Route::CacheSweep => "/cache/sweep",
+            Route::CachePurge => "/cache/purge",
             Route::Apis => "/apis",
             Route::Products => "/products",
             Route::OpenApi => "/openapi.json",
@@ -133,7 +153,7 @@ impl Route {
             Route::Subscriptions => &["GET", "POST"],
             Route::Subscription => &["GET", "PATCH", "DELETE"],
             Route::RegeneratePrimaryKey | Route::RegenerateSecondaryKey => &["POST"],
-            Route::CountersSweep => &["POST"],
+            Route::CountersSweep | Route::CacheSweep | Route::CachePurge => &["POST"],
             Route::SubscriptionUsage
             | Route::Usage
             | Route::Apis

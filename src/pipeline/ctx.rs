@@ -49,6 +49,10 @@ pub struct Ctx<'c> {
     /// Counters to increment once the response is known (see
     /// [`crate::pipeline::after_response`]).
     pub deferred: Vec<Deferred>,
+    /// The compiled configuration's revision (part of response cache keys).
+    pub revision: &'c str,
+    /// What `cache-lookup` decided, when it ran for this call.
+    pub cache: Option<crate::cache::CacheCall>,
     /// Whether a policy's counter already counted this call in the usage meter's daily
     /// `calls` (a daily quota aligned with UTC days shares that increment).
     pub usage_calls_counted: bool,

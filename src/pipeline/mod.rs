@@ -25,9 +25,15 @@ pub struct Outcome {
 
 /// Runs inbound, backend and outbound (and on-error when one fails); returns the response.
 pub fn run(ctx: &mut Ctx<'_>, chain: &Chain<'_>, host: &Host<'_>) -> (Response, Outcome) {
+    let mut cache_hit = false;
     for section in [Section::Inbound, Section::Backend, Section::Outbound] {
+        if cache_hit && section == Section::Backend {
+            continue;
+        }
         match run_section(ctx, chain, section, host) {
             Ok(Flow::Continue) => {}
+            // A cache hit (inbound only): the backend is skipped, outbound runs.
+            Ok(Flow::SkipToOutbound) => cache_hit = true,
             Ok(Flow::Respond(response)) => return (response, Outcome::default()),
             Err(error) => return on_error(ctx, chain, error, host),
         }
@@ -54,7 +60,9 @@ pub fn on_error(
     ctx.last_error = Some(last);
     ctx.response = Some(error.to_response());
     let response = match run_section(ctx, chain, Section::OnError, host) {
-        Ok(Flow::Continue) => ctx.response.take().unwrap_or_else(|| error.to_response()),
+        Ok(Flow::Continue | Flow::SkipToOutbound) => {
+            ctx.response.take().unwrap_or_else(|| error.to_response())
+        }
         Ok(Flow::Respond(response)) => response,
         // An error inside on-error: the caller gets the original error.
         Err(_) => error.to_response(),
@@ -74,7 +82,7 @@ fn run_section(
         ctx.scope = scope;
         match policies::apply(&node.policy, section, ctx, host) {
             Ok(Flow::Continue) => {}
-            Ok(Flow::Respond(response)) => return Ok(Flow::Respond(response)),
+            Ok(answered) => return Ok(answered),
             Err(error) => {
                 if section != Section::OnError {
                     ctx.last_error = Some(LastError {
@@ -99,10 +107,14 @@ fn run_section(
 
 /// Runs when the call's response is final, whichever way it was made (outbound, a policy's
 /// answer, on-error): adds the headers policies asked for ([`Ctx::response_headers`]) and
-/// increments the deferred counters ([`Ctx::deferred`]), which may look at the response.
+/// the cache's (`Cache-Control`, `Age`: [`crate::cache::client_headers`]), and increments
+/// the deferred counters ([`Ctx::deferred`]), which may look at the response.
 ///
 /// A store failure here cannot change the answer any more; it goes to the log.
 pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_>) {
+    if let Some(call) = &ctx.cache {
+        crate::cache::client_headers(call, ctx.last_error.is_some(), response);
+    }
     for (name, value) in std::mem::take(&mut ctx.response_headers) {
         // `Vary` lists accumulate (cors adds `Origin` to whatever the backend varies on).
         if name.eq_ignore_ascii_case("vary") {

@@ -142,6 +142,6 @@ pub fn answer_preflight_without_key(
     })?;
     match apply(policy, ctx) {
         Flow::Respond(response) => Some(response),
-        Flow::Continue => None,
+        Flow::Continue | Flow::SkipToOutbound => None,
     }
 }

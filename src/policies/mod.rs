@@ -1,6 +1,11 @@
 //! The policies. Each file executes one element; the loader (crate `tollgate-config`) has
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
+mod cache_lookup;
+mod cache_lookup_value;
+mod cache_remove_value;
+mod cache_store;
+mod cache_store_value;
 mod check_header;
 mod choose;
 pub mod cors;
@@ -43,6 +48,9 @@ pub enum Flow {
     /// A deliberate answer (`return-response`, `mock-response`, a cors preflight): the
     /// pipeline ends with it.
     Respond(Response),
+    /// A cache hit: `ctx.response` holds the cached response. The rest of inbound and the
+    /// backend section are skipped; outbound runs over it (as in Azure).
+    SkipToOutbound,
 }
 
 /// Executes one policy in `section`. An expression failure names the element as its source.
@@ -68,8 +76,9 @@ pub fn apply_all(
     host: &Host<'_>,
 ) -> Result<Flow, PolicyError> {
     for node in nodes {
-        if let Flow::Respond(response) = apply(&node.policy, section, ctx, host)? {
-            return Ok(Flow::Respond(response));
+        match apply(&node.policy, section, ctx, host)? {
+            Flow::Continue => {}
+            answered => return Ok(answered),
         }
     }
     Ok(Flow::Continue)
@@ -137,6 +146,11 @@ fn run(
         Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
         Policy::Cors(p) => return Ok(cors::apply(p, ctx)),
         Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
+        Policy::CacheLookup(p) => return Ok(cache_lookup::apply(p, ctx, host)),
+        Policy::CacheStore(p) => cache_store::apply(p, ctx, host)?,
+        Policy::CacheLookupValue(p) => cache_lookup_value::apply(p, ctx, host)?,
+        Policy::CacheStoreValue(p) => cache_store_value::apply(p, ctx, host)?,
+        Policy::CacheRemoveValue(p) => cache_remove_value::apply(p, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -173,6 +187,11 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::IpFilter(_) => "ip-filter",
         Policy::Cors(_) => "cors",
         Policy::ValidateJwt(_) => "validate-jwt",
+        Policy::CacheLookup(_) => "cache-lookup",
+        Policy::CacheStore(_) => "cache-store",
+        Policy::CacheLookupValue(_) => "cache-lookup-value",
+        Policy::CacheStoreValue(_) => "cache-store-value",
+        Policy::CacheRemoveValue(_) => "cache-remove-value",
     }
 }
 

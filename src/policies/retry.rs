@@ -23,7 +23,8 @@ pub fn apply(
     let mut retries = 0;
     loop {
         let result = apply_all(&policy.policies, section, ctx, host);
-        if matches!(result, Ok(Flow::Respond(_))) || retries >= policy.count {
+        if matches!(result, Ok(Flow::Respond(_) | Flow::SkipToOutbound)) || retries >= policy.count
+        {
             return result;
         }
         // A failed attempt is retried when the condition holds; a condition that cannot be

@@ -12,7 +12,9 @@ use crate::lang::{
     Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
 };
 mod access;
+mod cache;
 pub use access::*;
+pub use cache::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +36,9 @@ pub struct Gateway {
     pub admin_path: String,
     /// Where the developer portal is mounted. Default `/portal`.
     pub portal_path: String,
+    /// `cache-max-entry-bytes`: the largest cache entry (status, headers, body, as stored)
+    /// that is written; larger ones are not cached. Default 1 MiB (some KV backends cap values).
+    pub cache_max_entry_bytes: u64,
     /// `trusted-proxies`: peers whose `X-Forwarded-For` is believed. Empty (default): the
     /// client address is always the host-set peer address.
     pub trusted_proxies: Vec<IpRange>,
@@ -291,6 +296,16 @@ pub enum Policy {
     Cors(Cors),
     /// `<validate-jwt>` (boxed: it is by far the largest variant).
     ValidateJwt(Box<ValidateJwt>),
+    /// `<cache-lookup>`: answer a GET from the response cache.
+    CacheLookup(CacheLookup),
+    /// `<cache-store>`: store the response for the key `cache-lookup` computed.
+    CacheStore(CacheStore),
+    /// `<cache-lookup-value>`: read a cached value into a variable.
+    CacheLookupValue(CacheLookupValue),
+    /// `<cache-store-value>`: cache a value under a key.
+    CacheStoreValue(CacheStoreValue),
+    /// `<cache-remove-value>`: remove a cached value.
+    CacheRemoveValue(CacheRemoveValue),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

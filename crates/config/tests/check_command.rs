@@ -147,7 +147,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
     let scratch = Scratch::new("check-unsupported");
     scratch.write(
         "port.xml",
-        "<policies>\n  <inbound>\n    <cache-lookup vary-by-developer=\"false\" vary-by-developer-groups=\"false\" />\n    \
+        "<policies>\n  <inbound>\n    <log-to-eventhub logger-id=\"hub\">@(context.RequestId)</log-to-eventhub>\n    \
          <set-header name=\"A\"><value>@(context.Request.Certificate.Thumbprint)</value></set-header>\n    \
          <set-variable name=\"x\" value=\"@{ foreach (var h in context.Request.Headers) { } return 1; }\" />\n    \
          <set-body template=\"liquid\">{{body}}</set-body>\n    \
@@ -163,7 +163,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
         .map(|l| l.split("port.xml:").nth(1).unwrap().to_string())
         .collect();
     let expected = [
-        "3: unsupported policy element <cache-lookup>",
+        "3: unsupported policy element <log-to-eventhub>",
         "4: unsupported member `Certificate`",
         "5: unsupported expression construct: `foreach` loops",
         "6: unsupported: liquid templates",

@@ -53,6 +53,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             admin_path: "/manage".into(),
             portal_path: "/developer".into(),
             trusted_proxies: Vec::new(),
+            cache_max_entry_bytes: 1 << 20,
         }
     );
 

@@ -65,7 +65,13 @@ impl Fixture {
             .strip_prefix("/admin")
             .unwrap_or(&request.path)
             .to_string();
-        handle(&request, &route, &self.config, &self.host())
+        handle(
+            &request,
+            &route,
+            &self.config,
+            "test-revision",
+            &self.host(),
+        )
     }
 
     /// An authorised call with an optional JSON body.
@@ -152,6 +158,7 @@ fn config() -> Config {
             admin_path: "/admin".into(),
             portal_path: "/portal".into(),
             trusted_proxies: Vec::new(),
+            cache_max_entry_bytes: 1 << 20,
         },
         apis: vec![weather],
         products: vec![product("basic", false), product("premium", true)],

@@ -22,6 +22,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod build;
+mod clock;
 mod interfaces;
 pub mod kv;
 mod outbound;
@@ -168,6 +169,7 @@ impl HostBuilder {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let stdout = self.capture_stdout.then(StdoutLines::default);
+        let clock = clock::ClockOffset::default();
         let shared = Arc::new(server::Shared {
             routes: components.iter().map(|c| c.route.clone()).collect(),
             components,
@@ -175,6 +177,7 @@ impl HostBuilder {
             vars: Arc::new(self.vars),
             stdout: stdout.clone(),
             local_addr: addr,
+            clock: clock.clone(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -196,6 +199,7 @@ impl HostBuilder {
             addr,
             kv,
             stdout,
+            clock,
             shutdown: Some((shutdown_tx, thread)),
         })
     }
@@ -214,6 +218,7 @@ pub struct RunningHost {
     addr: SocketAddr,
     kv: Kv,
     stdout: Option<StdoutLines>,
+    clock: clock::ClockOffset,
     shutdown: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
@@ -240,6 +245,11 @@ impl RunningHost {
     /// The store every instance uses; seed or inspect it from the test.
     pub fn kv(&self) -> &Kv {
         &self.kv
+    }
+
+    /// Moves the wall clock every instance sees forward by `by` (expiry without sleeping).
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock.advance(by);
     }
 
     /// Host-side KV warnings so far (see [`Kv::warnings`]). A healthy run has none.

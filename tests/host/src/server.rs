@@ -98,6 +98,7 @@ pub(crate) struct Shared {
     pub(crate) vars: Arc<Vars>,
     pub(crate) stdout: Option<StdoutLines>,
     pub(crate) local_addr: SocketAddr,
+    pub(crate) clock: crate::clock::ClockOffset,
 }
 
 /// Links and pre-instantiates every component. Fails if a component imports anything the
@@ -267,6 +268,7 @@ async fn run_instance(
 ) -> Result<Response<HyperOutgoingBody>> {
     let mut wasi = WasiCtx::builder();
     wasi.inherit_stderr();
+    wasi.wall_clock(shared.clock.wall_clock());
     match &shared.stdout {
         Some(lines) => {
             wasi.stdout(lines.stream());

@@ -14,6 +14,10 @@ use super::policies::{
 use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
 // Access control (issue 5).
 use super::policies::{check_header, cors, ip_filter, validate_jwt};
+// Caching (issue 6).
+use super::policies::{
+    cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value,
+};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -191,6 +195,33 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "validate-jwt",
         sections: &[Section::Inbound],
         parse: |el| validate_jwt::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
+    },
+    // Caching: the response cache as in Azure (lookup in inbound, store in outbound); the
+    // value cache wherever a variable can be used (not in on-error, which Azure limits).
+    Entry {
+        element: "cache-lookup",
+        sections: &[Section::Inbound],
+        parse: |el| cache_lookup::parse(el).map(Policy::CacheLookup),
+    },
+    Entry {
+        element: "cache-store",
+        sections: &[Section::Outbound],
+        parse: |el| cache_store::parse(el).map(Policy::CacheStore),
+    },
+    Entry {
+        element: "cache-lookup-value",
+        sections: NOT_ON_ERROR,
+        parse: |el| cache_lookup_value::parse(el).map(Policy::CacheLookupValue),
+    },
+    Entry {
+        element: "cache-store-value",
+        sections: NOT_ON_ERROR,
+        parse: |el| cache_store_value::parse(el).map(Policy::CacheStoreValue),
+    },
+    Entry {
+        element: "cache-remove-value",
+        sections: NOT_ON_ERROR,
+        parse: |el| cache_remove_value::parse(el).map(Policy::CacheRemoveValue),
     },
 ];
 

@@ -5,6 +5,11 @@
 //! [`Element`]: super::element::Element
 
 pub(crate) mod base;
+pub(crate) mod cache_lookup;
+pub(crate) mod cache_lookup_value;
+pub(crate) mod cache_remove_value;
+pub(crate) mod cache_store;
+pub(crate) mod cache_store_value;
 pub(crate) mod check_header;
 pub(crate) mod choose;
 pub(crate) mod cors;

@@ -14,6 +14,8 @@
 //! portal-path = "/portal"        # default; must not overlap admin-path
 //! trusted-proxies = ["10.0.0.0/8", "fd00::/8"]  # default none; addresses or CIDR blocks of
 //!                                # proxies whose X-Forwarded-For is believed
+//! cache-max-entry-bytes = 1048576  # default 1 MiB; larger cache entries are not stored
+//!                                # (1024 to 67108864)
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -96,7 +98,17 @@ pub(crate) enum Owner {
 }
 
 const TOP_LEVEL: &[&str] = &["gateway", "apis", "products"];
-const GATEWAY: &[&str] = &["admin-path", "portal-path", "trusted-proxies"];
+const GATEWAY: &[&str] = &[
+    "admin-path",
+    "portal-path",
+    "trusted-proxies",
+    "cache-max-entry-bytes",
+];
+
+/// Default `cache-max-entry-bytes`: 1 MiB.
+pub(crate) const DEFAULT_CACHE_MAX_ENTRY_BYTES: u64 = 1 << 20;
+/// Bounds of `cache-max-entry-bytes`.
+const CACHE_MAX_ENTRY_BYTES: std::ops::RangeInclusive<u64> = 1024..=(64 << 20);
 
 /// Reads `tollgate.toml` (the sink's text); mistakes go to the sink. `None` only on TOML
 /// syntax errors: after other mistakes the manifest is still returned (with placeholders)
@@ -134,6 +146,7 @@ fn default_gateway() -> Gateway {
         admin_path: "/admin".to_string(),
         portal_path: "/portal".to_string(),
         trusted_proxies: Vec::new(),
+        cache_max_entry_bytes: DEFAULT_CACHE_MAX_ENTRY_BYTES,
     }
 }
 
@@ -145,6 +158,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     let admin = mount_path(&mut table, sink, "admin-path");
     let portal = mount_path(&mut table, sink, "portal-path");
     let trusted_proxies = trusted_proxies(&mut table, sink);
+    let cache_max_entry_bytes = cache_max_entry_bytes(&mut table, sink);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
     let portal = portal?;
@@ -164,7 +178,30 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         admin_path: admin,
         portal_path: portal.map_or(defaults.portal_path, |path| path.value),
         trusted_proxies: trusted_proxies?,
+        cache_max_entry_bytes: cache_max_entry_bytes?.unwrap_or(defaults.cache_max_entry_bytes),
     })
+}
+
+/// `cache-max-entry-bytes`: within [`CACHE_MAX_ENTRY_BYTES`].
+fn cache_max_entry_bytes(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Option<u64>, Reported> {
+    let Some(bytes) = table.unsigned(sink, "cache-max-entry-bytes")? else {
+        return Ok(None);
+    };
+    if !CACHE_MAX_ENTRY_BYTES.contains(&bytes.value) {
+        return Err(sink.error_at(
+            bytes.offset,
+            format!(
+                "cache-max-entry-bytes must be from {} to {} (64 MiB), not {}",
+                CACHE_MAX_ENTRY_BYTES.start(),
+                CACHE_MAX_ENTRY_BYTES.end(),
+                bytes.value
+            ),
+        ));
+    }
+    Ok(Some(bytes.value))
 }
 
 /// `trusted-proxies`: addresses or CIDR blocks.

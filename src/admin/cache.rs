@@ -1,0 +1,81 @@
+//! `POST /cache/sweep` and `POST /cache/purge`: keeping the response and value cache bounded.
+
+use serde_json::json;
+use tollgate_config::Config;
+
+use crate::cache::sweep::{self, Batch, Purge};
+use crate::host::Host;
+use crate::http::{Request, Response};
+
+use super::error::AdminError;
+
+/// `POST /cache/sweep?cursor=`: deletes expired entries (and other revisions' responses),
+/// at most 500 entries per call; `{"scanned", "deleted", "nextCursor", "done"}`.
+pub(super) fn sweep(
+    request: &Request,
+    revision: &str,
+    host: &Host<'_>,
+) -> Result<Response, AdminError> {
+    let query = request.query_pairs();
+    let batch = sweep::sweep(
+        host.kv,
+        host.clock.now_millis(),
+        revision,
+        param(&query, "cursor"),
+    )?;
+    Ok(answer(&batch))
+}
+
+/// `POST /cache/purge?api=&prefix=&cursor=`: deletes every entry, an API's responses
+/// (`api`), or the values whose key starts with `prefix`, at most 500 per call.
+pub(super) fn purge(
+    request: &Request,
+    config: &Config,
+    host: &Host<'_>,
+) -> Result<Response, AdminError> {
+    let query = request.query_pairs();
+    let what = match (param(&query, "api"), param(&query, "prefix")) {
+        (Some(_), Some(_)) => {
+            return Err(AdminError::Validation(
+                "api and prefix: give one of them, or neither to purge everything".into(),
+            ));
+        }
+        (Some(api), None) => {
+            if !config.apis.iter().any(|a| a.id == api) {
+                return Err(AdminError::NotFound(format!("No API with id {api:?}.")));
+            }
+            Purge::Api(api.to_string())
+        }
+        (None, Some("")) => {
+            return Err(AdminError::Validation(
+                "prefix must not be empty (leave it out to purge everything)".into(),
+            ));
+        }
+        (None, Some(prefix)) => Purge::ValuePrefix(prefix.to_string()),
+        (None, None) => Purge::All,
+    };
+    match sweep::purge(host.kv, &what, param(&query, "cursor")) {
+        Ok(batch) => Ok(answer(&batch)),
+        Err(Ok(message)) => Err(AdminError::Validation(message)),
+        Err(Err(store)) => Err(store.into()),
+    }
+}
+
+fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
+    query
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.as_str())
+}
+
+fn answer(batch: &Batch) -> Response {
+    Response::json(
+        200,
+        &json!({
+            "scanned": batch.scanned,
+            "deleted": batch.deleted,
+            "nextCursor": batch.next_cursor,
+            "done": batch.done,
+        }),
+    )
+}
