@@ -530,3 +530,19 @@ fn values_are_stored_read_typed_removed_and_expire() {
     assert_eq!(call("DELETE", "ann", ""), "none|unset");
     assert_eq!(backend_calls(&gw), 0);
 }
+
+// --- the benchmark configuration -------------------------------------------------------------
+
+#[test]
+fn the_benchmark_configuration_serves_cached_calls_as_hits() {
+    let gw = TestGateway::with(
+        support::load("tests/fixtures/bench-cache"),
+        ScriptedBackend::ok("{\"city\":\"oslo\"}"),
+    );
+    get(&gw, "/cached/current/oslo");
+    get(&gw, "/cached/current/oslo");
+    get(&gw, "/proxied/current/oslo");
+    get(&gw, "/proxied/current/oslo");
+    assert_eq!(backend_calls(&gw), 3);
+    assert_eq!(cache_log(&gw), ["miss", "hit", "none", "none"]);
+}

@@ -38,10 +38,12 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CacheStore, Reported
 }
 
 /// A required `duration`: whole seconds from 1 to [`MAX_DURATION_SECS`] when literal; an
-/// expression is checked when the call runs.
+/// expression or a named value is checked when the call runs.
 pub(crate) fn duration(el: &mut Element<'_, '_, '_>) -> Result<PolicyValue, Reported> {
     let tag = el.tag();
     match el.required_value("duration")? {
+        // Named values are only known per request; the gateway checks them then.
+        PolicyValue::Text(text) if text.as_literal().is_none() => Ok(PolicyValue::Text(text)),
         PolicyValue::Text(text) => {
             let literal = text.as_literal().unwrap_or_default();
             match literal.trim().parse::<u64>() {
