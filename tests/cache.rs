@@ -285,12 +285,14 @@ fn entries_over_the_size_cap_are_not_stored() {
 
 // --- vary-by ---------------------------------------------------------------------------------
 
+/// A request (path, headers) and whether it is a new entry.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+
 #[test]
 fn vary_by_query_parameters_and_headers_make_separate_entries() {
     let gw = gateway();
     let base = "/vary/forecast/oslo?region=eu";
-    // (path, headers, whether it is a new entry)
-    let matrix: [(&str, &[(&str, &str)], bool); 12] = [
+    let matrix: [Case; 12] = [
         (base, &[], true),
         (base, &[], false),
         ("/vary/forecast/oslo?region=eu&other=1", &[], false), // unlisted parameter
