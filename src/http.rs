@@ -57,6 +57,11 @@ impl Headers {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
+    /// Every header as an owned `(name, value)` pair, in order.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        self.0.clone()
+    }
+
     /// Number of header lines.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -109,11 +109,7 @@ impl StoredResponse {
     pub fn of(response: &Response) -> Self {
         StoredResponse {
             status: response.status,
-            headers: response
-                .headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: response.headers.to_pairs(),
             body: response.body.clone(),
         }
     }

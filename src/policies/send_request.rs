@@ -54,11 +54,7 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
     let value = match sent {
         Ok(response) => Value::Message(Box::new(Message {
             status: response.status,
-            headers: response
-                .headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: response.headers.to_pairs(),
             body: response.body,
         })),
         Err(_) if policy.ignore_error => Value::Null,

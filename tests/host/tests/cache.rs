@@ -16,45 +16,26 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::{Client, Reply};
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
+use http::Method;
+use http_body_util::Full;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tollgate_test_host::{KvBackend, RunningHost, TestHost};
-use wasmtime_wasi_http::io::TokioIo;
 
 const ADMIN_KEY: &str = "e2e-admin-key";
 
 /// A backend that answers `{"n": N, "path": ...}` (N counts its calls) and counts them.
 async fn counting_backend() -> (SocketAddr, Arc<AtomicU64>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let served = Arc::new(AtomicU64::new(0));
     let counter = served.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-                        async move {
-                            let path = req.uri().to_string();
-                            let _ = req.into_body().collect().await;
-                            let body = json!({ "n": n, "path": path }).to_string();
-                            let response = hyper::Response::builder()
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap();
-                            Ok::<_, std::convert::Infallible>(response)
-                        }
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let addr = common::http_backend(move |parts| {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let body = json!({ "n": n, "path": parts.uri.to_string() }).to_string();
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap()
+    })
+    .await;
     (addr, served)
 }
 
@@ -98,10 +79,7 @@ fn header<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cached_forecast_skips_the_backend_until_it_expires() {
-    let dir = std::env::temp_dir().join(format!("tollgate-e2e-cache-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("kv.db");
-    let _ = std::fs::remove_file(&db);
+    let (dir, db) = common::scratch_db("tollgate-e2e-cache", "kv.db");
     let (backend, served) = counting_backend().await;
     let host = TestHost::builder()
         .component(

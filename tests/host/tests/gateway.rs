@@ -10,12 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use common::Client;
-use http::{HeaderMap, Method, Request};
-use http_body_util::{BodyExt, Full};
+use http::{HeaderMap, Method};
+use http_body_util::Full;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tollgate_test_host::{KvBackend, RunningHost, TestHost};
-use wasmtime_wasi_http::io::TokioIo;
 
 const ADMIN_KEY: &str = "e2e-admin-key";
 const MISSING: &str = r#"{"statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."}"#;
@@ -34,39 +33,22 @@ struct Seen {
 
 /// A backend that answers `{"path": ...}` and records every request.
 async fn recording_backend() -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let log = log.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                        let log = log.clone();
-                        async move {
-                            let uri = req.uri().to_string();
-                            log.lock().unwrap().push(Seen {
-                                uri: uri.clone(),
-                                headers: req.headers().clone(),
-                            });
-                            let _ = req.into_body().collect().await;
-                            let body = json!({ "path": uri }).to_string();
-                            let response = hyper::Response::builder()
-                                .header("content-type", "application/json")
-                                .header("x-powered-by", "drone-os")
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap();
-                            Ok::<_, std::convert::Infallible>(response)
-                        }
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let addr = common::http_backend(move |parts| {
+        let uri = parts.uri.to_string();
+        log.lock().unwrap().push(Seen {
+            uri: uri.clone(),
+            headers: parts.headers,
+        });
+        let body = json!({ "path": uri }).to_string();
+        hyper::Response::builder()
+            .header("content-type", "application/json")
+            .header("x-powered-by", "drone-os")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap()
+    })
+    .await;
     (addr, seen)
 }
 
@@ -369,10 +351,7 @@ async fn fifty_concurrent_calls_are_all_answered_correctly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_work_on_spins_sqlite_store_layout() {
-    let dir = std::env::temp_dir().join(format!("tollgate-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("sqlite_key_value.db");
-    let _ = std::fs::remove_file(&db);
+    let (dir, db) = common::scratch_db("tollgate-e2e", "sqlite_key_value.db");
     let (backend, _) = recording_backend().await;
     let host = gateway(backend, KvBackend::Sqlite(db.clone())).await;
     let (_, key) = subscribe(&host, "/products/basic").await;

@@ -235,6 +235,26 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         }
     }
 
+    /// An optional attribute that is `true`/`false` (any ASCII case) or a policy expression.
+    pub fn optional_bool_value(&mut self, name: &str) -> Result<Option<PolicyValue>, Reported> {
+        match self.optional_value(name)? {
+            Some(PolicyValue::Text(text)) => {
+                let literal = text.as_literal().unwrap_or_default();
+                match literal.trim().to_ascii_lowercase().as_str() {
+                    "true" | "false" => Ok(Some(PolicyValue::Text(text))),
+                    _ => {
+                        let tag = self.tag();
+                        Err(self.error(format!(
+                            "<{tag}> {name} must be true, false or an expression, not `{}`",
+                            preview(&literal)
+                        )))
+                    }
+                }
+            }
+            other => Ok(other),
+        }
+    }
+
     /// An optional whole-number attribute within `min..=max`.
     pub fn optional_u32(
         &mut self,

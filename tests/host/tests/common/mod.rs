@@ -142,3 +142,43 @@ pub async fn start_backend() -> SocketAddr {
     });
     addr
 }
+
+/// A local backend on loopback: every request's head goes to `answer` (its body is read and
+/// dropped), and what `answer` returns is sent back.
+pub async fn http_backend(
+    answer: impl Fn(http::request::Parts) -> hyper::Response<Full<Bytes>> + Send + Sync + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let answer = answer.clone();
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let _ = body.collect().await;
+                            Ok::<_, std::convert::Infallible>(answer(parts))
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// A fresh SQLite store path (the file removed if a previous run left it) in a temporary
+/// directory named after `label` and this process; remove the directory when done.
+pub fn scratch_db(label: &str, file: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join(file);
+    let _ = std::fs::remove_file(&db);
+    (dir, db)
+}

@@ -13,21 +13,7 @@ pub(crate) const MAX_DURATION_SECS: u64 = 366 * 86_400;
 /// `cache-response` (`true`/`false` or an expression).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CacheStore, Reported> {
     let duration = duration(el);
-    let cache_response = el
-        .optional_value("cache-response")
-        .and_then(|value| match value {
-            Some(PolicyValue::Text(text)) => {
-                let literal = text.as_literal().unwrap_or_default();
-                match literal.trim().to_ascii_lowercase().as_str() {
-                    "true" | "false" => Ok(Some(PolicyValue::Text(text))),
-                    _ => Err(el.error(format!(
-                        "<cache-store> cache-response must be true, false or an expression, not `{}`",
-                        preview(&literal)
-                    ))),
-                }
-            }
-            other => Ok(other),
-        });
+    let cache_response = el.optional_bool_value("cache-response");
     let content = el.no_content();
     let (duration, cache_response) = (duration?, cache_response?);
     content?;

@@ -256,21 +256,7 @@ pub(crate) fn counter_spec(el: &mut Element<'_, '_, '_>) -> Result<CounterSpec, 
         }
         _ => Ok(key),
     });
-    let condition = el
-        .optional_value("increment-condition")
-        .and_then(|value| match value {
-            Some(PolicyValue::Text(text)) => {
-                let literal = text.as_literal().unwrap_or_default();
-                match literal.trim().to_ascii_lowercase().as_str() {
-                "true" | "false" => Ok(Some(PolicyValue::Text(text))),
-                _ => Err(el.error(format!(
-                    "<{tag}> increment-condition must be true, false or an expression, not `{}`",
-                    preview(&literal)
-                ))),
-            }
-            }
-            other => Ok(other),
-        });
+    let condition = el.optional_bool_value("increment-condition");
     let count = el.optional_value("increment-count").and_then(|value| match value {
         None => Ok(PolicyValue::literal("1")),
         Some(PolicyValue::Text(text)) => {
