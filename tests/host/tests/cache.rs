@@ -60,15 +60,7 @@ async fn premium_key(host: &RunningHost) -> String {
 }
 
 async fn get(host: &RunningHost, path: &str, key: &str) -> Reply {
-    let reply = Client::connect(host.addr())
-        .await
-        .request(
-            Method::GET,
-            path,
-            &[("Ocp-Apim-Subscription-Key", key)],
-            Bytes::new(),
-        )
-        .await;
+    let reply = common::get_with_key(host.addr(), path, key).await;
     assert_eq!(reply.status, 200, "{path}: {}", reply.text());
     reply
 }

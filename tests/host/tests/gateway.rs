@@ -102,15 +102,7 @@ async fn subscribe(host: &RunningHost, scope: &str) -> (String, String) {
 }
 
 async fn get_with_key(host: &RunningHost, path: &str, key: &str) -> common::Reply {
-    Client::connect(host.addr())
-        .await
-        .request(
-            Method::GET,
-            path,
-            &[("Ocp-Apim-Subscription-Key", key)],
-            Bytes::new(),
-        )
-        .await
+    common::get_with_key(host.addr(), path, key).await
 }
 
 #[test]

@@ -97,6 +97,19 @@ pub async fn get(addr: SocketAddr, path: &str) -> Reply {
     Client::connect(addr).await.get(path).await
 }
 
+/// GET with a subscription key header, on a fresh connection.
+pub async fn get_with_key(addr: SocketAddr, path: &str, key: &str) -> Reply {
+    Client::connect(addr)
+        .await
+        .request(
+            Method::GET,
+            path,
+            &[("Ocp-Apim-Subscription-Key", key)],
+            Bytes::new(),
+        )
+        .await
+}
+
 /// POST on a fresh connection.
 pub async fn post(addr: SocketAddr, path: &str, body: impl Into<Bytes>) -> Reply {
     Client::connect(addr).await.post(path, body).await
