@@ -30,7 +30,7 @@ mod server;
 mod state;
 
 pub use build::{build_component, build_component_with};
-pub use kv::{Kv, KvBackend, KvError, KvStore};
+pub use kv::{Kv, KvBackend, KvError, KvOpCounts, KvStore};
 pub use routes::Route;
 pub use state::{StdoutLines, Vars};
 pub use wasmtime::{Error, Result};
@@ -62,6 +62,7 @@ pub struct HostBuilder {
     kv: KvBackend,
     capture_stdout: bool,
     listen: SocketAddr,
+    stats_path: Option<String>,
 }
 
 impl Default for HostBuilder {
@@ -72,6 +73,7 @@ impl Default for HostBuilder {
             kv: KvBackend::Memory,
             capture_stdout: false,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            stats_path: None,
         }
     }
 }
@@ -141,6 +143,15 @@ impl HostBuilder {
         self
     }
 
+    /// Answers `GET path` itself (before routing) with the requests served by components and
+    /// the store operations they made so far, as JSON:
+    /// `{"requests":N,"kvReads":N,"kvWrites":N}` (see [`KvOpCounts`]). For benchmarks; off
+    /// by default, since Spin has no such route.
+    pub fn stats_path(mut self, path: impl Into<String>) -> Self {
+        self.stats_path = Some(path.into());
+        self
+    }
+
     /// Compiles the components, binds the listener and starts serving on a runtime thread of
     /// its own. Callable from sync code and from any async runtime (it does not use the caller's).
     pub fn start_blocking(self) -> Result<RunningHost> {
@@ -175,6 +186,8 @@ impl HostBuilder {
             vars: Arc::new(self.vars),
             stdout: stdout.clone(),
             local_addr: addr,
+            stats_path: self.stats_path,
+            requests: Default::default(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::SystemTime;
 use tokio::net::TcpListener;
@@ -98,6 +99,10 @@ pub(crate) struct Shared {
     pub(crate) vars: Arc<Vars>,
     pub(crate) stdout: Option<StdoutLines>,
     pub(crate) local_addr: SocketAddr,
+    /// Where the host answers with its counters (`HostBuilder::stats_path`).
+    pub(crate) stats_path: Option<String>,
+    /// Requests routed to a component so far.
+    pub(crate) requests: AtomicU64,
 }
 
 /// Links and pre-instantiates every component. Fails if a component imports anything the
@@ -183,6 +188,23 @@ fn text_response(status: StatusCode, body: impl Into<Bytes>) -> Response<HyperOu
     res
 }
 
+/// The host's counters as JSON (see `HostBuilder::stats_path`).
+fn stats_response(shared: &Shared) -> Response<HyperOutgoingBody> {
+    let ops = shared.kv.op_counts();
+    let body = format!(
+        "{{\"requests\":{},\"kvReads\":{},\"kvWrites\":{}}}\n",
+        shared.requests.load(Ordering::Relaxed),
+        ops.reads,
+        ops.writes
+    );
+    let mut res = text_response(StatusCode::OK, body);
+    res.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
 /// Sets Spin's request headers, replacing anything the client sent under a `spin-` name.
 pub(crate) fn set_spin_headers(
     headers: &mut http::HeaderMap,
@@ -219,9 +241,13 @@ async fn handle(
     mut req: Request<Incoming>,
 ) -> Response<HyperOutgoingBody> {
     let path = req.uri().path().to_string();
+    if shared.stats_path.as_deref() == Some(path.as_str()) {
+        return stats_response(shared);
+    }
     let Some((index, path_info)) = best_match(&shared.routes, &path) else {
         return text_response(StatusCode::NOT_FOUND, "Not Found");
     };
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     let routed = &shared.components[index];
     if !req.headers().contains_key(http::header::HOST) {
         // HTTP/1.0 clients may omit Host; Spin then uses the listen address.
