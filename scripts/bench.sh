@@ -5,25 +5,30 @@
 # reject) and Tollgate answering from its cache, each at 1 and 32 connections, with the
 # host's key-value store in memory and on a SQLite file with Spin's defaults.
 #
-#   scripts/bench.sh                 # 5 s per cell, about 2 minutes after the builds
-#   scripts/bench.sh --duration 30   # longer cells (or BENCH_DURATION=30)
-#   scripts/bench.sh --quick         # 2 s per cell, memory store only: a smoke run
+#   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 2 minutes after the builds
+#   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
+#   scripts/bench.sh --quick         # 1 round of 2 s, memory store only: a smoke run
 #
-# Prints one table: requests/s, p50 and p99 latency, the ratios to the pass-through on the
-# same host and store, and the KV reads and writes per request the host counted.
+# The cells run in rounds (every scenario once per round, interleaved), so a change in the
+# machine's load falls on all scenarios alike. Prints one table: requests/s (mean of the
+# rounds), p50 (mean) and p99 (worst) latency, the ratios to the pass-through on the same
+# host, and the KV reads and writes per request the host counted.
 # Needs: Rust with the wasm32-wasip2 target, wrk (installed with apt-get when run as root),
 # curl, python3. Runs only on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration="${BENCH_DURATION:-5}"
+duration="${BENCH_DURATION:-4}"
+rounds="${BENCH_ROUNDS:-2}"
 stores="memory sqlite"
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration="$2"; shift 2 ;;
         --duration=*) duration="${1#*=}"; shift ;;
-        --quick) duration=2; stores="memory"; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        --rounds=*) rounds="${1#*=}"; shift ;;
+        --quick) duration=2; rounds=1; stores="memory"; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see scripts/bench.sh --help)" >&2; exit 2 ;;
     esac
 done
@@ -85,10 +90,12 @@ if ! bench_build benches/policies-cache "$cache_wasm" "$out/build-cache.log"; th
     fi
 fi
 
-step "building the test host and the bench backend (native)"
-cargo build --locked -p tollgate-test-host -p tollgate-bench-backend
-host_bin="$target/debug/tollgate-test-host"
-backend_bin="$target/debug/tollgate-bench-backend"
+# Optimised, without debug assertions (the `bench-host` profile in Cargo.toml), as Spin is:
+# a dev-profile host would slow the bigger component's instantiation more than the floor's.
+step "building the test host and the bench backend (native, profile bench-host; the first build takes 10-15 min)"
+cargo build --locked --profile bench-host -p tollgate-test-host -p tollgate-bench-backend
+host_bin="$target/bench-host/tollgate-test-host"
+backend_bin="$target/bench-host/tollgate-bench-backend"
 
 work=$(mktemp -d)
 pids=()
@@ -129,22 +136,19 @@ backend="$addr"
 echo "backend: $backend"
 
 results="$work/results.tsv"
-cells_total=$((3 * 2 + $(wc -w <<<"$stores") * 4))
 cell=0
+cells_total=0
 
-# measure SCENARIO HOST STORE URL STATS_URL [wrk args...]: one row per connection count.
-measure() {
-    local scenario="$1" host="$2" store="$3" url="$4" stats="$5"; shift 5
-    # Warm up (first windows, first SQLite pages), then one cell per connection count.
-    wrk -t1 -c4 -d1s "$@" "$url" >/dev/null 2>&1 || true
-    for c in $connections; do
-        cell=$((cell + 1))
-        printf '  [%2d/%d] %-12s %-11s %-7s c=%-3s %ss ... ' "$cell" "$cells_total" "$scenario" "$host" "$store" "$c" "$duration"
-        local before after
-        before=$( [ -n "$stats" ] && curl -fs "$stats" || echo '{}')
-        wrk -t1 -c"$c" -d"${duration}s" --latency "$@" "$url" >"$work/wrk.txt" 2>&1 || true
-        after=$( [ -n "$stats" ] && curl -fs "$stats" || echo '{}')
-        python3 - "$work/wrk.txt" "$scenario" "$host" "$store" "$c" "$before" "$after" >>"$results" <<'PY'
+# cell SCENARIO HOST STORE C URL STATS_URL [wrk args...]: one wrk run, one row of results.
+cell() {
+    local scenario="$1" host="$2" store="$3" c="$4" url="$5" stats="$6"; shift 6
+    cell=$((cell + 1))
+    printf '  [%2d/%d] round %d  %-12s %-9s %-6s c=%-3s %ss ... ' "$cell" "$cells_total" "$round" "$scenario" "$host" "$store" "$c" "$duration"
+    local before after
+    before=$( [ -n "$stats" ] && curl -fs "$stats" || echo '{}')
+    wrk -t1 -c"$c" -d"${duration}s" --timeout 10s --latency "$@" "$url" >"$work/wrk.txt" 2>&1 || true
+    after=$( [ -n "$stats" ] && curl -fs "$stats" || echo '{}')
+    python3 - "$work/wrk.txt" "$scenario" "$host" "$store" "$c" "$before" "$after" >>"$results" <<'PY'
 import json, re, sys
 wrk, scenario, host, store, c, before, after = sys.argv[1:]
 text = open(wrk).read()
@@ -170,12 +174,39 @@ if not (rps and p50 and p99 and total):
 else:
     print("\t".join([scenario, host, store, c, rps.group(1), "%.3f" % ms(p50.group(1)), "%.3f" % ms(p99.group(1)), kv, str(errors)]))
 PY
-        tail -1 "$results" | awk -F'\t' '{printf "%s rps, p50 %s ms, p99 %s ms, kv r/w %s, errors %s\n", $5, $6, $7, $8, $9}'
+    tail -1 "$results" | awk -F'\t' '{printf "%s rps, p50 %s ms, p99 %s ms, kv r/w %s, errors %s\n", $5, $6, $7, $8, $9}'
+}
+
+# run_scenarios HOST STORE STATS_URL SPEC...: SPEC is NAME|STORE|URL|HEADER (header optional).
+# Warms each up (first windows, first SQLite pages), then runs the cells in rounds, each
+# round visiting every scenario at every connection count, so a change in the machine's load
+# falls on all of them alike.
+run_scenarios() {
+    local host="$1" store="$2" stats="$3"; shift 3
+    local spec name col url header args
+    for spec in "$@"; do
+        IFS='|' read -r name col url header <<<"$spec"
+        args=(); [ -n "$header" ] && args=(-H "$header")
+        wrk -t1 -c4 -d1s "${args[@]}" "$url" >/dev/null 2>&1 || true
+    done
+    for round in $(seq 1 "$rounds"); do
+        for c in $connections; do
+            for spec in "$@"; do
+                IFS='|' read -r name col url header <<<"$spec"
+                args=(); [ -n "$header" ] && args=(-H "$header")
+                cell "$name" "$host" "$col" "$c" "$url" "$stats" "${args[@]}"
+            done
+        done
     done
 }
 
-step "measuring: ${duration}s per cell, wrk -t1 -c{$connections}"
-measure direct "-" "-" "$backend/bench" ""
+memory_specs=4
+[ -n "$cache_wasm" ] || memory_specs=3
+cells_total=$((rounds * 2 * (1 + memory_specs)))
+[[ " $stores " == *" sqlite "* ]] && cells_total=$((cells_total + rounds * 2 * (memory_specs - 2)))
+
+step "measuring: ${rounds} rounds of ${duration}s per cell, wrk -t1 -c{$connections}"
+run_scenarios "-" "-" "" "direct|-|$backend/bench|"
 
 for store in $stores; do
     case "$store" in
@@ -197,18 +228,18 @@ for store in $stores; do
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Ocp-Apim-Subscription-Key: $key" "$gw/bench/x")
     [ "$status" = 200 ] || die "the full chain answered $status, not 200: $(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/bench/x")"
 
+    specs=()
     if [ "$store" = memory ]; then
-        # The pass-through does not touch the store: measured once, as the floor of every row.
-        measure pass-through test-host "-" "$gw/pass/x" "$gw/__bench_stats"
-        # Tollgate on a keyless API with no policy: its own cost before any KV call.
-        measure no-policy test-host "-" "$gw/open/x" "$gw/__bench_stats"
+        # The pass-through does not touch the store: measured with the memory host only, as
+        # the floor of every row. no-policy: Tollgate on a keyless API with no policy, its
+        # own cost before any KV call.
+        specs+=("pass-through|-|$gw/pass/x|" "no-policy|-|$gw/open/x|")
     fi
-    measure full-chain test-host "$store" "$gw/bench/x" "$gw/__bench_stats" -H "Ocp-Apim-Subscription-Key: $key"
-    if [ -n "$cache_wasm" ]; then
-        measure cache-hit test-host "$store" "$gw/cached/x" "$gw/__bench_stats"
-    else
+    specs+=("full-chain|$store|$gw/bench/x|Ocp-Apim-Subscription-Key: $key")
+    [ -n "$cache_wasm" ] && specs+=("cache-hit|$store|$gw/cached/x|")
+    run_scenarios test-host "$store" "$gw/__bench_stats" "${specs[@]}"
+    if [ -z "$cache_wasm" ]; then
         for c in $connections; do
-            cell=$((cell + 1))
             printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\n' cache-hit test-host "$store" "$c" "$cache_missing" >>"$results"
         done
     fi
@@ -218,9 +249,32 @@ done
 step "results (one run, this machine; read the ratios)"
 python3 - "$results" "$wasm_size" <<'PY'
 import math, sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+raw = [(l.rstrip("\n").split("\t") + [""] * 9)[:9] for l in open(sys.argv[1]) if l.strip()]
 wasm_size = int(sys.argv[2])
 num = lambda s: float(s) if s not in ("", "nan") else math.nan
+# One row per scenario, host, store and connection count: the mean of the rounds' rps and
+# p50, their worst p99, the last round's KV counts, the errors summed.
+rows, groups = [], {}
+for r in raw:
+    key = tuple(r[:4])
+    if key not in groups:
+        groups[key] = []
+        rows.append(key)
+    groups[key].append(r)
+def merge(key):
+    rs = groups[key]
+    if rs[0][4] == "":
+        return list(rs[0])
+    rps = [num(r[4]) for r in rs]
+    p50 = [num(r[5]) for r in rs]
+    p99 = [num(r[6]) for r in rs]
+    errors = [r[8] for r in rs]
+    err = str(sum(int(e) for e in errors)) if all(e.isdigit() for e in errors) else "; ".join(e for e in errors if not e.isdigit())
+    return list(key) + ["%.1f" % (sum(rps) / len(rps)), "%.3f" % (sum(p50) / len(p50)), "%.3f" % max(p99), rs[-1][7], err]
+order = {}
+for k in rows:
+    order.setdefault(k[:3], len(order))
+rows = [merge(k) for k in sorted(rows, key=lambda k: (order[k[:3]], int(k[3])))]
 floor = {r[3]: (num(r[4]), num(r[5])) for r in rows if r[0] == "pass-through"}
 head = ["scenario", "host", "store", "c", "rps", "p50 ms", "p99 ms", "rps/pass", "p50-pass ms", "kv r/w per req", "errors"]
 table = []
@@ -233,12 +287,12 @@ for r in rows:
     ratio = num(rps) / frps if frps else math.nan
     table.append([scenario, host, store, c, "%.0f" % num(rps), "%.2f" % num(p50), "%.2f" % num(p99),
                   "%.2fx" % ratio, "%+.2f" % (num(p50) - fp50), kv, note])
-widths = [max(len(str(x[i])) for x in table + [head]) for i in range(len(head))]
+widths = [max(len(str(x[i])) for x in table + [head] if not x[4].startswith("n/a")) for i in range(len(head))]
 line = lambda cells: "  ".join(str(x).ljust(w) if i < 4 or i == len(cells) - 1 else str(x).rjust(w) for i, (x, w) in enumerate(zip(cells, widths)))
 print(line(head))
 print("  ".join("-" * w for w in widths))
 for t in table:
-    if len(t) == 11 and t[5] == "" and t[4].startswith("n/a"):
+    if t[4].startswith("n/a"):
         print("  ".join([str(x).ljust(w) for x, w in zip(t[:4], widths[:4])] + [t[4]]))
     else:
         print(line(t))
