@@ -9,32 +9,18 @@
 
 #[path = "../tests/support/mod.rs"]
 mod support;
-
-use std::hint::black_box;
-use std::time::Instant;
+mod timing;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
 use support::{NOW_MS, TestGateway, load};
+use timing::time;
 use tollgate::Gateway;
 use tollgate::host::memory::ScriptedBackend;
 use tollgate::http::Request;
 
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt/");
 const BODY: &str = r#"{"city":"oslo","source":"bench-backend","temperatureC":12.3,"windKph":8.5}"#;
-
-/// Runs `f` for a tenth of `iterations` to warm up, then times `iterations` calls.
-fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) {
-    for _ in 0..iterations / 10 {
-        black_box(f());
-    }
-    let started = Instant::now();
-    for _ in 0..iterations {
-        black_box(f());
-    }
-    let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
-    println!("{label:<52} {micros:>9.2} µs");
-}
 
 fn bench_gateway() -> TestGateway {
     let mut gw = TestGateway::with(load("benches/policies"), ScriptedBackend::ok(BODY));
@@ -49,15 +35,7 @@ fn sign(alg: Algorithm) -> String {
         Algorithm::RS256 => {
             EncodingKey::from_rsa_pem(&std::fs::read(format!("{KEYS}rsa-a.pem")).unwrap()).unwrap()
         }
-        _ => {
-            use base64::Engine as _;
-            let text = std::fs::read_to_string(format!("{KEYS}hmac.b64")).unwrap();
-            EncodingKey::from_secret(
-                &base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .unwrap(),
-            )
-        }
+        _ => EncodingKey::from_secret(&support::hmac_test_secret()),
     };
     let mut header = Header::new(alg);
     header.kid = Some(
