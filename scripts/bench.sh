@@ -3,7 +3,8 @@
 # the backend alone, a bare pass-through component (benches/passthrough: the floor), Tollgate
 # with the full per-call chain (key auth + rate-limit + quota + metering, limits that never
 # reject) and Tollgate answering from its cache, each at 1 and 32 connections, with the
-# host's key-value store in memory and on a SQLite file with Spin's defaults.
+# host's key-value store in memory and on a SQLite file with Spin's defaults, the latter also
+# with Nagle's algorithm left on, as `spin up` serves.
 #
 #   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 2 minutes after the builds
 #   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 duration="${BENCH_DURATION:-4}"
 rounds="${BENCH_ROUNDS:-2}"
-stores="memory sqlite"
+stores="memory sqlite sqlite+nagle"
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration="$2"; shift 2 ;;
@@ -200,27 +201,38 @@ run_scenarios() {
     done
 }
 
-memory_specs=4
-[ -n "$cache_wasm" ] || memory_specs=3
-cells_total=$((rounds * 2 * (1 + memory_specs)))
-[[ " $stores " == *" sqlite "* ]] && cells_total=$((cells_total + rounds * 2 * (memory_specs - 2)))
+# Scenarios per host: memory: pass-through, no-policy, full chain; sqlite: full chain;
+# sqlite+nagle: no-policy, full chain; each with a cache hit when cache-lookup builds.
+cache_spec=0; [ -n "$cache_wasm" ] && cache_spec=1
+specs_total=1
+for store in $stores; do
+    case "$store" in
+        memory) specs_total=$((specs_total + 3 + cache_spec)) ;;
+        sqlite) specs_total=$((specs_total + 1 + cache_spec)) ;;
+        sqlite+nagle) specs_total=$((specs_total + 2 + cache_spec)) ;;
+    esac
+done
+cells_total=$((rounds * 2 * specs_total))
 
 step "measuring: ${rounds} rounds of ${duration}s per cell, wrk -t1 -c{$connections}"
 run_scenarios "-" "-" "" "direct|-|$backend/bench|"
 
 for store in $stores; do
+    # A fresh file, Spin's schema and defaults (rollback journal, synchronous=FULL).
+    kv="sqlite:$work/kv-$RANDOM.db"; host=test-host; flags=(); col="$store"
     case "$store" in
         memory) kv=memory ;;
-        # A fresh file, Spin's schema and defaults (rollback journal, synchronous=FULL).
-        sqlite) kv="sqlite:$work/kv-$RANDOM.db" ;;
+        # As `spin up` runs: Spin's store and Nagle's algorithm left on (the test host
+        # otherwise sets TCP_NODELAY).
+        sqlite+nagle) host=test-host+nagle; flags=(--nagle); col=sqlite ;;
     esac
     components=(--component "/pass/...=$passthrough_wasm" --component "/...=$out/tollgate-full.wasm")
     [ -n "$cache_wasm" ] && components+=(--component "/cached/...=$cache_wasm")
     start "host-$store" "$host_bin" "${components[@]}" --kv "$kv" \
         --var admin_key=bench --var "bench_backend=$backend" --var "backend_url=$backend" \
-        --listen 127.0.0.1:0 --stats /__bench_stats
+        --listen 127.0.0.1:0 --stats /__bench_stats "${flags[@]}"
     gw="$addr"
-    echo "test host ($store store): $gw"
+    echo "test host ($store): $gw"
     created=$(curl -fs -X POST "$gw/admin/subscriptions" -H 'Authorization: Bearer bench' \
         -H 'Content-Type: application/json' -d '{"name": "bench", "scope": "/products/full"}') ||
         die "creating a subscription failed"
@@ -235,12 +247,14 @@ for store in $stores; do
         # own cost before any KV call.
         specs+=("pass-through|-|$gw/pass/x|" "no-policy|-|$gw/open/x|")
     fi
-    specs+=("full-chain|$store|$gw/bench/x|Ocp-Apim-Subscription-Key: $key")
-    [ -n "$cache_wasm" ] && specs+=("cache-hit|$store|$gw/cached/x|")
-    run_scenarios test-host "$store" "$gw/__bench_stats" "${specs[@]}"
+    # Nagle's algorithm on its own: the same host without a KV call.
+    [ "$store" = sqlite+nagle ] && specs+=("no-policy|$col|$gw/open/x|")
+    specs+=("full-chain|$col|$gw/bench/x|Ocp-Apim-Subscription-Key: $key")
+    [ -n "$cache_wasm" ] && specs+=("cache-hit|$col|$gw/cached/x|")
+    run_scenarios "$host" "$col" "$gw/__bench_stats" "${specs[@]}"
     if [ -z "$cache_wasm" ]; then
         for c in $connections; do
-            printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\n' cache-hit test-host "$store" "$c" "$cache_missing" >>"$results"
+            printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\n' cache-hit "$host" "$col" "$c" "$cache_missing" >>"$results"
         done
     fi
     stop_last
@@ -325,7 +339,7 @@ cat <<'EOF'
 
 Notes: every row ran in one test host process per store (wasmtime, a fresh instance per
 request, as Spin does) with wrk on the same two cores, so the columns compete for CPU; compare
-rows, not machines. The test host sets TCP_NODELAY; Spin does not, and with keep-alive clients
-any KV call on Spin then shows ~40 ms stalls in the p99 (see README, "Production: which
-key-value store"). "kv r/w per req" is what the guests asked of the store, counted by the host.
+rows, not machines. The test host sets TCP_NODELAY unless run with --nagle (host
+"test-host+nagle"): Spin leaves Nagle's algorithm on, and then keep-alive clients of calls that
+use its SQLite store see ~40 ms stalls (delayed ACKs); those rows are what `spin up` users see. "kv r/w per req" is what the guests asked of the store, counted by the host.
 EOF

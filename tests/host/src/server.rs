@@ -103,6 +103,8 @@ pub(crate) struct Shared {
     pub(crate) stats_path: Option<String>,
     /// Requests routed to a component so far.
     pub(crate) requests: AtomicU64,
+    /// Leave Nagle's algorithm on for accepted connections, as Spin does.
+    pub(crate) nagle: bool,
 }
 
 /// Links and pre-instantiates every component. Fails if a component imports anything the
@@ -154,8 +156,11 @@ pub(crate) async fn serve(
             _ = shutdown.changed() => return,
         };
         // Spin (hyper) leaves Nagle on; with keep-alive that shows up as ~40 ms p99 stalls.
-        // The test host turns it off so tests and benchmarks are not dominated by it.
-        let _ = stream.set_nodelay(true);
+        // The test host turns it off so tests and benchmarks are not dominated by it, unless
+        // asked to behave like Spin (`HostBuilder::nagle`).
+        if !shared.nagle {
+            let _ = stream.set_nodelay(true);
+        }
         let shared = shared.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
