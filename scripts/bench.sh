@@ -3,8 +3,8 @@
 # the backend alone, a bare pass-through component (benches/passthrough: the floor), Tollgate
 # with the full per-call chain (key auth + rate-limit + quota + metering, limits that never
 # reject) and Tollgate answering from its cache, each at 1 and 32 connections, with the
-# host's key-value store in memory and on a SQLite file with Spin's defaults, the latter also
-# with Nagle's algorithm left on, as `spin up` serves.
+# host's key-value store in memory, on a SQLite file with Spin's defaults (also with Nagle's
+# algorithm left on, as `spin up` serves) and on Redis when redis-server is installed.
 #
 #   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 2 minutes after the builds
 #   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
@@ -22,17 +22,19 @@ cd "$(dirname "$0")/.."
 duration="${BENCH_DURATION:-4}"
 rounds="${BENCH_ROUNDS:-2}"
 stores="memory sqlite sqlite+nagle"
+command -v redis-server >/dev/null && stores="$stores redis"
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) duration="$2"; shift 2 ;;
         --duration=*) duration="${1#*=}"; shift ;;
         --rounds) rounds="$2"; shift 2 ;;
         --rounds=*) rounds="${1#*=}"; shift ;;
-        --quick) duration=2; rounds=1; stores="memory"; shift ;;
+        --quick) duration=2; rounds=1; quick=1; shift ;;
         -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see scripts/bench.sh --help)" >&2; exit 2 ;;
     esac
 done
+[ -n "${quick:-}" ] && stores="memory"
 connections="1 32"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -94,7 +96,9 @@ fi
 # Optimised, without debug assertions (the `bench-host` profile in Cargo.toml), as Spin is:
 # a dev-profile host would slow the bigger component's instantiation more than the floor's.
 step "building the test host and the bench backend (native, profile bench-host; the first build takes 10-15 min)"
-cargo build --locked --profile bench-host -p tollgate-test-host -p tollgate-bench-backend
+host_features=()
+[[ " $stores " == *" redis "* ]] && host_features=(--features tollgate-test-host/redis)
+cargo build --locked --profile bench-host -p tollgate-test-host -p tollgate-bench-backend "${host_features[@]}"
 host_bin="$target/bench-host/tollgate-test-host"
 backend_bin="$target/bench-host/tollgate-bench-backend"
 
@@ -210,6 +214,7 @@ for store in $stores; do
         memory) specs_total=$((specs_total + 3 + cache_spec)) ;;
         sqlite) specs_total=$((specs_total + 1 + cache_spec)) ;;
         sqlite+nagle) specs_total=$((specs_total + 2 + cache_spec)) ;;
+        redis) specs_total=$((specs_total + 1 + cache_spec)) ;;
     esac
 done
 cells_total=$((rounds * 2 * specs_total))
@@ -225,6 +230,16 @@ for store in $stores; do
         # As `spin up` runs: Spin's store and Nagle's algorithm left on (the test host
         # otherwise sets TCP_NODELAY).
         sqlite+nagle) host=test-host+nagle; flags=(--nagle); col=sqlite ;;
+        # Spin's `type = "redis"` store: a local redis-server without persistence.
+        redis)
+            redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+            redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+            pids+=($!)
+            for _ in $(seq 1 50); do
+                python3 -c "import socket; socket.create_connection(('127.0.0.1', $redis_port), 0.2)" 2>/dev/null && break
+                sleep 0.1
+            done
+            kv="redis://127.0.0.1:$redis_port" ;;
     esac
     components=(--component "/pass/...=$passthrough_wasm" --component "/...=$out/tollgate-full.wasm")
     [ -n "$cache_wasm" ] && components+=(--component "/cached/...=$cache_wasm")
@@ -340,6 +355,7 @@ cat <<'EOF'
 Notes: every row ran in one test host process per store (wasmtime, a fresh instance per
 request, as Spin does) with wrk on the same two cores, so the columns compete for CPU; compare
 rows, not machines. The test host sets TCP_NODELAY unless run with --nagle (host
-"test-host+nagle"): Spin leaves Nagle's algorithm on, and then keep-alive clients of calls that
-use its SQLite store see ~40 ms stalls (delayed ACKs); those rows are what `spin up` users see. "kv r/w per req" is what the guests asked of the store, counted by the host.
+"test-host+nagle"): Spin leaves Nagle's algorithm on, and then keep-alive clients of calls
+that use its SQLite store see ~40 ms stalls (delayed ACKs); those rows are what `spin up`
+users see. "kv r/w per req" is what the guests asked of the store, counted by the host.
 EOF
