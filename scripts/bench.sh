@@ -6,7 +6,7 @@
 # host's key-value store in memory, on a SQLite file with Spin's defaults (also with Nagle's
 # algorithm left on, as `spin up` serves) and on Redis when redis-server is installed.
 #
-#   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 2 minutes after the builds
+#   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 4 minutes after the builds
 #   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
 #   scripts/bench.sh --quick         # 1 round of 2 s, memory store only: a smoke run
 #
