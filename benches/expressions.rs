@@ -6,9 +6,9 @@
 //! component pays roughly 1.5–3× these.
 #![allow(clippy::unwrap_used)]
 
-use std::hint::black_box;
-use std::time::Instant;
+mod timing;
 
+use timing::time;
 use tollgate::Gateway;
 use tollgate::host::Host;
 use tollgate::host::memory::{
@@ -32,19 +32,6 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "@(DateTime.UtcNow.AddMinutes(5).ToString(\"yyyy-MM-ddTHH:mm:ssZ\"))",
     ),
 ];
-
-fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
-    for _ in 0..iterations / 10 {
-        black_box(f());
-    }
-    let started = Instant::now();
-    for _ in 0..iterations {
-        black_box(f());
-    }
-    let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
-    println!("{label:<44} {micros:>9.2} µs");
-    micros
-}
 
 fn document(expression: &str) -> String {
     format!(
@@ -120,7 +107,7 @@ fn main() {
             || empty.handle(request.clone(), &host),
         );
         println!(
-            "{:<44} {:>9.2} µs",
+            "{:<52} {:>9.2} µs",
             format!("{name}: evaluation cost (difference)"),
             with - without
         );

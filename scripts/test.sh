@@ -52,6 +52,11 @@ command -v redis-server >/dev/null 2>&1 && features=(--features redis)
 step "end-to-end tests: the real .wasm in the test host (first build of wasmtime takes a while)"
 TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
 
+# The benchmark takes minutes, so it is not run here; its configuration is pinned by
+# tests/kv_cost.rs and the script is at least parsed.
+step "scripts/bench.sh parses (bash -n; run it by hand: scripts/bench.sh)"
+bash -n scripts/bench.sh
+
 step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
 TOLLGATE_WASM="$wasm" scripts/smoke.sh
 

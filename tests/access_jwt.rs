@@ -31,15 +31,7 @@ fn key(alg: Algorithm, file: &str) -> EncodingKey {
         | Algorithm::PS512 => EncodingKey::from_rsa_pem(&pem(file)).unwrap(),
         Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(&pem(file)).unwrap(),
         Algorithm::EdDSA => EncodingKey::from_ed_pem(&pem(file)).unwrap(),
-        _ => {
-            use base64::Engine as _;
-            let text = std::fs::read_to_string(format!("{KEYS}hmac.b64")).unwrap();
-            EncodingKey::from_secret(
-                &base64::engine::general_purpose::STANDARD
-                    .decode(text.trim())
-                    .unwrap(),
-            )
-        }
+        _ => EncodingKey::from_secret(&support::hmac_test_secret()),
     }
 }
 

@@ -76,3 +76,30 @@ fn kv_operations_per_call_for_the_full_chain() {
          bytes 1 (+ request bytes when there is a body, + rejected on a rejection)."
     );
 }
+
+/// The configurations `scripts/bench.sh` measures load, answer 200 and cost what its table
+/// reports: the full chain 2 reads and 4 writes per call, the keyless API none.
+#[test]
+fn the_benchmark_configuration_costs_what_bench_sh_reports() {
+    let mut gw = TestGateway::with(
+        support::load("benches/policies"),
+        ScriptedBackend::ok("{\"city\":\"oslo\"}"),
+    );
+    gw.vars
+        .0
+        .insert("bench_backend".into(), "http://backend.test".into());
+    let key = gw.subscribe("/products/full").1;
+    let cost = |path: &str, key: Option<&str>| {
+        let (r0, w0) = gw.kv.op_counts();
+        let status = match key {
+            Some(key) => gw.get_with_key(path, key).status,
+            None => gw.call(tollgate::http::Request::new("GET", path)).status,
+        };
+        let (r1, w1) = gw.kv.op_counts();
+        (r1 - r0, w1 - w0, status)
+    };
+    cost("/bench/x", Some(&key));
+    assert_eq!(cost("/bench/x", Some(&key)), (2, 4, 200));
+    assert_eq!(cost("/open/x", None), (0, 0, 200));
+    assert_eq!(cost("/bench/x", None).2, 401);
+}

@@ -134,6 +134,17 @@ impl TestGateway {
     }
 }
 
+/// The HS256 test key of `tests/fixtures/jwt/hmac.b64` (the `<key id="hmac">` of
+/// `tests/fixtures/access/apis/jwt.xml`), decoded.
+pub fn hmac_test_secret() -> Vec<u8> {
+    use base64::Engine as _;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jwt/hmac.b64");
+    let text = std::fs::read_to_string(path).unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .unwrap()
+}
+
 /// A backend that fails every call with `error`.
 pub fn failing_backend(error: BackendError) -> ScriptedBackend {
     ScriptedBackend::new(move |_| Err(error.clone()))

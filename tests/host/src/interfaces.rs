@@ -61,6 +61,7 @@ impl store::HostBucket for HostState {
         _bucket: Resource<Bucket>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, store::Error>> {
+        self.kv.count_reads(1);
         Ok(self.kv.run(|s| s.get(&key)).map_err(|e| self.kv_error(e)))
     }
 
@@ -70,6 +71,7 @@ impl store::HostBucket for HostState {
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), store::Error>> {
+        self.kv.count_writes(1);
         Ok(self
             .kv
             .run(|s| s.set(&key, &value))
@@ -81,6 +83,7 @@ impl store::HostBucket for HostState {
         _bucket: Resource<Bucket>,
         key: String,
     ) -> wasmtime::Result<Result<(), store::Error>> {
+        self.kv.count_writes(1);
         Ok(self
             .kv
             .run(|s| s.delete(&key))
@@ -92,6 +95,7 @@ impl store::HostBucket for HostState {
         _bucket: Resource<Bucket>,
         key: String,
     ) -> wasmtime::Result<Result<bool, store::Error>> {
+        self.kv.count_reads(1);
         Ok(self
             .kv
             .run(|s| s.exists(&key))
@@ -103,6 +107,7 @@ impl store::HostBucket for HostState {
         _bucket: Resource<Bucket>,
         cursor: Option<String>,
     ) -> wasmtime::Result<Result<store::KeyResponse, store::Error>> {
+        self.kv.count_reads(1);
         // Spin returns every key in one page and rejects a cursor.
         if cursor.is_some() {
             return Ok(Err(store::Error::Other(
@@ -129,6 +134,7 @@ impl atomics::Host for HostState {
         key: String,
         delta: i64,
     ) -> wasmtime::Result<Result<i64, store::Error>> {
+        self.kv.count_writes(1);
         Ok(self
             .kv
             .run(|s| s.increment(&key, delta))
@@ -140,6 +146,7 @@ impl atomics::Host for HostState {
         cas: Resource<Cas>,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), atomics::CasError>> {
+        self.kv.count_writes(1);
         let cas = self.table.delete(cas)?;
         let swapped = self
             .kv
@@ -172,6 +179,7 @@ impl atomics::HostCas for HostState {
         _bucket: Resource<Bucket>,
         key: String,
     ) -> wasmtime::Result<Result<Resource<Cas>, store::Error>> {
+        self.kv.count_reads(1);
         match self.new_cas(key) {
             Ok(cas) => Ok(Ok(self.table.push(cas)?)),
             Err(e) => Ok(Err(self.kv_error(e))),
@@ -197,6 +205,7 @@ impl batch::Host for HostState {
         _bucket: Resource<Bucket>,
         keys: Vec<String>,
     ) -> wasmtime::Result<Result<Vec<(String, Option<Vec<u8>>)>, store::Error>> {
+        self.kv.count_reads(keys.len());
         let result = self.kv.run(|s| {
             keys.into_iter()
                 .map(|k| s.get(&k).map(|v| (k, v)))
@@ -210,6 +219,7 @@ impl batch::Host for HostState {
         _bucket: Resource<Bucket>,
         key_values: Vec<(String, Vec<u8>)>,
     ) -> wasmtime::Result<Result<(), store::Error>> {
+        self.kv.count_writes(key_values.len());
         let result = self
             .kv
             .run(|s| key_values.iter().try_for_each(|(k, v)| s.set(k, v)));
@@ -221,6 +231,7 @@ impl batch::Host for HostState {
         _bucket: Resource<Bucket>,
         keys: Vec<String>,
     ) -> wasmtime::Result<Result<(), store::Error>> {
+        self.kv.count_writes(keys.len());
         let result = self.kv.run(|s| keys.iter().try_for_each(|k| s.delete(k)));
         Ok(result.map_err(|e| self.kv_error(e)))
     }

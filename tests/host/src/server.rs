@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::SystemTime;
 use tokio::net::TcpListener;
@@ -99,6 +100,12 @@ pub(crate) struct Shared {
     pub(crate) stdout: Option<StdoutLines>,
     pub(crate) local_addr: SocketAddr,
     pub(crate) clock: crate::clock::ClockOffset,
+    /// Where the host answers with its counters (`HostBuilder::stats_path`).
+    pub(crate) stats_path: Option<String>,
+    /// Requests routed to a component so far.
+    pub(crate) requests: AtomicU64,
+    /// Leave Nagle's algorithm on for accepted connections, as Spin does.
+    pub(crate) nagle: bool,
 }
 
 /// Links and pre-instantiates every component. Fails if a component imports anything the
@@ -150,8 +157,11 @@ pub(crate) async fn serve(
             _ = shutdown.changed() => return,
         };
         // Spin (hyper) leaves Nagle on; with keep-alive that shows up as ~40 ms p99 stalls.
-        // The test host turns it off so tests and benchmarks are not dominated by it.
-        let _ = stream.set_nodelay(true);
+        // The test host turns it off so tests and benchmarks are not dominated by it, unless
+        // asked to behave like Spin (`HostBuilder::nagle`).
+        if !shared.nagle {
+            let _ = stream.set_nodelay(true);
+        }
         let shared = shared.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
@@ -180,6 +190,23 @@ fn text_response(status: StatusCode, body: impl Into<Bytes>) -> Response<HyperOu
     res.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
+/// The host's counters as JSON (see `HostBuilder::stats_path`).
+fn stats_response(shared: &Shared) -> Response<HyperOutgoingBody> {
+    let ops = shared.kv.op_counts();
+    let body = format!(
+        "{{\"requests\":{},\"kvReads\":{},\"kvWrites\":{}}}\n",
+        shared.requests.load(Ordering::Relaxed),
+        ops.reads,
+        ops.writes
+    );
+    let mut res = text_response(StatusCode::OK, body);
+    res.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
     );
     res
 }
@@ -220,9 +247,13 @@ async fn handle(
     mut req: Request<Incoming>,
 ) -> Response<HyperOutgoingBody> {
     let path = req.uri().path().to_string();
+    if shared.stats_path.as_deref() == Some(path.as_str()) {
+        return stats_response(shared);
+    }
     let Some((index, path_info)) = best_match(&shared.routes, &path) else {
         return text_response(StatusCode::NOT_FOUND, "Not Found");
     };
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     let routed = &shared.components[index];
     if !req.headers().contains_key(http::header::HOST) {
         // HTTP/1.0 clients may omit Host; Spin then uses the listen address.

@@ -27,6 +27,7 @@ async fn binary_prints_its_address_first_and_serves() {
         .arg(format!("/...={}", probe_wasm().display()))
         .args(["--var", "admin_key=s3cret", "--var=region=eu"])
         .arg(format!("--kv=sqlite:{}", db.display()))
+        .args(["--nagle", "--stats", "/__stats"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -50,6 +51,10 @@ async fn binary_prints_its_address_first_and_serves() {
         StatusCode::OK
     );
     assert_eq!(lines.next().unwrap().unwrap(), "from-guest");
+    assert_eq!(
+        get(addr, "/__stats").await.text(),
+        "{\"requests\":4,\"kvReads\":0,\"kvWrites\":1}\n"
+    );
     drop(child);
     let _ = std::fs::remove_file(&db);
 }

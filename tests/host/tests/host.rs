@@ -492,3 +492,37 @@ fn the_probe_imports_only_standard_interfaces() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stats_route_counts_requests_and_guest_kv_operations() {
+    let host = TestHost::builder()
+        .component("/...", probe_wasm())
+        .stats_path("/__stats")
+        .start()
+        .await
+        .expect("starting host");
+    let mut client = Client::connect(host.addr()).await;
+    assert_eq!(
+        client.get("/__stats").await.text(),
+        "{\"requests\":0,\"kvReads\":0,\"kvWrites\":0}\n"
+    );
+    client.post("/kv/set?key=a", Bytes::from("x")).await;
+    client.get("/kv/get?key=a").await;
+    client.post("/kv/incr?key=n&delta=2", Bytes::new()).await;
+    client.get("/kv/batch?keys=b,c").await;
+    // The host's own calls (a test seeding the store) are not counted.
+    host.kv().increment("n", 0).unwrap();
+    // set 1 + incr 1 + batch: set-many 2, delete-many 2 = 6 writes;
+    // get 1 + batch: get-many 2 twice = 5 reads.
+    assert_eq!(
+        client.get("/__stats").await.text(),
+        "{\"requests\":4,\"kvReads\":5,\"kvWrites\":6}\n"
+    );
+    assert_eq!(
+        host.kv().op_counts(),
+        tollgate_test_host::KvOpCounts {
+            reads: 5,
+            writes: 6
+        }
+    );
+}

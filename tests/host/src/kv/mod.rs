@@ -14,6 +14,7 @@ mod sqlite;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use memory::MemoryStore;
@@ -164,6 +165,17 @@ impl KvBackend {
 pub struct Kv {
     store: Arc<dyn KvStore>,
     warnings: Arc<Mutex<Vec<String>>>,
+    ops: Arc<[AtomicU64; 2]>,
+}
+
+/// What guests asked of the store so far (see [`Kv::op_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KvOpCounts {
+    /// `get`, `exists`, `list-keys`, `cas.new` and one per key of `get-many`.
+    pub reads: u64,
+    /// `set`, `delete`, `increment` (an `increment(key, 0)` too: on Spin's SQLite store it is
+    /// a write transaction), `cas.swap`, and one per key of `set-many` / `delete-many`.
+    pub writes: u64,
 }
 
 impl fmt::Debug for Kv {
@@ -180,6 +192,7 @@ impl Kv {
         Kv {
             store,
             warnings: Arc::default(),
+            ops: Arc::default(),
         }
     }
 
@@ -223,6 +236,25 @@ impl Kv {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The store operations guests made so far, across all instances (calls made through this
+    /// handle by a test are not counted). `scripts/bench.sh` divides them by the requests served.
+    pub fn op_counts(&self) -> KvOpCounts {
+        KvOpCounts {
+            reads: self.ops[0].load(Ordering::Relaxed),
+            writes: self.ops[1].load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts `n` guest reads.
+    pub(crate) fn count_reads(&self, n: usize) {
+        self.ops[0].fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Counts `n` guest writes.
+    pub(crate) fn count_writes(&self, n: usize) {
+        self.ops[1].fetch_add(n as u64, Ordering::Relaxed);
     }
 
     /// Records a warning and prints it, loudly, to stderr.

@@ -1,0 +1,113 @@
+//! What one call costs inside the gateway, step by step, natively on in-memory ports: loading
+//! the configuration, matching the route, the full per-call chain (key auth + rate-limit +
+//! quota + metering, `benches/policies`), the same API without a key or policy, and one
+//! validate-jwt (RS256 and HS256, `tests/fixtures/access`).
+//!
+//! `cargo bench --bench per_call` (std only, `harness = false`). Native numbers are a lower
+//! bound of the in-wasm cost (roughly 1.5–3×); `scripts/bench.sh` measures the component.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+mod timing;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::json;
+use support::{NOW_MS, TestGateway, load};
+use timing::time;
+use tollgate::Gateway;
+use tollgate::host::memory::ScriptedBackend;
+use tollgate::http::Request;
+
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt/");
+const BODY: &str = r#"{"city":"oslo","source":"bench-backend","temperatureC":12.3,"windKph":8.5}"#;
+
+fn bench_gateway() -> TestGateway {
+    let mut gw = TestGateway::with(load("benches/policies"), ScriptedBackend::ok(BODY));
+    gw.vars
+        .0
+        .insert("bench_backend".into(), "http://backend.test".into());
+    gw
+}
+
+fn sign(alg: Algorithm) -> String {
+    let key = match alg {
+        Algorithm::RS256 => {
+            EncodingKey::from_rsa_pem(&std::fs::read(format!("{KEYS}rsa-a.pem")).unwrap()).unwrap()
+        }
+        _ => EncodingKey::from_secret(&support::hmac_test_secret()),
+    };
+    let mut header = Header::new(alg);
+    header.kid = Some(
+        if alg == Algorithm::RS256 {
+            "rsa-a"
+        } else {
+            "hmac"
+        }
+        .into(),
+    );
+    let now = (NOW_MS / 1000) as i64;
+    let claims = json!({"iss": "https://idp.test/", "aud": "api://tollgate", "sub": "user-1", "exp": now + 600, "iat": now});
+    encode(&header, &claims, &key).unwrap()
+}
+
+fn main() {
+    println!("per call, native, in-memory ports:");
+    time("load the configuration (Gateway::embedded)", 20_000, || {
+        Gateway::embedded().ok()
+    });
+    let sample = Gateway::embedded().unwrap();
+    time(
+        "match the route (GET /weather/current/oslo)",
+        200_000,
+        || {
+            tollgate::routing::route(sample.config(), "GET", "/weather/current/oslo", &[])
+                .map(|r| r.params.len())
+                .ok()
+        },
+    );
+
+    let gw = bench_gateway();
+    let (_, key, _) = gw.subscribe("/products/full");
+    let response = gw.get_with_key("/bench/x", &key);
+    assert_eq!(response.status, 200, "{}", response.text());
+    time("keyless API, no policy (/open)", 20_000, || {
+        gw.call(Request::new("GET", "/open/x")).status
+    });
+    time(
+        "full chain: key + rate-limit + quota + metering",
+        20_000,
+        || gw.get_with_key("/bench/x", &key).status,
+    );
+    let (reads, writes) = gw.kv.op_counts();
+    for _ in 0..100 {
+        gw.get_with_key("/bench/x", &key);
+    }
+    let (reads_after, writes_after) = gw.kv.op_counts();
+    println!(
+        "{:<52} {:>12}",
+        "  KV reads / writes per full-chain call",
+        format!(
+            "{:.2} / {:.2}",
+            (reads_after - reads) as f64 / 100.0,
+            (writes_after - writes) as f64 / 100.0
+        )
+    );
+
+    let mut jwt = TestGateway::with(load("tests/fixtures/access"), ScriptedBackend::ok(BODY));
+    jwt.vars
+        .0
+        .insert("backend".into(), "http://backend.test".into());
+    for (label, alg) in [
+        ("validate-jwt, RS256 (2048-bit key)", Algorithm::RS256),
+        ("validate-jwt, HS256", Algorithm::HS256),
+    ] {
+        let authorization = format!("Bearer {}", sign(alg));
+        let call = || {
+            jwt.call(Request::new("GET", "/jwt/x").with_header("Authorization", &authorization))
+                .status
+        };
+        assert_eq!(call(), 200);
+        time(label, 2_000, call);
+    }
+}
