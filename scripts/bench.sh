@@ -80,18 +80,8 @@ bench_build benches/policies "$out/tollgate-full.wasm" "$out/build-full.log" ||
     { cat "$out/build-full.log" >&2; die "building benches/policies failed"; }
 echo "tollgate with benches/policies-cache (cache-lookup / cache-store)"
 cache_wasm="$out/tollgate-cache.wasm"
-cache_missing=""
-rm -f "$cache_wasm"
-if ! bench_build benches/policies-cache "$cache_wasm" "$out/build-cache.log"; then
-    if grep -q "unsupported policy element" "$out/build-cache.log"; then
-        cache_missing="n/a (cache-lookup not implemented in this build)"
-        echo "  $cache_missing"
-        cache_wasm=""
-    else
-        cat "$out/build-cache.log" >&2
-        die "building benches/policies-cache failed"
-    fi
-fi
+bench_build benches/policies-cache "$cache_wasm" "$out/build-cache.log" ||
+    { cat "$out/build-cache.log" >&2; die "building benches/policies-cache failed"; }
 
 # Optimised, without debug assertions (the `bench-host` profile in Cargo.toml), as Spin is:
 # a dev-profile host would slow the bigger component's instantiation more than the floor's.
@@ -206,15 +196,14 @@ run_scenarios() {
 }
 
 # Scenarios per host: memory: pass-through, no-policy, full chain; sqlite: full chain;
-# sqlite+nagle: no-policy, full chain; each with a cache hit when cache-lookup builds.
-cache_spec=0; [ -n "$cache_wasm" ] && cache_spec=1
+# sqlite+nagle: no-policy, full chain; each with a cache hit.
 specs_total=1
 for store in $stores; do
     case "$store" in
-        memory) specs_total=$((specs_total + 3 + cache_spec)) ;;
-        sqlite) specs_total=$((specs_total + 1 + cache_spec)) ;;
-        sqlite+nagle) specs_total=$((specs_total + 2 + cache_spec)) ;;
-        redis) specs_total=$((specs_total + 1 + cache_spec)) ;;
+        memory) specs_total=$((specs_total + 4)) ;;
+        sqlite) specs_total=$((specs_total + 2)) ;;
+        sqlite+nagle) specs_total=$((specs_total + 3)) ;;
+        redis) specs_total=$((specs_total + 2)) ;;
     esac
 done
 cells_total=$((rounds * 2 * specs_total))
@@ -242,7 +231,7 @@ for store in $stores; do
             kv="redis://127.0.0.1:$redis_port" ;;
     esac
     components=(--component "/pass/...=$passthrough_wasm" --component "/...=$out/tollgate-full.wasm")
-    [ -n "$cache_wasm" ] && components+=(--component "/cached/...=$cache_wasm")
+    components+=(--component "/cached/...=$cache_wasm")
     start "host-$store" "$host_bin" "${components[@]}" --kv "$kv" \
         --var admin_key=bench --var "bench_backend=$backend" --var "backend_url=$backend" \
         --listen 127.0.0.1:0 --stats /__bench_stats "${flags[@]}"
@@ -265,13 +254,8 @@ for store in $stores; do
     # Nagle's algorithm on its own: the same host without a KV call.
     [ "$store" = sqlite+nagle ] && specs+=("no-policy|$col|$gw/open/x|")
     specs+=("full-chain|$col|$gw/bench/x|Ocp-Apim-Subscription-Key: $key")
-    [ -n "$cache_wasm" ] && specs+=("cache-hit|$col|$gw/cached/x|")
+    specs+=("cache-hit|$col|$gw/cached/x|")
     run_scenarios "$host" "$col" "$gw/__bench_stats" "${specs[@]}"
-    if [ -z "$cache_wasm" ]; then
-        for c in $connections; do
-            printf '%s\t%s\t%s\t%s\t\t\t\t\t%s\n' cache-hit "$host" "$col" "$c" "$cache_missing" >>"$results"
-        done
-    fi
     stop_last
 done
 
@@ -346,8 +330,6 @@ if full1 and "1" in floor:
 if cache32 and "32" in floor:
     r = cache32[0] / floor["32"][0]
     print("  a cache hit reaches >= 1.5x the pass-through's rps (c=32): %.2fx  %s" % (r, verdict(r >= 1.5)))
-else:
-    print("  a cache hit reaches >= 1.5x the pass-through's rps: not measured (cache-lookup not implemented in this build)")
 print("  tollgate.wasm <= 1.5 MB: %d bytes (%.2f MB)  %s" % (wasm_size, wasm_size / 1e6, verdict(wasm_size <= 1_500_000)))
 PY
 cat <<'EOF'
