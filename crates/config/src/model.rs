@@ -12,7 +12,9 @@ use crate::lang::{
     Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
 };
 mod access;
+mod portal;
 pub use access::*;
+pub use portal::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
