@@ -4,9 +4,10 @@
 //! needs no server secret, so nothing can leak or need rotating):
 //!
 //! 1. **Same origin.** A POST whose `Sec-Fetch-Site` is present and not `same-origin`, or
-//!    whose `Origin` is present and is not this host, is refused. Every current browser
-//!    sends at least one of them on a form POST, and a page on another site cannot forge
-//!    either.
+//!    whose `Origin` is present and is not this host, is refused (`Origin: null`, sent
+//!    under some referrer policies, passes only with `Sec-Fetch-Site: same-origin`). Every
+//!    current browser sends at least one of them on a form POST, and a page on another site
+//!    cannot forge either.
 //! 2. **Double-submit token.** Every form page sets a random token in a `SameSite=Strict`,
 //!    `HttpOnly` cookie scoped to the portal's path (reusing the one the browser already
 //!    has), and puts the same token in a hidden field. A POST must carry both, equal
@@ -97,13 +98,19 @@ pub fn check(request: &Request, form: &[(String, String)]) -> Result<(), Refusal
     {
         return Err(Refusal::CrossSite);
     }
-    if let Some(origin) = request.headers.get("origin") {
-        let host = request.headers.get("host").unwrap_or_default();
-        let origin_host = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"));
-        if origin_host.is_none_or(|h| !h.eq_ignore_ascii_case(host)) {
-            return Err(Refusal::CrossSite);
+    let same_site_said = request
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.eq_ignore_ascii_case("same-origin"));
+    match request.headers.get("origin") {
+        // A page whose referrer policy is `no-referrer` sends `Origin: null`: only the
+        // browser's own `Sec-Fetch-Site` can vouch for it then.
+        Some("null") if !same_site_said => return Err(Refusal::CrossSite),
+        Some("null") | None => {}
+        Some(origin) => {
+            if own_origin(request).is_none_or(|own| !own.eq_ignore_ascii_case(origin)) {
+                return Err(Refusal::CrossSite);
+            }
         }
     }
     let field = form
@@ -120,6 +127,20 @@ pub fn check(request: &Request, form: &[(String, String)]) -> Result<(), Refusal
         }
         _ => Err(Refusal::TokenMismatch),
     }
+}
+
+/// This portal's origin (`http://host:port`): from Spin's `spin-full-url`, else from the
+/// `Host` header (hosts need not pass `Host` through to the component).
+fn own_origin(request: &Request) -> Option<String> {
+    if let Some(url) = request.headers.get("spin-full-url")
+        && let Some((scheme, rest)) = url.split_once("://")
+    {
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        return Some(format!("{scheme}://{authority}"));
+    }
+    let host = request.headers.get("host")?;
+    let scheme = if is_https(request) { "https" } else { "http" };
+    Some(format!("{scheme}://{host}"))
 }
 
 /// The token cookie's value, if the request carries one.

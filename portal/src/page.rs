@@ -44,7 +44,7 @@ pub fn html(portal: &Portal, visit: &Visit<'_>, heading: &str, main: &str) -> St
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · {site}</title>\n\
+         <title>{title} · {site}</title>\n<link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"{base}/assets/portal.css\">\n\
          <script src=\"{base}/assets/portal.js\" defer></script>\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
@@ -91,7 +91,7 @@ pub fn no_store(response: &mut Response) {
 
 /// The headers every portal answer carries: a strict content security policy (only the
 /// portal's own stylesheet and script; `connect-src 'self'` lets try-it call the gateway on
-/// the same origin), no framing, no sniffing, no referrer.
+/// the same origin), no framing, no sniffing, no referrer to other sites.
 pub fn secure(response: &mut Response) {
     let headers = &mut response.headers;
     headers.set(
@@ -100,7 +100,9 @@ pub fn secure(response: &mut Response) {
          connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     headers.set("x-content-type-options", "nosniff");
-    headers.set("referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: with the latter, browsers send `Origin: null` on
+    // the portal's own form posts.
+    headers.set("referrer-policy", "same-origin");
     headers.set("x-frame-options", "DENY");
     if !headers.contains("cache-control") {
         headers.set("cache-control", "no-cache");

@@ -84,7 +84,7 @@ fn every_page_carries_the_security_headers_and_uses_spins_routing_headers() {
     let csp = page.header("content-security-policy").unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(page.header("referrer-policy"), Some("same-origin"));
 
     let css = world.portal(Request::new("GET", "/portal/assets/portal.css"));
     assert_eq!(css.status, 200);

@@ -180,3 +180,27 @@ fn the_csrf_cookie_is_strict_http_only_and_scoped_to_the_portal() {
     assert!(again.header("set-cookie").is_none());
     assert_eq!(again.csrf_field(), page.csrf_field());
 }
+
+#[test]
+fn the_origin_is_compared_with_spins_full_url_when_the_host_header_is_not_passed_on() {
+    let world = World::new(|_, _| {});
+    let mut browser = world.browser("198.51.100.1:1000");
+    let token = browser.get("/portal/signup").csrf_field().unwrap();
+    let post = |origin: &str| {
+        let body = tollgate::http::encode_query([
+            ("csrf", token.as_str()),
+            ("name", "Ann"),
+            ("email", "ann@example.com"),
+            ("product", "basic"),
+        ]);
+        let request = Request::new("POST", "/portal/signup")
+            .with_header("spin-full-url", "http://127.0.0.1:3000/portal/signup")
+            .with_header("cookie", &format!("tollgate_portal_csrf={token}"))
+            .with_header("origin", origin)
+            .with_body(body.into_bytes());
+        world.portal(request).status
+    };
+    assert_eq!(post("http://127.0.0.1:3001"), 403);
+    assert_eq!(post("null"), 403, "Origin: null without Sec-Fetch-Site");
+    assert_eq!(post("http://127.0.0.1:3000"), 201);
+}

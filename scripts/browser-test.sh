@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The developer portal in a real browser: both components (gateway on /..., portal on
+# /portal/...) in the test host with the sample backend, driven by headless Chromium
+# (Debian's package) through playwright-core (tests/browser/). Screenshots of each step go
+# to ${CARGO_TARGET_DIR:-target}/portal-screenshots/.
+#
+#   scripts/browser-test.sh     (after building both components; scripts/test.sh does all of it)
+#
+# Needs: chromium (apt-get install chromium chromium-driver), node and npm (apt-get install
+# nodejs npm), python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_root="${CARGO_TARGET_DIR:-$PWD/target}"
+gateway_wasm="${TOLLGATE_WASM:-$target_root/wasm32-wasip2/release/tollgate.wasm}"
+portal_wasm="${TOLLGATE_PORTAL_WASM:-$target_root/portal/wasm32-wasip2/release/tollgate_portal.wasm}"
+screenshots="$target_root/portal-screenshots"
+[ -f "$gateway_wasm" ] || { echo "error: $gateway_wasm is missing: cargo build --target wasm32-wasip2 --release -p tollgate" >&2; exit 1; }
+[ -f "$portal_wasm" ] || { echo "error: $portal_wasm is missing: cargo build --target wasm32-wasip2 --release -p tollgate-portal --target-dir $target_root/portal" >&2; exit 1; }
+command -v chromium >/dev/null || { echo "error: chromium is missing (apt-get install chromium chromium-driver)" >&2; exit 1; }
+command -v node >/dev/null || { echo "error: node is missing (apt-get install nodejs npm)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get install python3)" >&2; exit 1; }
+
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    echo "==> installing playwright-core (npm ci in tests/browser)"
+    (cd tests/browser && npm ci --no-audit --no-fund)
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+backend_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 scripts/sample-backend.py --port "$backend_port" >"$work/backend.log" 2>&1 &
+pids+=($!)
+
+echo "==> starting the gateway (/...) and the portal (/portal/...) in the test host"
+cargo run --quiet --locked -p tollgate-test-host -- \
+    --component "/portal/...=$portal_wasm" --component "/...=$gateway_wasm" \
+    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port" \
+    --listen 127.0.0.1:0 >"$work/host.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do
+    grep -q '^listening on ' "$work/host.log" 2>/dev/null && break
+    kill -0 "${pids[1]}" 2>/dev/null || { cat "$work/host.log" >&2; exit 1; }
+    sleep 0.5
+done
+base=$(sed -n 's/^listening on //p' "$work/host.log" | head -1)
+[ -n "$base" ] || { echo "error: the test host did not start" >&2; cat "$work/host.log" >&2; exit 1; }
+for _ in $(seq 1 50); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$backend_port/current/x', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+done
+
+echo "==> driving the portal at $base/portal/ in headless Chromium"
+rm -rf "$screenshots"
+mkdir -p "$screenshots"
+if ! PORTAL_BASE="$base" SCREENSHOTS="$screenshots" node tests/browser/portal.test.mjs; then
+    echo "--- test host log ---" >&2
+    tail -n 40 "$work/host.log" >&2
+    exit 1
+fi
+echo "screenshots: $screenshots"
