@@ -21,6 +21,11 @@ command -v chromium >/dev/null || { echo "error: chromium is missing (apt-get in
 command -v node >/dev/null || { echo "error: node is missing (apt-get install nodejs npm)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get install python3)" >&2; exit 1; }
 
+# The portal imports nothing the gateway does not (standard WASI interfaces only).
+extra=$(comm -13 <(cargo run --quiet --locked -p tollgate-test-host -- --print-imports "$gateway_wasm") \
+                 <(cargo run --quiet --locked -p tollgate-test-host -- --print-imports "$portal_wasm"))
+[ -z "$extra" ] || { echo "error: the portal imports interfaces the gateway does not: $extra" >&2; exit 1; }
+
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "==> installing playwright-core (npm ci in tests/browser)"
     (cd tests/browser && npm ci --no-audit --no-fund)

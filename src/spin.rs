@@ -112,7 +112,7 @@ pub async fn write_response(response: Response, out: ResponseOutparam) {
 fn fields(headers: &Headers) -> Fields {
     let fields = Fields::new();
     for (name, value) in headers.iter() {
-        if let Err(error) = fields.append(&name.to_string(), &value.as_bytes().to_vec()) {
+        if let Err(error) = fields.append(name, value.as_bytes()) {
             eprintln!("tollgate: header {name:?} left out: the host refused it ({error:?})");
         }
     }

@@ -92,7 +92,13 @@ fn find(
     key: &str,
 ) -> Result<(Subscription, KeySlot), Response> {
     if key.is_empty() {
-        return Err(lookup_form(portal, visit, host, 422, Some("Enter one of your subscription keys.")));
+        return Err(lookup_form(
+            portal,
+            visit,
+            host,
+            422,
+            Some("Enter one of your subscription keys."),
+        ));
     }
     let repo = Repo::new(host.kv, host.clock, host.random);
     match repo.find_by_key(key) {
@@ -177,7 +183,7 @@ fn details(
         (Scope::AllApis, _) => "All APIs".to_string(),
         (Scope::Product(id), None) => format!("Product {id} (no longer offered)"),
     };
-    let date = |ms: Option<u64>| ms.map_or("—".to_string(), |ms| rfc3339::format(ms));
+    let date = |ms: Option<u64>| ms.map_or("—".to_string(), rfc3339::format);
     let (used, other) = match slot {
         KeySlot::Primary => ("primary", "secondary"),
         KeySlot::Secondary => ("secondary", "primary"),

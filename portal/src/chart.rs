@@ -84,8 +84,10 @@ pub fn svg(usage: &[DayUsage], today: i64) -> String {
             ));
         }
     }
-    out.push_str("</svg><figcaption><span class=\"swatch admitted\"></span> admitted \
-                  <span class=\"swatch rejected\"></span> rejected</figcaption></figure>");
+    out.push_str(
+        "</svg><figcaption><span class=\"swatch admitted\"></span> admitted \
+                  <span class=\"swatch rejected\"></span> rejected</figcaption></figure>",
+    );
     out.push_str(&table(&days));
     out
 }

@@ -147,7 +147,11 @@ impl Portal {
                 (base, path)
             }
         };
-        let path = if path.is_empty() { "/".to_string() } else { path };
+        let path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            path
+        };
         Visit {
             request,
             base,

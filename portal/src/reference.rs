@@ -45,7 +45,9 @@ pub fn page(portal: &Portal, visit: &Visit<'_>, id: &str, _host: &Host<'_>) -> R
          <dt>Authentication</dt><dd>{key_note}</dd><dt>Documented from</dt><dd>{source}</dd></dl>",
         esc(&api.path)
     ));
-    let operations = reference.map(|r| r.operations.as_slice()).unwrap_or_default();
+    let operations = reference
+        .map(|r| r.operations.as_slice())
+        .unwrap_or_default();
     if operations.is_empty() {
         main.push_str(
             "<p>This API declares no operations: every method and path under its base path \
@@ -186,7 +188,12 @@ fn console(api: &Api, operation: Option<&OperationDoc>, slug: &str) -> String {
                 field(&format!("{prefix}:{}", p.name), &p.name, p.required, hint);
             }
         }
-        None => field("path:path", "Path", false, "after the base path, e.g. /items/1"),
+        None => field(
+            "path:path",
+            "Path",
+            false,
+            "after the base path, e.g. /items/1",
+        ),
     }
     let method_field = if method == "*" {
         let options: String = ["GET", "POST", "PUT", "PATCH", "DELETE"]

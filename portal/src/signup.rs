@@ -160,7 +160,11 @@ fn validate(portal: &Portal, entered: &Entered) -> Vec<FieldError> {
             "name",
             format!("Your name must be at most {MAX_NAME_CHARS} characters."),
         ));
-    } else if entered.name.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+    } else if entered
+        .name
+        .chars()
+        .any(|c| c.is_control() || c == '<' || c == '>')
+    {
         errors.push((
             "name",
             "Your name cannot contain control characters, < or >.".to_string(),
@@ -198,9 +202,9 @@ fn looks_like_email(email: &str) -> bool {
     };
     let clean = |part: &str| {
         !part.is_empty()
-            && !part
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '@' | ',' | ';'))
+            && !part.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '@' | ',' | ';')
+            })
     };
     clean(local)
         && clean(domain)
@@ -266,7 +270,10 @@ fn form_html(
         let (invalid, message) = match error_of(id) {
             Some(text) => (
                 format!(" aria-invalid=\"true\" aria-describedby=\"{id}-error\""),
-                format!("<span class=\"field-error\" id=\"{id}-error\">{}</span>", esc(text)),
+                format!(
+                    "<span class=\"field-error\" id=\"{id}-error\">{}</span>",
+                    esc(text)
+                ),
             ),
             None => (String::new(), String::new()),
         };
@@ -278,11 +285,20 @@ fn form_html(
         )
     };
     out.push_str(&input("name", "Your name", "text", &entered.name, "name"));
-    out.push_str(&input("email", "Email address", "email", &entered.email, "email"));
+    out.push_str(&input(
+        "email",
+        "Email address",
+        "email",
+        &entered.email,
+        "email",
+    ));
     let (invalid, message) = match error_of("product") {
         Some(text) => (
             " aria-invalid=\"true\" aria-describedby=\"product-error\"",
-            format!("<span class=\"field-error\" id=\"product-error\">{}</span>", esc(text)),
+            format!(
+                "<span class=\"field-error\" id=\"product-error\">{}</span>",
+                esc(text)
+            ),
         ),
         None => ("", String::new()),
     };
@@ -290,7 +306,12 @@ fn form_html(
         "<div class=\"field\"><label for=\"product\">Product</label>{message}\
          <select id=\"product\" name=\"product\" required{invalid}><option value=\"\">Choose a product</option>"
     ));
-    for product in portal.config().products.iter().filter(|p| p.subscription_required) {
+    for product in portal
+        .config()
+        .products
+        .iter()
+        .filter(|p| p.subscription_required)
+    {
         let selected = if product.id == entered.product {
             " selected"
         } else {
@@ -337,7 +358,11 @@ fn keys_page(portal: &Portal, visit: &Visit<'_>, product: &Product, created: &Cr
         state = subscription.state.name(),
         keys = reveal(&[
             ("primary-key", "Primary key", created.primary_key.as_str()),
-            ("secondary-key", "Secondary key", created.secondary_key.as_str()),
+            (
+                "secondary-key",
+                "Secondary key",
+                created.secondary_key.as_str()
+            ),
         ]),
         base = esc(&visit.base),
         api = esc(product.apis.first().map(String::as_str).unwrap_or_default()),

@@ -17,7 +17,10 @@ async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
             Ok(portal) => tollgate::spin::with_host(|host| portal.handle(request, host)),
             Err(error) => {
                 eprintln!("tollgate-portal: the embedded configuration does not load: {error}");
-                plain(500, "The portal's configuration does not load; see the log.")
+                plain(
+                    500,
+                    "The portal's configuration does not load; see the log.",
+                )
             }
         },
         Err(detail) => {

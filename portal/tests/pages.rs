@@ -11,7 +11,10 @@ fn the_catalogue_lists_products_with_their_apis_limits_and_price() {
     let world = World::new(|_, site| site.title = "DroneFly developers".into());
     let page = world.browser("198.51.100.1:1000").get("/portal");
     assert_eq!(page.status, 200);
-    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let html = &page.html;
     assert!(html.contains("<title>APIs and products · DroneFly developers</title>"));
     // Both sample products, from tollgate.toml and their policy documents.
@@ -42,12 +45,17 @@ fn closed_sign_up_hides_the_links_and_refuses_the_form() {
 #[test]
 fn the_api_reference_documents_every_operation_with_a_try_it_console() {
     let world = World::new(|_, _| {});
-    let page = world.browser("198.51.100.1:1000").get("/portal/apis/weather");
+    let page = world
+        .browser("198.51.100.1:1000")
+        .get("/portal/apis/weather");
     assert_eq!(page.status, 200);
     let html = &page.html;
     for op in ["get-current", "get-forecast", "get-wind"] {
         assert!(html.contains(&format!("id=\"op-{op}\"")), "{op} missing");
-        assert!(html.contains(&format!("id=\"try-{op}\"")), "{op} has no console");
+        assert!(
+            html.contains(&format!("id=\"try-{op}\"")),
+            "{op} has no console"
+        );
     }
     assert!(html.contains("<code>/weather/current/{city}</code>"));
     assert!(html.contains(
@@ -57,7 +65,9 @@ fn the_api_reference_documents_every_operation_with_a_try_it_console() {
     // The key field is a password field, and the console is not a form that submits anywhere.
     assert!(html.contains("name=\"key\" type=\"password\""));
     assert!(!html.contains("<form class=\"try-it\" method"));
-    assert!(html.contains("Send your subscription key in the <code>Ocp-Apim-Subscription-Key</code> header."));
+    assert!(html.contains(
+        "Send your subscription key in the <code>Ocp-Apim-Subscription-Key</code> header."
+    ));
 }
 
 #[test]

@@ -31,14 +31,23 @@ fn invalid_input_is_refused_with_a_message_per_field_and_nothing_is_created() {
     let long = "x".repeat(81);
     let page = browser.sign_up(&long, "farmer@example", "gold");
     assert_eq!(page.status, 422);
-    assert!(page.html.contains("Your name must be at most 80 characters."));
-    assert!(page.html.contains("Enter an email address like name@example.com."));
+    assert!(
+        page.html
+            .contains("Your name must be at most 80 characters.")
+    );
+    assert!(
+        page.html
+            .contains("Enter an email address like name@example.com.")
+    );
     assert!(page.html.contains("Choose one of the products listed"));
 
     // What was typed comes back, escaped.
     let page = browser.sign_up("Ann <script>", "ann@example.com", "basic");
     assert_eq!(page.status, 422);
-    assert!(page.html.contains("Your name cannot contain control characters, &lt; or &gt;."));
+    assert!(
+        page.html
+            .contains("Your name cannot contain control characters, &lt; or &gt;.")
+    );
     assert!(page.html.contains("value=\"Ann &lt;script&gt;\""));
     assert!(page.html.contains("value=\"ann@example.com\""));
     assert_eq!(subscriptions(&world), 0);
@@ -66,12 +75,25 @@ fn signing_up_for_an_open_product_shows_working_keys_once() {
     for key in world.kv.keys() {
         let value = world.host().kv.get(&key).ok().flatten().unwrap_or_default();
         let value = String::from_utf8_lossy(&value);
-        assert!(!key.contains(&primary) && !value.contains(&primary), "{key}");
-        assert!(!key.contains(&secondary) && !value.contains(&secondary), "{key}");
+        assert!(
+            !key.contains(&primary) && !value.contains(&primary),
+            "{key}"
+        );
+        assert!(
+            !key.contains(&secondary) && !value.contains(&secondary),
+            "{key}"
+        );
     }
-    let page = browser.submit("/portal/subscription", "/portal/subscription", &[("key", &primary)]);
+    let page = browser.submit(
+        "/portal/subscription",
+        "/portal/subscription",
+        &[("key", &primary)],
+    );
     assert_eq!(page.status, 200);
-    assert!(!page.html.contains(&secondary), "the other key is never shown again");
+    assert!(
+        !page.html.contains(&secondary),
+        "the other key is never shown again"
+    );
     let record = Repo::new(&world.kv, &world.clock, &world.random)
         .find_by_key(&primary)
         .unwrap()
@@ -82,7 +104,12 @@ fn signing_up_for_an_open_product_shows_working_keys_once() {
 #[test]
 fn a_product_that_needs_approval_waits_in_submitted_until_an_operator_approves() {
     let world = World::new(|config, _| {
-        config.products.iter_mut().find(|p| p.id == "premium").unwrap().approval_required = true;
+        config
+            .products
+            .iter_mut()
+            .find(|p| p.id == "premium")
+            .unwrap()
+            .approval_required = true;
     });
     let mut browser = world.browser("198.51.100.1:1000");
     let form = browser.get("/portal/signup");
@@ -119,7 +146,11 @@ fn sign_ups_are_limited_per_client_address_and_hour() {
     assert_eq!(browser.sign_up("B", "b@example.com", "basic").status, 201);
     let refused = browser.sign_up("C", "c@example.com", "basic");
     assert_eq!(refused.status, 429);
-    assert!(refused.html.contains("This address has signed up 2 times in the last hour"));
+    assert!(
+        refused
+            .html
+            .contains("This address has signed up 2 times in the last hour")
+    );
     // 10:00 now: the window renews at 11:00.
     assert_eq!(refused.header("retry-after"), Some("3600"));
     assert_eq!(subscriptions(&world), 2);
@@ -134,7 +165,11 @@ fn sign_ups_are_limited_per_client_address_and_hour() {
 #[test]
 fn forged_or_cross_site_posts_are_refused() {
     let world = World::new(|_, _| {});
-    let fields = [("name", "Eve"), ("email", "eve@example.com"), ("product", "basic")];
+    let fields = [
+        ("name", "Eve"),
+        ("email", "eve@example.com"),
+        ("product", "basic"),
+    ];
     let mut browser = world.browser("198.51.100.1:1000");
     let token = browser.get("/portal/signup").csrf_field().unwrap();
 
@@ -142,7 +177,10 @@ fn forged_or_cross_site_posts_are_refused() {
     let mut stranger = world.browser("198.51.100.2:1000");
     let page = stranger.post_with_token("/portal/signup", &token, &fields);
     assert_eq!(page.status, 403);
-    assert!(page.html.contains("This form has expired or was sent from another site."));
+    assert!(
+        page.html
+            .contains("This form has expired or was sent from another site.")
+    );
     // The cookie with a different token.
     let page = browser.post_with_token("/portal/signup", &"0".repeat(64), &fields);
     assert_eq!(page.status, 403);
@@ -164,7 +202,12 @@ fn forged_or_cross_site_posts_are_refused() {
     assert_eq!(subscriptions(&world), 0);
 
     // The same browser, same origin: accepted.
-    assert_eq!(browser.post_with_token("/portal/signup", &token, &fields).status, 201);
+    assert_eq!(
+        browser
+            .post_with_token("/portal/signup", &token, &fields)
+            .status,
+        201
+    );
 }
 
 #[test]

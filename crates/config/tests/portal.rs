@@ -47,11 +47,28 @@ fn defaults_without_a_portal_table() {
 #[test]
 fn mistakes_in_the_portal_table_are_named() {
     let toml = format!("{WEATHER}\n[portal]\ntitle = \"\"\nsignups-per-hour = 0\nsign-up = true\n");
-    let errors = Scratch::new("portal-errors").write("tollgate.toml", &toml).errors();
+    let errors = Scratch::new("portal-errors")
+        .write("tollgate.toml", &toml)
+        .errors();
     assert_eq!(errors.len(), 3, "{errors:#?}");
-    assert_error(&errors[0], "tollgate.toml", 6, "`title` in [portal] must be 1 to 80 characters");
-    assert_error(&errors[1], "tollgate.toml", 7, "`signups-per-hour` in [portal] must be from 1 to 10000");
-    assert_error(&errors[2], "tollgate.toml", 8, "unknown key `sign-up` in [portal]");
+    assert_error(
+        &errors[0],
+        "tollgate.toml",
+        6,
+        "`title` in [portal] must be 1 to 80 characters",
+    );
+    assert_error(
+        &errors[1],
+        "tollgate.toml",
+        7,
+        "`signups-per-hour` in [portal] must be from 1 to 10000",
+    );
+    assert_error(
+        &errors[2],
+        "tollgate.toml",
+        8,
+        "unknown key `sign-up` in [portal]",
+    );
 }
 
 #[test]
@@ -62,7 +79,10 @@ fn references_come_from_declared_operations_without_openapi() {
     let reference = &portal.references[0];
     assert_eq!(reference.source, ReferenceSource::Operations);
     let op = &reference.operations[0];
-    assert_eq!((op.id.as_str(), op.method.as_str(), op.path.as_str()), ("get-current", "GET", "/current/{city}"));
+    assert_eq!(
+        (op.id.as_str(), op.method.as_str(), op.path.as_str()),
+        ("get-current", "GET", "/current/{city}")
+    );
     assert_eq!(op.summary, "Current weather");
     let params: Vec<(&str, &str)> = op
         .parameters
@@ -105,7 +125,11 @@ fn references_come_from_openapi_with_parameters_and_examples() {
     assert_eq!(op.responses[0].status, "200");
     let body = op.responses[0].body.as_ref().unwrap();
     assert_eq!(body.content_type, "application/json");
-    assert!(body.example.contains("\"temperatureC\": 12.5"), "{}", body.example);
+    assert!(
+        body.example.contains("\"temperatureC\": 12.5"),
+        "{}",
+        body.example
+    );
 
     // Without declared operations, every documented operation is listed.
     let scratch2 = Scratch::new("reference-openapi-all");
@@ -115,8 +139,19 @@ fn references_come_from_openapi_with_parameters_and_examples() {
         &std::fs::read_to_string(scratch.0.join("apis/weather.openapi.json")).unwrap(),
     );
     let (_, portal) = load_dir_with_portal(&scratch2.0).unwrap();
-    let ids: Vec<&str> = portal.references[0].operations.iter().map(|o| o.id.as_str()).collect();
+    let ids: Vec<&str> = portal.references[0]
+        .operations
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
     assert_eq!(ids, ["get-current", "post-report"]);
     let report = &portal.references[0].operations[1];
-    assert!(report.request_body.as_ref().unwrap().example.contains("\"note\": \"hi\""));
+    assert!(
+        report
+            .request_body
+            .as_ref()
+            .unwrap()
+            .example
+            .contains("\"note\": \"hi\"")
+    );
 }

@@ -17,7 +17,9 @@ use tollgate_portal::Portal;
 pub const NOW_MS: u64 = 1_795_773_600_000;
 
 /// The sample configuration in `policies/`, with a hook to change it.
-pub fn sample(change: impl FnOnce(&mut Config, &mut tollgate_config::Portal)) -> (Config, tollgate_config::Portal) {
+pub fn sample(
+    change: impl FnOnce(&mut Config, &mut tollgate_config::Portal),
+) -> (Config, tollgate_config::Portal) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
     let (mut config, mut site) = tollgate_config::load::load_dir_with_portal(&dir).unwrap();
     change(&mut config, &mut site);
@@ -172,7 +174,10 @@ impl Browser<'_> {
     /// POST a form as the browser would from a page of the portal: opens `form_page` first
     /// for the token.
     pub fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self.get(form_page).csrf_field().expect("the form page has a token");
+        let token = self
+            .get(form_page)
+            .csrf_field()
+            .expect("the form page has a token");
         self.post_with_token(action, &token, fields)
     }
 

@@ -36,7 +36,9 @@ pub fn to_html(source: &str) -> String {
 fn heading(line: &str) -> Option<(usize, &str)> {
     let hashes = line.chars().take_while(|&c| c == '#').count();
     let text = line.get(hashes..)?.strip_prefix(' ')?;
-    (1..=3).contains(&hashes).then_some((hashes + 1, text.trim()))
+    (1..=3)
+        .contains(&hashes)
+        .then_some((hashes + 1, text.trim()))
 }
 
 fn flush_paragraph(lines: &mut Vec<&str>, out: &mut String) {
@@ -81,7 +83,10 @@ fn span(text: &str) -> Option<(String, usize)> {
     }
     if let Some(inner) = text.strip_prefix("**") {
         let end = inner.find("**").filter(|&end| end > 0)?;
-        return Some((format!("<strong>{}</strong>", inline(&inner[..end])), end + 4));
+        return Some((
+            format!("<strong>{}</strong>", inline(&inner[..end])),
+            end + 4,
+        ));
     }
     if let Some(inner) = text.strip_prefix('*') {
         let end = inner.find('*').filter(|&end| end > 0)?;
@@ -136,7 +141,9 @@ mod tests {
     #[test]
     fn renders_the_subset() {
         assert_eq!(
-            to_html("# Welcome\n\nCall **fast** and *well*,\nsee `x`.\n\n- one\n- [two](https://e.x/a)"),
+            to_html(
+                "# Welcome\n\nCall **fast** and *well*,\nsee `x`.\n\n- one\n- [two](https://e.x/a)"
+            ),
             "<h2>Welcome</h2><p>Call <strong>fast</strong> and <em>well</em>, see <code>x</code>.</p>\
              <ul><li>one</li><li><a href=\"https://e.x/a\">two</a></li></ul>"
         );

@@ -136,7 +136,8 @@ fn documented(
                 example,
             };
             // An operation's parameter overrides the path item's of the same name and place.
-            parameters.retain(|p: &ParameterDoc| !(p.name == doc.name && p.location == doc.location));
+            parameters
+                .retain(|p: &ParameterDoc| !(p.name == doc.name && p.location == doc.location));
             parameters.push(doc);
         }
     }
@@ -203,8 +204,18 @@ fn declared(operation: &Operation) -> OperationDoc {
         })
         .map(|name| parameter(name, "path"))
         .collect();
-    parameters.extend(template.query.iter().map(|(name, _)| parameter(name, "query")));
-    let path = template.raw.split('?').next().unwrap_or_default().to_string();
+    parameters.extend(
+        template
+            .query
+            .iter()
+            .map(|(name, _)| parameter(name, "query")),
+    );
+    let path = template
+        .raw
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     OperationDoc {
         id: operation.id.clone(),
         method: operation.method.clone(),
@@ -247,7 +258,10 @@ fn resolve<'d>(document: &'d Value, mut value: &'d Value) -> &'d Value {
 }
 
 fn text(value: Option<&Value>) -> String {
-    value.and_then(Value::as_str).unwrap_or_default().to_string()
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// An example as shown: strings as they are, anything else as pretty JSON.
