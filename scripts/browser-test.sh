@@ -36,27 +36,14 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-backend_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 scripts/sample-backend.py --port "$backend_port" >"$work/backend.log" 2>&1 &
-pids+=($!)
+. scripts/test-host.sh
+start_sample_backend "$work/backend.log"
 
 echo "==> starting the gateway (/...) and the portal (/portal/...) in the test host"
-cargo run --quiet --locked -p tollgate-test-host -- \
+start_test_host "$work/host.log" \
     --component "/portal/...=$portal_wasm" --component "/...=$gateway_wasm" \
-    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port" \
-    --listen 127.0.0.1:0 >"$work/host.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do
-    grep -q '^listening on ' "$work/host.log" 2>/dev/null && break
-    kill -0 "${pids[1]}" 2>/dev/null || { cat "$work/host.log" >&2; exit 1; }
-    sleep 0.5
-done
-base=$(sed -n 's/^listening on //p' "$work/host.log" | head -1)
-[ -n "$base" ] || { echo "error: the test host did not start" >&2; cat "$work/host.log" >&2; exit 1; }
-for _ in $(seq 1 50); do
-    python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$backend_port/current/x', timeout=1)" 2>/dev/null && break
-    sleep 0.1
-done
+    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+base=$host_url
 
 echo "==> driving the portal at $base/portal/ in headless Chromium"
 rm -rf "$screenshots"

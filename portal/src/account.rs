@@ -12,7 +12,7 @@ use tollgate::subscriptions::{KeySlot, Repo, Scope, Subscription};
 use crate::chart;
 use crate::csrf::{self, Token};
 use crate::limits::{self, Limit};
-use crate::page::{esc, html, no_store, respond};
+use crate::page::{esc, field_error, no_store, with_form};
 use crate::signup::{expired, log_failure, reveal, unavailable};
 use crate::{Portal, Visit};
 
@@ -134,16 +134,7 @@ fn lookup_form(
     let Some(token) = Token::for_page(visit.request, host) else {
         return unavailable(portal, visit);
     };
-    let (invalid, message) = match error {
-        Some(text) => (
-            " aria-invalid=\"true\" aria-describedby=\"key-error\"",
-            format!(
-                "<span class=\"field-error\" id=\"key-error\" role=\"alert\">{}</span>",
-                esc(text)
-            ),
-        ),
-        None => ("", String::new()),
-    };
+    let (invalid, message) = field_error("key", error);
     let main = format!(
         "<p>Enter one of your subscription keys to see your subscription, its limits and its \
          usage. The key is sent in the form, never in the address.</p>\
@@ -154,9 +145,7 @@ fn lookup_form(
         base = esc(&visit.base),
         token = token.field(),
     );
-    let mut response = respond(status, html(portal, visit, "My subscription", &main));
-    token.set_cookie(visit.request, &visit.base, &mut response);
-    response
+    with_form(portal, visit, &token, status, "My subscription", &main)
 }
 
 fn details(
@@ -252,8 +241,7 @@ fn details(
         token = token.field(),
         key = esc(key),
     ));
-    let mut response = respond(200, html(portal, visit, "My subscription", &main));
-    token.set_cookie(visit.request, &visit.base, &mut response);
+    let mut response = with_form(portal, visit, &token, 200, "My subscription", &main);
     no_store(&mut response);
     response
 }

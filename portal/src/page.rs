@@ -2,23 +2,10 @@
 
 use tollgate::http::Response;
 
+use crate::csrf::Token;
 use crate::{Portal, Visit};
 
-/// `text` with `& < > " '` escaped, safe in element content and quoted attributes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use tollgate_config::html::escape as esc;
 
 /// A whole HTML page: `heading` is the `<h1>`, `main` the (already escaped) content.
 pub fn html(portal: &Portal, visit: &Visit<'_>, heading: &str, main: &str) -> String {
@@ -82,6 +69,34 @@ pub fn message(
         esc(&visit.base)
     );
     respond(status, html(portal, visit, heading, &main))
+}
+
+/// A page with a form: sets the CSRF cookie when the browser does not have it yet.
+pub fn with_form(
+    portal: &Portal,
+    visit: &Visit<'_>,
+    token: &Token,
+    status: u16,
+    heading: &str,
+    main: &str,
+) -> Response {
+    let mut response = respond(status, html(portal, visit, heading, main));
+    token.set_cookie(visit.request, &visit.base, &mut response);
+    response
+}
+
+/// A field's error: the attributes for its input and the message to show above it.
+pub fn field_error(id: &str, error: Option<&str>) -> (String, String) {
+    match error {
+        Some(text) => (
+            format!(" aria-invalid=\"true\" aria-describedby=\"{id}-error\""),
+            format!(
+                "<span class=\"field-error\" id=\"{id}-error\">{}</span>",
+                esc(text)
+            ),
+        ),
+        None => (String::new(), String::new()),
+    }
 }
 
 /// Marks a response that shows a key: no cache may keep it.

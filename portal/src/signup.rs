@@ -13,7 +13,7 @@ use tollgate::subscriptions::{Created, NewSubscription, Repo, Scope, State};
 use tollgate_config::Product;
 
 use crate::csrf::{self, Token};
-use crate::page::{esc, html, message, no_store, respond};
+use crate::page::{esc, field_error, html, message, no_store, respond, with_form};
 use crate::{Portal, Visit};
 
 /// Longest name, in characters.
@@ -234,9 +234,7 @@ fn form_response(
         return unavailable(portal, visit);
     };
     let main = form_html(portal, visit, &token, entered, errors);
-    let mut response = respond(status, html(portal, visit, "Sign up", &main));
-    token.set_cookie(visit.request, &visit.base, &mut response);
-    response
+    with_form(portal, visit, &token, status, "Sign up", &main)
 }
 
 fn form_html(
@@ -246,7 +244,10 @@ fn form_html(
     entered: &Entered,
     errors: &[FieldError],
 ) -> String {
-    let error_of = |field: &str| errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m);
+    let error_of = |field: &str| {
+        let found = errors.iter().find(|(f, _)| *f == field);
+        field_error(field, found.map(|(_, message)| message.as_str()))
+    };
     let mut out = String::new();
     if !errors.is_empty() {
         out.push_str(
@@ -267,16 +268,7 @@ fn form_html(
         token.field()
     ));
     let input = |id: &str, label: &str, kind: &str, value: &str, autocomplete: &str| {
-        let (invalid, message) = match error_of(id) {
-            Some(text) => (
-                format!(" aria-invalid=\"true\" aria-describedby=\"{id}-error\""),
-                format!(
-                    "<span class=\"field-error\" id=\"{id}-error\">{}</span>",
-                    esc(text)
-                ),
-            ),
-            None => (String::new(), String::new()),
-        };
+        let (invalid, message) = error_of(id);
         format!(
             "<div class=\"field\"><label for=\"{id}\">{label}</label>{message}\
              <input id=\"{id}\" name=\"{id}\" type=\"{kind}\" value=\"{value}\" \
@@ -292,16 +284,7 @@ fn form_html(
         &entered.email,
         "email",
     ));
-    let (invalid, message) = match error_of("product") {
-        Some(text) => (
-            " aria-invalid=\"true\" aria-describedby=\"product-error\"",
-            format!(
-                "<span class=\"field-error\" id=\"product-error\">{}</span>",
-                esc(text)
-            ),
-        ),
-        None => ("", String::new()),
-    };
+    let (invalid, message) = error_of("product");
     out.push_str(&format!(
         "<div class=\"field\"><label for=\"product\">Product</label>{message}\
          <select id=\"product\" name=\"product\" required{invalid}><option value=\"\">Choose a product</option>"

@@ -6,6 +6,8 @@
 //! `mailto:` or a path starting with `/`. Everything else is text: every character of the
 //! source is HTML-escaped, so the result holds no markup but the tags listed here.
 
+use crate::html::{escape, escape_into};
+
 /// `source` as HTML.
 pub fn to_html(source: &str) -> String {
     let mut out = String::new();
@@ -112,26 +114,6 @@ fn span(text: &str) -> Option<(String, usize)> {
         return Some((html, 1 + label_end + 2 + url_end + 1));
     }
     None
-}
-
-/// `text` with `& < > " '` escaped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(text, &mut out);
-    out
-}
-
-fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
 }
 
 #[cfg(test)]
