@@ -61,6 +61,8 @@ test("the portal from catalogue to usage chart", async (t) => {
     await page.goto(`${base}/portal/`);
     await page.getByRole("heading", { level: 1, name: "APIs and products" }).waitFor();
     await page.getByRole("heading", { level: 3, name: "Basic" }).waitFor();
+    assert.equal(await page.title(), "APIs and products · DroneFly developers");
+    assert.match(await page.locator(".intro").innerText(), /sign up/);
     const basic = page.locator("#product-basic");
     assert.match(await basic.innerText(), /Rate limit: 10 calls per minute/);
     assert.match(await basic.innerText(), /Quota: 1000 calls per day/);
@@ -115,6 +117,14 @@ test("the portal from catalogue to usage chart", async (t) => {
     assert.equal(await today.locator("rect.admitted").count(), 1);
     assert.match(await page.locator(".standing").innerText(), /1 of 10 calls used, 9 left/);
     await shot("5-my-subscription.png");
+  });
+
+  await t.test("6. the catalogue fits a phone's screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/portal/`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+    await shot("6-catalogue-phone.png");
   });
 
   await t.test("no secret ever in a URL, no script errors", () => {
