@@ -17,23 +17,13 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 pids=()
 trap cleanup EXIT
 
-backend_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 scripts/sample-backend.py --port "$backend_port" >"$work/backend.log" 2>&1 &
-pids+=($!)
+. scripts/test-host.sh
+start_sample_backend "$work/backend.log"
 
 echo "==> starting the gateway in the test host"
-cargo run --quiet --locked -p tollgate-test-host -- --component "/...=$wasm" \
-    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port" \
-    --listen 127.0.0.1:0 >"$work/host.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do
-    grep -q '^listening on ' "$work/host.log" 2>/dev/null && break
-    kill -0 "${pids[1]}" 2>/dev/null || { cat "$work/host.log" >&2; exit 1; }
-    sleep 0.5
-done
-gw=$(sed -n 's/^listening on //p' "$work/host.log" | head -1)
-[ -n "$gw" ] || { echo "error: the test host did not start" >&2; cat "$work/host.log" >&2; exit 1; }
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$backend_port/current/x" >/dev/null && break; sleep 0.1; done
+start_test_host "$work/host.log" --component "/...=$wasm" \
+    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+gw=$host_url
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect() { # expect NAME ACTUAL PATTERN

@@ -4,7 +4,8 @@
 #
 #   scripts/test.sh
 #
-# Needs: Rust (rustup) and, for the Redis tests, apt (as root) or a redis-server on PATH.
+# Needs: Rust (rustup); for the Redis tests and the portal's browser test, apt (as root) or
+# redis-server, chromium, node and npm on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,20 @@ if ! command -v redis-server >/dev/null 2>&1; then
     fi
 fi
 
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing ${missing[*]} (apt-get install ${missing[*]}) for the portal's browser test"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
+    else
+        echo "error: the portal's browser test needs ${missing[*]}: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
 # A clean build (wasmtime for the test host, the release component) needs about 6 GB.
 target_root="${CARGO_TARGET_DIR:-$PWD/target}"
 mkdir -p "$target_root"
@@ -44,8 +59,15 @@ cargo build --locked --target wasm32-wasip2 --release -p tollgate
 wasm="${CARGO_TARGET_DIR:-$PWD/target}/wasm32-wasip2/release/tollgate.wasm"
 echo "built $wasm ($(wc -c <"$wasm") bytes)"
 
-step "native tests (gateway on in-memory ports, configuration loader)"
-cargo test --locked -p tollgate -p tollgate-config
+# Its own target directory: the portal depends on the gateway's crate without the `component`
+# feature, and in a shared one cargo would overwrite tollgate.wasm with that build.
+step "building the portal: cargo build --target wasm32-wasip2 --release -p tollgate-portal --target-dir $target_root/portal"
+cargo build --locked --target wasm32-wasip2 --release -p tollgate-portal --target-dir "$target_root/portal"
+portal_wasm="$target_root/portal/wasm32-wasip2/release/tollgate_portal.wasm"
+echo "built $portal_wasm ($(wc -c <"$portal_wasm") bytes)"
+
+step "native tests (gateway and portal on in-memory ports, configuration loader)"
+cargo test --locked -p tollgate -p tollgate-config -p tollgate-portal
 
 features=()
 command -v redis-server >/dev/null 2>&1 && features=(--features redis)
@@ -59,5 +81,8 @@ bash -n scripts/bench.sh
 
 step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
 TOLLGATE_WASM="$wasm" scripts/smoke.sh
+
+step "browser: the developer portal in headless Chromium (scripts/browser-test.sh)"
+TOLLGATE_WASM="$wasm" TOLLGATE_PORTAL_WASM="$portal_wasm" scripts/browser-test.sh
 
 step "all tests passed"

@@ -11,6 +11,7 @@
 //! | `v1/ctr/w/{expires}/q/{period}/{window}/{who}/{c\|b}` | a quota window: calls (`c`) or bytes (`b`) |
 //! | `v1/ctr/q/{who}/{c\|b}` | a lifetime quota (`renewal-period="0"`) |
 //! | `v1/ctr/use/{subscription}/{YYYY-MM-DD}/{calls\|rejected\|reqb\|respb}` | the usage meter: calls (admitted and rejected), rejected calls, request and response body bytes per UTC day |
+//! | `v1/ctr/w/{expires}/su/{length}/{window}/{client}` | the developer portal's sign-ups from one client address in a fixed window |
 //!
 //! `{expires}` is the second (Unix time) after which the window is never read again;
 //! `{window}` is the window's index (windows of rate limits start at multiples of their length
@@ -122,6 +123,15 @@ impl UsageField {
 /// A usage meter counter; `day` is `YYYY-MM-DD` (UTC).
 pub fn usage(subscription: &str, day: &str, field: UsageField) -> String {
     format!("v1/ctr/use/{subscription}/{day}/{}", field.suffix())
+}
+
+/// The developer portal's sign-up counter for one client address (`{client}` is the address
+/// as the host reported it) in a fixed window of `length_secs`.
+pub fn portal_signups(client: &str, length_secs: u32, slot: WindowSlot) -> String {
+    format!(
+        "{WINDOWS}{}/su/{length_secs}/{}/{client}",
+        slot.expires_secs, slot.index
+    )
 }
 
 /// `k:` + the first 32 hex digits of the SHA-256 of a counter key: fixed length, any text.

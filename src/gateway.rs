@@ -308,7 +308,7 @@ fn peer_ip(request: &Request) -> String {
 /// The client's IP: the host-set peer address, unless the peer is a trusted proxy; then the
 /// rightmost `X-Forwarded-For` hop that is not a trusted proxy (each proxy appends the
 /// address it saw, so hops left of an untrusted one may be forged by the client).
-fn client_ip(request: &Request, trusted: &[tollgate_config::IpRange]) -> String {
+pub fn client_ip(request: &Request, trusted: &[tollgate_config::IpRange]) -> String {
     use std::net::IpAddr;
     let peer = peer_ip(request);
     let is_trusted = |ip: IpAddr| trusted.iter().any(|range| range.contains(ip));

@@ -21,7 +21,12 @@ pub mod rfc3339;
 pub mod routing;
 pub mod subscriptions;
 
-pub use gateway::Gateway;
+pub use gateway::{Gateway, client_ip};
 
-#[cfg(target_arch = "wasm32")]
+// The gateway's own build keeps the Spin edge private (public, its items cost the gateway's
+// .wasm about 60 bytes); without `component` (the portal's dependency) its host adapters are
+// public.
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod spin;
+#[cfg(all(target_arch = "wasm32", not(feature = "component")))]
+pub mod spin;

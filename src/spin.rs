@@ -1,8 +1,11 @@
-//! The Spin edge: the only file that names spin_sdk or wasi bindings.
+//! The Spin edge: the only file of the core that names spin_sdk or wasi bindings.
 //!
-//! It exports `wasi:http/incoming-handler` through `#[http_component]` and implements the host
-//! ports over standard interfaces only: wasi:keyvalue (store "default"), wasi:config (Spin
-//! variables), wasi:http outgoing-handler, wasi:random and the wall clock.
+//! With the `component` feature (the default) it exports the gateway's
+//! `wasi:http/incoming-handler` through `#[http_component]`. Always (on wasm32) it implements
+//! the host ports over standard interfaces only: wasi:keyvalue (store "default"), wasi:config
+//! (Spin variables), wasi:http outgoing-handler, wasi:random and the wall clock. The developer
+//! portal (`portal/`, a second component) depends on this crate without `component` and reuses
+//! these adapters through [`with_host`], [`read_request`] and [`write_response`].
 
 // The SDK's export macro expands to `unsafe` glue; nothing else here is unsafe.
 #![allow(unsafe_code)]
@@ -11,7 +14,6 @@ use std::cell::OnceCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
-use spin_sdk::http_component;
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{
@@ -20,13 +22,14 @@ use spin_sdk::wit::wasi::http0_2_0::types::{
 use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
 
-use crate::Gateway;
 use crate::host::{
     Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Vars,
 };
 use crate::http::{Headers, Request, Response};
 
-#[http_component]
+/// The gateway's handler (feature `component`): one call through [`crate::Gateway`].
+#[cfg(feature = "component")]
+#[spin_sdk::http_component]
 async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
     let response = match read_request(incoming).await {
         Ok(request) => serve(request),
@@ -44,14 +47,21 @@ async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
     write_response(response, out).await;
 }
 
+#[cfg(feature = "component")]
 fn serve(request: Request) -> Response {
-    let gateway = match Gateway::embedded() {
+    let gateway = match crate::Gateway::embedded() {
         Ok(gateway) => gateway,
         Err(error) => {
             eprintln!("tollgate: the embedded configuration does not load: {error}");
             return crate::error::PolicyError::internal("gateway", error.to_string()).to_response();
         }
     };
+    with_host(|host| gateway.handle(request, host))
+}
+
+/// Runs `f` with the host ports over Spin's standard interfaces (the store "default" is
+/// opened on first use).
+pub fn with_host<R>(f: impl FnOnce(&Host<'_>) -> R) -> R {
     let kv = SpinKv::default();
     let host = Host {
         kv: &kv,
@@ -61,10 +71,11 @@ fn serve(request: Request) -> Response {
         vars: &SpinVars,
         log: &Stdout,
     };
-    gateway.handle(request, &host)
+    f(&host)
 }
 
-async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
+/// The incoming wasi:http request as the core's [`Request`], body read whole.
+pub async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
     let method = method_name(&incoming.method());
     let path_and_query = incoming
         .path_with_query()
@@ -85,7 +96,8 @@ async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
     Ok(request)
 }
 
-async fn write_response(response: Response, out: ResponseOutparam) {
+/// Sends the core's [`Response`] as the wasi:http response.
+pub async fn write_response(response: Response, out: ResponseOutparam) {
     let outgoing = OutgoingResponse::new(fields(&response.headers));
     if outgoing.set_status_code(response.status).is_err() {
         let _ = outgoing.set_status_code(500);
@@ -100,7 +112,7 @@ async fn write_response(response: Response, out: ResponseOutparam) {
 fn fields(headers: &Headers) -> Fields {
     let fields = Fields::new();
     for (name, value) in headers.iter() {
-        if let Err(error) = fields.append(&name.to_string(), &value.as_bytes().to_vec()) {
+        if let Err(error) = fields.append(name, value.as_bytes()) {
             eprintln!("tollgate: header {name:?} left out: the host refused it ({error:?})");
         }
     }

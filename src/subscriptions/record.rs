@@ -177,6 +177,18 @@ impl Subscription {
         }
     }
 
+    /// Which of the two keys `raw_key` is, if either (compared in constant time).
+    pub fn key_slot(&self, raw_key: &str) -> Option<super::KeySlot> {
+        let hash = KeyHash::of(raw_key);
+        let primary = hash.matches(&self.primary_key_hash);
+        let secondary = hash.matches(&self.secondary_key_hash);
+        match (primary, secondary) {
+            (true, _) => Some(super::KeySlot::Primary),
+            (false, true) => Some(super::KeySlot::Secondary),
+            (false, false) => None,
+        }
+    }
+
     /// Whether `hash` is this subscription's primary or secondary key hash (constant time).
     pub(crate) fn has_key_hash(&self, hash: &KeyHash) -> bool {
         // Both comparisons always run, so timing does not tell which key matched.

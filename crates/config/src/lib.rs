@@ -6,6 +6,7 @@
 //!   `tollgate-check`, never inside the component.
 
 pub mod expr;
+pub mod html;
 pub mod lang;
 pub mod model;
 

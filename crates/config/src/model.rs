@@ -13,8 +13,10 @@ use crate::lang::{
 };
 mod access;
 mod cache;
+mod portal;
 pub use access::*;
 pub use cache::*;
+pub use portal::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,8 +16,10 @@ mod expr;
 mod fragments;
 mod http;
 mod ip;
+pub mod markdown;
 mod openapi;
 mod policies;
+mod reference;
 mod registry;
 mod scope_rules;
 mod template;
@@ -35,7 +37,7 @@ pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
 pub use openapi::examples as openapi_examples;
 pub use xml::{parse_document, parse_fragment};
 
-use crate::model::{Config, PolicyDocument};
+use crate::model::{Config, PolicyDocument, Portal};
 use error::Sink;
 use toml::Owner;
 
@@ -50,6 +52,12 @@ pub const GLOBAL_DOCUMENT: &str = "global.xml";
 ///
 /// Errors name files relative to `dir`. On failure, every error found is returned.
 pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
+    load_dir_with_portal(dir).map(|(config, _)| config)
+}
+
+/// [`load_dir`], plus what only the developer portal needs: `[portal]` and the API
+/// references (from `apis/<id>.openapi.json`, else from the declared operations).
+pub fn load_dir_with_portal(dir: &Path) -> Result<(Config, Portal), Vec<LoadError>> {
     let text = read_text(&dir.join(MANIFEST), MANIFEST).map_err(|error| vec![error])?;
     let mut sink = Sink::new(MANIFEST, &text);
     let manifest = toml::parse_manifest(&mut sink);
@@ -115,12 +123,13 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
 
     link(dir, &mut manifest.config, &mut errors);
     errors.append(&mut scope_rules::check(&manifest.config));
+    manifest.portal.references = reference::references(dir, &manifest.config);
 
     // The manifest's errors in file order, then the documents' (each already in order).
     sink.errors.sort_by_key(|error| (error.line, error.column));
     sink.errors.append(&mut errors);
     if sink.errors.is_empty() {
-        Ok(manifest.config)
+        Ok((manifest.config, manifest.portal))
     } else {
         Err(sink.errors)
     }

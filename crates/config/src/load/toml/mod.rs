@@ -50,12 +50,20 @@
 //! currency = "USD"               # required; three upper-case letters (ISO 4217)
 //! price-per-call = "0.0005"      # required; a decimal string, exact (not a TOML float)
 //! included-calls = 0             # default 0; a non-negative integer
+//!
+//!
+//! [portal]                       # optional: the developer portal (a second component)
+//! title = "DroneFly developers"  # default "Developer portal"; 1 to 80 characters
+//! intro = "..."                  # default empty; Markdown subset (see load/markdown.rs)
+//! signup-open = true             # default; false: the portal lists and documents only
+//! signups-per-hour = 5           # default; sign-ups per client address per hour (1-10000)
 //! ```
 //!
 //! `global.xml`, when present in the directory, is the global-scope policy document.
 
 mod apis;
 mod fields;
+mod portal;
 mod products;
 mod rules;
 
@@ -64,7 +72,7 @@ use toml::de::DeTable;
 use super::MANIFEST;
 use super::error::{Reported, Sink};
 use super::template::preview;
-use crate::model::{Config, Gateway};
+use crate::model::{Config, Gateway, Portal};
 use fields::{Located, Table};
 
 /// The manifest, read: the configuration without its policy documents, and the documents
@@ -74,6 +82,8 @@ pub(crate) struct Manifest {
     pub config: Config,
     /// The policy documents to load and attach.
     pub policies: Vec<PolicyRef>,
+    /// `[portal]` (its API references are still empty).
+    pub portal: Portal,
 }
 
 /// A `policy = "…"` reference in `tollgate.toml`.
@@ -97,7 +107,7 @@ pub(crate) enum Owner {
     Product(usize),
 }
 
-const TOP_LEVEL: &[&str] = &["gateway", "apis", "products"];
+const TOP_LEVEL: &[&str] = &["gateway", "apis", "products", "portal"];
 const GATEWAY: &[&str] = &[
     "admin-path",
     "portal-path",
@@ -128,6 +138,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let mut policies = Vec::new();
     let apis = apis::read_apis(&mut root, sink, &mut policies);
     let products = products::read_products(&mut root, sink, &mut policies);
+    let portal = portal::read_portal(&mut root, sink);
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
@@ -138,7 +149,11 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
     };
-    Some(Manifest { config, policies })
+    Some(Manifest {
+        config,
+        policies,
+        portal,
+    })
 }
 
 fn default_gateway() -> Gateway {
