@@ -72,6 +72,8 @@ impl TestGateway {
             vars: MapVars::of(&[
                 ("admin_key", ADMIN_KEY),
                 ("weather_backend", "http://weather.test/api"),
+                // The benchmark configurations' backend (benches/policies*).
+                ("bench_backend", "http://bench.test"),
             ]),
             log: MemoryLog::default(),
         }
