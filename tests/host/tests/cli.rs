@@ -4,42 +4,23 @@
 
 mod common;
 
-use common::{get, probe_wasm};
+use common::{get, probe_wasm, spawn_host_process};
 use http::StatusCode;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn binary_prints_its_address_first_and_serves() {
     let db = std::env::temp_dir().join(format!("tollgate-host-cli-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate-test-host"))
-        .args(["--listen", "127.0.0.1:0", "--component"])
-        .arg(format!("/...={}", probe_wasm().display()))
-        .args(["--var", "admin_key=s3cret", "--var=region=eu"])
-        .arg(format!("--kv=sqlite:{}", db.display()))
-        .args(["--nagle", "--stats", "/__stats"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    // Blocks until the first line (or EOF if the host died).
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a first line").unwrap();
-    let url = first
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
-    let addr = url.parse().unwrap();
+    let (addr, mut lines, child) = spawn_host_process([
+        "--listen=127.0.0.1:0".to_string(),
+        format!("--component=/...={}", probe_wasm().display()),
+        "--var=admin_key=s3cret".to_string(),
+        "--var=region=eu".to_string(),
+        format!("--kv=sqlite:{}", db.display()),
+        "--nagle".to_string(),
+        "--stats=/__stats".to_string(),
+    ]);
 
     let r = get(addr, "/config?name=admin_key").await;
     assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, "s3cret"));

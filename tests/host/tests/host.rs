@@ -38,25 +38,7 @@ async fn concurrent_increments_are_atomic_across_fresh_instances() {
     let host = probe_host().await;
     let addr = host.addr();
     // 40 connections, 5 keep-alive requests each: 200 increments racing.
-    let tasks: Vec<_> = (0..40)
-        .map(|_| {
-            tokio::spawn(async move {
-                let mut client = Client::connect(addr).await;
-                let mut seen = Vec::new();
-                for _ in 0..5 {
-                    let r = client.post("/kv/incr?key=hits", Bytes::new()).await;
-                    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-                    seen.push(r.text().parse::<i64>().unwrap());
-                }
-                seen
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
+    let all = common::race_increments(&[addr]).await;
     // Every increment returned a distinct new value: none was lost or duplicated.
     assert_eq!(all, (1..=200).collect::<Vec<i64>>());
     assert_eq!(host.kv().increment("hits", 0).unwrap(), 200);

@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -351,67 +353,25 @@ fn cost_of_the_full_chain_on_sqlite() {
 #[cfg(feature = "redis")]
 mod shared_store {
     use super::*;
-    use std::io::{BufRead, BufReader};
-    use std::process::{Child, Stdio};
-    use std::time::Instant;
-
-    struct Killed(Child);
-
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    /// A private `redis-server` on a free loopback port (`apt-get install redis-server`).
-    fn redis() -> (String, Killed) {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting redis-server (apt-get install redis-server)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        (format!("redis://127.0.0.1:{port}"), Killed(child))
-    }
+    use common::{Killed, private_redis, spawn_host_process};
 
     /// One `tollgate-test-host` process; its address from the first stdout line.
     fn host_process(redis: &str, backend: &CountingBackend) -> (SocketAddr, Killed) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate-test-host"))
-            .arg(format!("--component=/...={}", limits_wasm().display()))
-            .arg(format!("--var=admin_key={ADMIN_KEY}"))
-            .arg(format!("--var=backend={}", backend.url()))
-            .arg(format!("--kv={redis}"))
-            .arg("--listen=127.0.0.1:0")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting tollgate-test-host");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().unwrap().unwrap();
-        let addr = first
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .parse()
-            .unwrap();
+        let (addr, lines, child) = spawn_host_process([
+            format!("--component=/...={}", limits_wasm().display()),
+            format!("--var=admin_key={ADMIN_KEY}"),
+            format!("--var=backend={}", backend.url()),
+            format!("--kv={redis}"),
+            "--listen=127.0.0.1:0".to_string(),
+        ]);
         // Drain the guest's log lines so the pipe never fills.
         std::thread::spawn(move || for _ in lines {});
-        (addr, Killed(child))
+        (addr, child)
     }
 
     #[test]
     fn two_host_processes_on_one_redis_store_admit_exactly_100() {
-        let (redis, _server) = redis();
+        let (redis, _server) = private_redis();
         let backend = CountingBackend::start();
         let (a, _host_a) = host_process(&redis, &backend);
         let (b, _host_b) = host_process(&redis, &backend);

@@ -9,22 +9,10 @@
 mod common;
 
 use bytes::Bytes;
-use common::{Client, get, post, probe_wasm};
+use common::{Killed, get, post, private_redis, probe_wasm, race_increments, spawn_host_process};
 use http::StatusCode;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
 use tollgate_test_host::{KvBackend, KvStore, kv::RedisStore};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A Redis URL with an empty database, and the server process if we started one.
 fn redis() -> (String, Option<Killed>) {
@@ -35,50 +23,19 @@ fn redis() -> (String, Option<Killed>) {
         }
         return (url, None);
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect(
-            "starting redis-server (apt-get install redis-server, or set TOLLGATE_TEST_REDIS_URL)",
-        );
-    let child = Killed(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            s.write_all(b"PING\r\n").unwrap();
-            let mut buf = [0; 7];
-            if s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
-                break;
-            }
-        }
-        assert!(Instant::now() < deadline, "redis-server did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (format!("redis://127.0.0.1:{port}"), Some(child))
+    let (url, server) = private_redis();
+    (url, Some(server))
 }
 
 fn start_host_process(kv: &str) -> (SocketAddr, Killed) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate-test-host"))
-        .args(["--listen", "127.0.0.1:0", "--kv", kv, "--component"])
-        .arg(format!("/...={}", probe_wasm().display()))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    let first = BufReader::new(stdout).lines().next().unwrap().unwrap();
-    let addr = first
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .parse()
-        .unwrap();
+    let component = format!("/...={}", probe_wasm().display());
+    let (addr, _, child) = spawn_host_process([
+        "--listen=127.0.0.1:0",
+        "--kv",
+        kv,
+        "--component",
+        &component,
+    ]);
     (addr, child)
 }
 
@@ -88,26 +45,7 @@ async fn two_host_processes_share_one_redis_store() {
     let (a, _host_a) = start_host_process(&url);
     let (b, _host_b) = start_host_process(&url);
 
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let addr = if i % 2 == 0 { a } else { b };
-            tokio::spawn(async move {
-                let mut client = Client::connect(addr).await;
-                let mut seen = Vec::new();
-                for _ in 0..5 {
-                    let r = client.post("/kv/incr?key=hits", Bytes::new()).await;
-                    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-                    seen.push(r.text().parse::<i64>().unwrap());
-                }
-                seen
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
+    let all = race_increments(&[a, b]).await;
     assert_eq!(all, (1..=200).collect::<Vec<i64>>());
 
     // Redis keeps counters as decimal strings (Spin's SQLite store: 8 LE bytes).

@@ -195,3 +195,99 @@ pub fn scratch_db(label: &str, file: &str) -> (PathBuf, PathBuf) {
     let _ = std::fs::remove_file(&db);
     (dir, db)
 }
+
+/// A child process, killed and reaped when dropped.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The guest's log lines: what a host process prints after its first line.
+pub type HostLines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// Starts the `tollgate-test-host` binary with `args` (include `--listen=127.0.0.1:0`) and
+/// waits for its first stdout line, `listening on http://ADDR`. Returns the address, the rest
+/// of its stdout, and the process (killed on drop).
+pub fn spawn_host_process<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+) -> (SocketAddr, HostLines, Killed) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate-test-host"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting tollgate-test-host");
+    let stdout = child.stdout.take().unwrap();
+    let child = Killed(child);
+    // Blocks until the first line (or EOF if the host died).
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .parse()
+        .unwrap();
+    (addr, lines, child)
+}
+
+/// A private `redis-server` (Debian: `apt-get install redis-server`) on a free loopback port,
+/// once it answers PING. Returns its URL and the process (killed on drop).
+pub fn private_redis() -> (String, Killed) {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("starting redis-server (apt-get install redis-server)");
+    let child = Killed(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(b"PING\r\n").unwrap();
+            let mut buf = [0; 7];
+            if s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "redis-server did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (format!("redis://127.0.0.1:{port}"), child)
+}
+
+/// 40 keep-alive connections, spread over `addrs` in turn, each making 5 calls to the probe's
+/// `/kv/incr?key=hits`: 200 increments racing. Returns every value they saw, sorted.
+pub async fn race_increments(addrs: &[SocketAddr]) -> Vec<i64> {
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let addr = addrs[i % addrs.len()];
+            tokio::spawn(async move {
+                let mut client = Client::connect(addr).await;
+                let mut seen = Vec::new();
+                for _ in 0..5 {
+                    let r = client.post("/kv/incr?key=hits", Bytes::new()).await;
+                    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+                    seen.push(r.text().parse::<i64>().unwrap());
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    all
+}
