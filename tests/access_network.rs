@@ -6,7 +6,6 @@ mod support;
 
 use serde_json::Value;
 use support::{TestGateway, load};
-use tollgate::host::Host;
 use tollgate::http::{Request, Response};
 
 fn gateway() -> TestGateway {
@@ -31,14 +30,7 @@ fn from(gateway: &TestGateway, peer: &str, mut request: Request) -> Response {
         .with_header("spin-client-addr", peer)
         .with_header("spin-full-url", "http://gateway.test/")
         .with_header("host", "gateway.test");
-    let host = Host {
-        kv: &gateway.kv,
-        backend: &gateway.backend,
-        clock: &gateway.clock,
-        random: &gateway.random,
-        vars: &gateway.vars,
-        log: &gateway.log,
-    };
+    let host = gateway.host();
     gateway.gateway.handle(request, &host)
 }
 

@@ -7,8 +7,8 @@ mod support;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use support::TestGateway;
+use tollgate::host::Kv as _;
 use tollgate::host::memory::ScriptedBackend;
-use tollgate::host::{Host, Kv as _};
 use tollgate::http::{Request, Response};
 
 const SECOND: u64 = 1_000;
@@ -377,14 +377,7 @@ fn a_new_configuration_revision_does_not_serve_the_old_entries() {
     changed.gateway.cache_max_entry_bytes += 1;
     let redeployed = tollgate::Gateway::new(changed);
     assert_ne!(redeployed.revision(), gw.gateway.revision());
-    let host = Host {
-        kv: &gw.kv,
-        backend: &gw.backend,
-        clock: &gw.clock,
-        random: &gw.random,
-        vars: &gw.vars,
-        log: &gw.log,
-    };
+    let host = gw.host();
     let after = redeployed.handle(Request::new("GET", "/plain/a"), &host);
     assert_ne!(after.body, first.body);
     assert_eq!(backend_calls(&gw), 2);

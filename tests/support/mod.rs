@@ -85,15 +85,19 @@ impl TestGateway {
             .with_header("spin-client-addr", "203.0.113.7:52100")
             .with_header("spin-full-url", "http://gateway.test/")
             .with_header("host", "gateway.test");
-        let host = Host {
+        self.gateway.handle(request, &self.host())
+    }
+
+    /// The in-memory ports as the gateway sees them.
+    pub fn host(&self) -> Host<'_> {
+        Host {
             kv: &self.kv,
             backend: &self.backend,
             clock: &self.clock,
             random: &self.random,
             vars: &self.vars,
             log: &self.log,
-        };
-        self.gateway.handle(request, &host)
+        }
     }
 
     /// `GET path` with a subscription key header.
