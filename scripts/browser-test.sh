@@ -22,8 +22,10 @@ command -v node >/dev/null || { echo "error: node is missing (apt-get install no
 command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get install python3)" >&2; exit 1; }
 
 # The portal imports nothing the gateway does not (standard WASI interfaces only).
-extra=$(comm -13 <(cargo run --quiet --locked -p tollgate-test-host -- --print-imports "$gateway_wasm") \
-                 <(cargo run --quiet --locked -p tollgate-test-host -- --print-imports "$portal_wasm"))
+. scripts/test-host.sh
+ensure_test_host
+extra=$(comm -13 <("$test_host" --print-imports "$gateway_wasm") \
+                 <("$test_host" --print-imports "$portal_wasm"))
 [ -z "$extra" ] || { echo "error: the portal imports interfaces the gateway does not: $extra" >&2; exit 1; }
 
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
@@ -33,24 +35,32 @@ fi
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { stop_spin_apps; for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-. scripts/test-host.sh
+. scripts/spin-app.sh
 start_sample_backend "$work/backend.log"
 
-echo "==> starting the gateway (/...) and the portal (/portal/...) in the test host"
-start_test_host "$work/host.log" \
-    --component "/portal/...=$portal_wasm" --component "/...=$gateway_wasm" \
-    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+if [ "${TOLLGATE_HOST:-test-host}" = spin ]; then
+    echo "==> starting the gateway (/...) and the portal (/portal/...) under spin up"
+    start_spin_app "$work/app" "$gateway_wasm" "$portal_wasm" \
+        --variable admin_key=change-me --variable "weather_backend=http://127.0.0.1:$backend_port"
+    host_log="$work/app/spin.log"
+else
+    echo "==> starting the gateway (/...) and the portal (/portal/...) in the test host"
+    start_test_host "$work/host.log" \
+        --component "/portal/...=$portal_wasm" --component "/...=$gateway_wasm" \
+        --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+    host_log="$work/host.log"
+fi
 base=$host_url
 
 echo "==> driving the portal at $base/portal/ in headless Chromium"
 rm -rf "$screenshots"
 mkdir -p "$screenshots"
 if ! PORTAL_BASE="$base" SCREENSHOTS="$screenshots" node tests/browser/portal.test.mjs; then
-    echo "--- test host log ---" >&2
-    tail -n 40 "$work/host.log" >&2
+    echo "--- host log ---" >&2
+    tail -n 40 "$host_log" >&2
     exit 1
 fi
 echo "screenshots: $screenshots"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's five-minute walkthrough, run against the built component in the test host
-# (Spin itself cannot be installed here) with the real sample backend:
-#   sample backend → create a key → call with and without it → suspend → regenerate → delete.
+# The README's five-minute walkthrough, run against the built components with the real sample
+# backend: sample backend → create a key → call with and without it → suspend → regenerate →
+# delete. By default in the test host; with TOLLGATE_HOST=spin under real `spin up` on the
+# repository's spin.toml (Spin's SQLite store, or TOLLGATE_SPIN_REDIS=redis://… for Redis).
 #
 #   scripts/smoke.sh            (after: cargo build --target wasm32-wasip2 --release -p tollgate)
+#   TOLLGATE_HOST=spin scripts/smoke.sh     (after building the portal too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,16 +15,24 @@ command -v python3 >/dev/null || { echo "error: python3 is missing (apt-get inst
 command -v curl >/dev/null || { echo "error: curl is missing (apt-get install curl)" >&2; exit 1; }
 
 work=$(mktemp -d)
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { stop_spin_apps; kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 pids=()
 trap cleanup EXIT
 
 . scripts/test-host.sh
+. scripts/spin-app.sh
 start_sample_backend "$work/backend.log"
 
-echo "==> starting the gateway in the test host"
-start_test_host "$work/host.log" --component "/...=$wasm" \
-    --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+if [ "${TOLLGATE_HOST:-test-host}" = spin ]; then
+    portal_wasm="${TOLLGATE_PORTAL_WASM:-${CARGO_TARGET_DIR:-$PWD/target}/portal/wasm32-wasip2/release/tollgate_portal.wasm}"
+    echo "==> starting the app under spin up${TOLLGATE_SPIN_REDIS:+ (store: $TOLLGATE_SPIN_REDIS)}"
+    start_spin_app "$work/app" "$wasm" "$portal_wasm" \
+        --variable admin_key=change-me --variable "weather_backend=http://127.0.0.1:$backend_port"
+else
+    echo "==> starting the gateway in the test host"
+    start_test_host "$work/host.log" --component "/...=$wasm" \
+        --var admin_key=change-me --var "weather_backend=http://127.0.0.1:$backend_port"
+fi
 gw=$host_url
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what it needs, builds the component, and runs every test
-# (native tests on in-memory ports, then the real .wasm in the wasmtime test host).
+# (native tests on in-memory ports, then the real .wasm in the wasmtime test host, then the
+# real-Spin suite when a Spin CLI is found).
 #
 #   scripts/test.sh
 #
@@ -71,7 +72,14 @@ cargo test --locked -p tollgate -p tollgate-config -p tollgate-portal
 
 features=()
 command -v redis-server >/dev/null 2>&1 && features=(--features redis)
-step "end-to-end tests: the real .wasm in the test host (first build of wasmtime takes a while)"
+# Built once, with the features the tests use; the scripts below run this binary, so nothing
+# is compiled while a start-up is being timed.
+step "building the test host: cargo build -p tollgate-test-host ${features[*]} (first build of wasmtime takes a while)"
+cargo build --locked -p tollgate-test-host "${features[@]}"
+export TOLLGATE_TEST_HOST="$target_root/debug/tollgate-test-host"
+
+step "end-to-end tests: the real .wasm in the test host"
+TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}" --no-run
 TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
 
 # The benchmark takes minutes, so it is not run here; its configuration is pinned by
@@ -84,5 +92,8 @@ TOLLGATE_WASM="$wasm" scripts/smoke.sh
 
 step "browser: the developer portal in headless Chromium (scripts/browser-test.sh)"
 TOLLGATE_WASM="$wasm" TOLLGATE_PORTAL_WASM="$portal_wasm" scripts/browser-test.sh
+
+step "the real-Spin suite (scripts/spin-suite.sh)"
+TOLLGATE_WASM="$wasm" TOLLGATE_PORTAL_WASM="$portal_wasm" scripts/spin-suite.sh
 
 step "all tests passed"

@@ -60,24 +60,43 @@ impl Gateway {
     /// Handles one call: the admin API, or an API call through the policy pipeline. Every
     /// response carries `x-request-id`, and every call writes one JSON log line.
     pub fn handle(&self, request: Request, host: &Host<'_>) -> Response {
+        let mut answer = None;
+        self.serve(request, host, |response| answer = Some(response));
+        answer.unwrap_or_else(|| Response::new(500))
+    }
+
+    /// Handles one call like [`Gateway::handle`], handing the response to `deliver` as soon as
+    /// it is final. What does not decide the answer (deferred counters, metering, the log
+    /// line) runs after `deliver` returns: on Spin the client already has its response while
+    /// the store is written. Only what must gate admission (keys, limits) runs before.
+    pub fn serve(&self, mut request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
+        request.headers.keep_host_values();
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
         let request_bytes = request.body.len();
         let admin_path = self.config.gateway.admin_path.as_str();
-        let mut call = match under_prefix(&request.path, admin_path) {
+        let deliver = |mut response: Response| {
+            response
+                .headers
+                .set("x-request-id", request_id.as_str());
+            let answered = Call::new(&response, None);
+            deliver(response);
+            answered
+        };
+        let call = match under_prefix(&request.path, admin_path) {
             Some(route) => Call {
                 api: "admin".into(),
-                ..Call::new(
-                    admin::handle(&request, route, &self.config, &self.revision, host),
-                    None,
-                )
+                ..deliver(admin::handle(
+                    &request,
+                    route,
+                    &self.config,
+                    &self.revision,
+                    host,
+                ))
             },
-            None => self.call(request, &request_id, host),
+            None => self.call(request, &request_id, host, deliver),
         };
-        call.response
-            .headers
-            .set("x-request-id", request_id.as_str());
         let record = LogRecord {
             started_ms,
             request_id: &request_id,
@@ -86,20 +105,27 @@ impl Gateway {
             operation: &call.operation,
             product: &call.product,
             subscription: &call.subscription,
-            status: call.response.status,
+            status: call.status,
             total_ms: host.clock.now_millis().saturating_sub(started_ms),
             backend_ms: call.backend_ms,
             cache: call.cache,
             request_bytes,
-            response_bytes: call.response.body.len(),
+            response_bytes: call.response_bytes,
             error_reason: call.error.as_ref().map(|e| e.reason),
             error_detail: call.error.as_ref().and_then(|e| e.detail.as_deref()),
         };
         host.log.line(&record.to_json());
-        call.response
     }
 
-    fn call(&self, request: Request, request_id: &str, host: &Host<'_>) -> Call {
+    /// An API call: routing, keys, the policy pipeline; the response goes to `deliver`
+    /// (which answers with what the log needs of it), then the post-response work runs.
+    fn call(
+        &self,
+        request: Request,
+        request_id: &str,
+        host: &Host<'_>,
+        deliver: impl FnOnce(Response) -> Call,
+    ) -> Call {
         let request_bytes = request.body.len();
         let query = request.query_pairs();
         let route = match routing::route(&self.config, &request.method, &request.path, &query) {
@@ -110,7 +136,13 @@ impl Gateway {
                 .and_then(|m| routing::route(&self.config, &m, &request.path, &query).ok())
             {
                 Some(route) => route,
-                None => return Call::new(error.to_response(), Some(error)),
+                None => {
+                    let response = error.to_response();
+                    return Call {
+                        error: Some(error),
+                        ..deliver(response)
+                    };
+                }
             },
         };
         let api = route.api;
@@ -173,11 +205,14 @@ impl Gateway {
                 }
             }
         };
-        pipeline::after_response(&mut ctx, &mut response, host);
+        pipeline::after_response(&mut ctx, &mut response);
+        let for_deferred = pipeline::response_for_deferred(&ctx, &response);
+        let answered = deliver(response);
+        pipeline::run_deferred(&mut ctx, for_deferred, host);
         meter(
             &ctx,
             request_bytes,
-            &response,
+            answered.response_bytes,
             outcome.error.is_some(),
             host,
         );
@@ -197,20 +232,27 @@ impl Gateway {
                 .unwrap_or_default(),
             backend_ms: ctx.backend_ms,
             cache: ctx.cache.as_ref().map_or("", |call| call.log_status()),
-            ..Call::new(response, outcome.error)
+            error: outcome.error,
+            ..answered
         }
     }
 }
 
 /// Meters a call made with a subscription key: rejected when it ended in an error before
 /// the backend was called. A store failure cannot change the answer; it goes to the log.
-fn meter(ctx: &Ctx<'_>, request_bytes: usize, response: &Response, failed: bool, host: &Host<'_>) {
+fn meter(
+    ctx: &Ctx<'_>,
+    request_bytes: usize,
+    response_bytes: usize,
+    failed: bool,
+    host: &Host<'_>,
+) {
     let Some(subscription) = &ctx.caller.subscription else {
         return;
     };
     let call = metering::MeteredCall {
         request_bytes: request_bytes as u64,
-        response_bytes: response.body.len() as u64,
+        response_bytes: response_bytes as u64,
         rejected: failed && ctx.backend_ms.is_none(),
         calls_counted: ctx.usage_calls_counted,
     };
@@ -228,9 +270,10 @@ fn meter(ctx: &Ctx<'_>, request_bytes: usize, response: &Response, failed: bool,
     }
 }
 
-/// One call's response and what the log needs of it.
+/// What the log needs of one call (the response itself has gone to the client).
 struct Call {
-    response: Response,
+    status: u16,
+    response_bytes: usize,
     error: Option<PolicyError>,
     api: String,
     operation: String,
@@ -242,9 +285,10 @@ struct Call {
 }
 
 impl Call {
-    fn new(response: Response, error: Option<PolicyError>) -> Self {
+    fn new(response: &Response, error: Option<PolicyError>) -> Self {
         Call {
-            response,
+            status: response.status,
+            response_bytes: response.body.len(),
             error,
             api: String::new(),
             operation: String::new(),

@@ -47,6 +47,31 @@ impl Headers {
         self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
     }
 
+    /// Keeps only the last value of every `spin-*` header.
+    ///
+    /// Spin sets `spin-client-addr`, `spin-full-url`, `spin-path-info` and its other `spin-*`
+    /// request headers by appending its own value after the request's headers, without
+    /// removing a copy the client sent (Spin 4.1). So the client's copy comes first and only
+    /// the last value is the host's: trusting the first would let any client choose its own
+    /// address for `ip-filter`. Every entry point calls this before reading a `spin-*` header.
+    pub fn keep_host_values(&mut self) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut keep = vec![true; self.0.len()];
+        for (index, (name, _)) in self.0.iter().enumerate().rev() {
+            let lower = name.to_ascii_lowercase();
+            if !lower.starts_with("spin-") {
+                continue;
+            }
+            if seen.contains(&lower) {
+                keep[index] = false;
+            } else {
+                seen.push(lower);
+            }
+        }
+        let mut flags = keep.into_iter();
+        self.0.retain(|_| flags.next().unwrap_or(true));
+    }
+
     /// Keeps only the headers for which `keep(name, value)` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &str) -> bool) {
         self.0.retain(|(n, v)| keep(n, v));
@@ -186,4 +211,28 @@ pub fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Headers;
+
+    #[test]
+    fn only_the_last_value_of_each_spin_header_is_kept() {
+        let mut headers: Headers = [
+            ("Spin-Client-Addr", "10.9.9.9:1"),
+            ("x-forwarded-for", "1.1.1.1"),
+            ("x-forwarded-for", "2.2.2.2"),
+            ("spin-full-url", "http://evil.example/"),
+            ("spin-client-addr", "127.0.0.1:5000"),
+            ("spin-full-url", "http://gateway.test/x"),
+        ]
+        .into_iter()
+        .collect();
+        headers.keep_host_values();
+        assert_eq!(headers.get("spin-client-addr"), Some("127.0.0.1:5000"));
+        assert_eq!(headers.get("spin-full-url"), Some("http://gateway.test/x"));
+        assert_eq!(headers.get_all("x-forwarded-for").count(), 2, "others kept");
+        assert_eq!(headers.len(), 4);
+    }
 }

@@ -27,36 +27,34 @@ use crate::host::{
 };
 use crate::http::{Headers, Request, Response};
 
-/// The gateway's handler (feature `component`): one call through [`crate::Gateway`].
+/// The gateway's handler (feature `component`): one call through [`crate::Gateway`]. The
+/// response is written before the post-response work (metering, deferred counters, the log
+/// line), which WASI 0.2 allows until the handler returns.
 #[cfg(feature = "component")]
 #[spin_sdk::http_component]
 async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
-    let response = match read_request(incoming).await {
-        Ok(request) => serve(request),
+    let request = match read_request(incoming).await {
+        Ok(request) => request,
         Err(detail) => {
             eprintln!("tollgate: could not read the request body: {detail}");
-            crate::error::PolicyError::new(
+            let refusal = crate::error::PolicyError::new(
                 "gateway",
                 "RequestBodyUnreadable",
                 400,
                 "The request body could not be read.",
-            )
-            .to_response()
+            );
+            return write_response(refusal.to_response(), out);
         }
     };
-    write_response(response, out).await;
-}
-
-#[cfg(feature = "component")]
-fn serve(request: Request) -> Response {
     let gateway = match crate::Gateway::embedded() {
         Ok(gateway) => gateway,
         Err(error) => {
             eprintln!("tollgate: the embedded configuration does not load: {error}");
-            return crate::error::PolicyError::internal("gateway", error.to_string()).to_response();
+            let failure = crate::error::PolicyError::internal("gateway", error.to_string());
+            return write_response(failure.to_response(), out);
         }
     };
-    with_host(|host| gateway.handle(request, host))
+    with_host(|host| gateway.serve(request, host, |response| write_response(response, out)));
 }
 
 /// Runs `f` with the host ports over Spin's standard interfaces (the store "default" is
@@ -97,14 +95,69 @@ pub async fn read_request(incoming: IncomingRequest) -> Result<Request, String> 
 }
 
 /// Sends the core's [`Response`] as the wasi:http response.
-pub async fn write_response(response: Response, out: ResponseOutparam) {
+///
+/// The body goes into the outgoing stream *before* the head is handed to the host, as far as
+/// the host accepts it without blocking (Spin buffers a small body whole). The host then
+/// writes head and body together: handing it the head first lets the two leave in separate
+/// TCP segments, and a keep-alive client on a connection without `TCP_NODELAY` (as Spin
+/// serves) then waits for its delayed ACK, about 40 ms a call. A body larger than the host
+/// buffers still streams: the head is handed over as soon as the stream pushes back.
+pub fn write_response(response: Response, out: ResponseOutparam) {
     let outgoing = OutgoingResponse::new(fields(&response.headers));
     if outgoing.set_status_code(response.status).is_err() {
         let _ = outgoing.set_status_code(500);
     }
-    if let Err(error) = out.set_with_body(outgoing, response.body).await {
+    let Ok(body) = outgoing.body() else {
+        out.set(outgoing);
+        return;
+    };
+    let mut head = Some((out, outgoing));
+    if let Err(error) = write_body_first(&body, &response.body, &mut head) {
         eprintln!("tollgate: writing the response body failed: {error:?}");
     }
+    if let Err(error) = OutgoingBody::finish(body, None) {
+        eprintln!("tollgate: finishing the response body failed: {error:?}");
+    }
+    hand_over(&mut head);
+}
+
+/// Hands the response head to the host, once.
+fn hand_over(head: &mut Option<(ResponseOutparam, OutgoingResponse)>) {
+    if let Some((out, outgoing)) = head.take() {
+        out.set(outgoing);
+    }
+}
+
+/// Writes `bytes` into the response body without blocking while the head is still ours;
+/// when the host's buffer is full, hands the head over (so the host starts sending) and
+/// waits for room.
+fn write_body_first(
+    body: &OutgoingBody,
+    bytes: &[u8],
+    head: &mut Option<(ResponseOutparam, OutgoingResponse)>,
+) -> Result<(), StreamError> {
+    let Ok(stream) = body.write() else {
+        return Err(StreamError::Closed);
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let permit = usize::try_from(stream.check_write()?).unwrap_or(usize::MAX);
+        if permit == 0 {
+            hand_over(head);
+            stream.subscribe().block();
+            continue;
+        }
+        let (now, later) = rest.split_at(permit.min(rest.len()));
+        stream.write(now)?;
+        rest = later;
+    }
+    stream.flush()?;
+    if head.is_none() {
+        // Streaming already: wait until the host has taken everything.
+        stream.subscribe().block();
+        stream.check_write()?;
+    }
+    Ok(())
 }
 
 /// The headers as wasi:http fields. A header the host refuses (a forbidden or malformed one) is
@@ -216,7 +269,7 @@ impl Backend for SpinBackend {
             .url
             .parse()
             .map_err(|e| BackendError::Connect(format!("invalid backend URL: {e}")))?;
-        let outgoing = OutgoingRequest::new(fields(&request.request.headers));
+        let outgoing = OutgoingRequest::new(fields(&with_content_length(&request.request)));
         let scheme = match uri.scheme_str() {
             Some("https") => Scheme::Https,
             _ => Scheme::Http,
@@ -269,6 +322,18 @@ impl Backend for SpinBackend {
         out.body = read_body(body)?;
         Ok(out)
     }
+}
+
+/// The request's headers with `Content-Length` set to the body's length whenever there is a
+/// body (or the method expects one). Without it the host sends the body chunked, and backends
+/// that need a length (Python's `http.server`, object stores' uploads) see an empty body.
+fn with_content_length(request: &Request) -> Headers {
+    let mut headers = request.headers.clone();
+    let expects_body = matches!(request.method.as_str(), "POST" | "PUT" | "PATCH");
+    if !request.body.is_empty() || expects_body {
+        headers.set("content-length", request.body.len().to_string());
+    }
+    headers
 }
 
 fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), BackendError> {

@@ -20,12 +20,9 @@ fn gateway() -> TestGateway {
     gateway
 }
 
-/// Handles `request` as the host delivers it from peer `peer` (`ip:port`): like Spin, the
-/// host's own `spin-client-addr` replaces any the client sent.
-fn from(gateway: &TestGateway, peer: &str, mut request: Request) -> Response {
-    request
-        .headers
-        .retain(|name, _| !name.to_ascii_lowercase().starts_with("spin-"));
+/// Handles `request` as Spin 4.1 delivers it from peer `peer` (`ip:port`): the host appends
+/// its own `spin-*` headers after the request's, leaving any copy the client sent in front.
+fn from(gateway: &TestGateway, peer: &str, request: Request) -> Response {
     let request = request
         .with_header("spin-client-addr", peer)
         .with_header("spin-full-url", "http://gateway.test/")
@@ -138,6 +135,10 @@ fn a_client_sent_forwarded_for_or_spin_header_never_bypasses_the_filter() {
     let response = from(&gateway, "192.0.2.9:4000", request);
     assert_eq!(response.status, 403);
     assert_eq!(response.text(), denied_body("192.0.2.9"));
+    // The other way round: an allowed peer that sends a forbidden address is still allowed,
+    // because only Spin's own (last) value counts.
+    let request = Request::new("GET", "/allow/x").with_header("spin-client-addr", "192.0.2.9:1");
+    assert_eq!(from(&gateway, "203.0.113.7:4000", request).status, 200);
     // A forbidden client hides behind a forged hop: still forbidden (the peer is untrusted).
     let request = Request::new("GET", "/forbid/x").with_header("X-Forwarded-For", "8.8.8.8");
     assert_eq!(from(&gateway, "192.0.2.9:4000", request).status, 403);

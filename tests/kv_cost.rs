@@ -103,3 +103,29 @@ fn the_benchmark_configuration_costs_what_bench_sh_reports() {
     assert_eq!(cost("/open/x", None), (0, 0, 200));
     assert_eq!(cost("/bench/x", None).2, 401);
 }
+
+/// Only what decides admission touches the store before the response is handed over: the key
+/// lookup (2 reads), the rate limit and the quota (1 write each). Metering's two writes and
+/// the log line come after `deliver`, which on Spin has already written the response.
+#[test]
+fn metering_and_the_log_line_come_after_the_response_is_delivered() {
+    let gw = sample();
+    let key = gw.subscribe("/products/basic").1;
+    gw.get_with_key("/weather/current/oslo", &key);
+    let (r0, w0) = gw.kv.op_counts();
+    let lines = gw.log.lines().len();
+    let request = tollgate::http::Request::new("GET", "/weather/current/oslo")
+        .with_header("Ocp-Apim-Subscription-Key", &key)
+        .with_header("spin-client-addr", "203.0.113.7:52100");
+    let mut at_delivery = None;
+    gw.gateway.serve(request, &gw.host(), |response| {
+        at_delivery = Some((response.status, gw.kv.op_counts(), gw.log.lines().len()));
+    });
+    let (status, (r1, w1), lines_then) = at_delivery.expect("the response was delivered");
+    assert_eq!(status, 200);
+    assert_eq!((r1 - r0, w1 - w0), (2, 2), "before the response: key, rate limit, quota");
+    assert_eq!(lines_then, lines, "no log line yet");
+    let (r2, w2) = gw.kv.op_counts();
+    assert_eq!((r2 - r1, w2 - w1), (0, 2), "after it: metering's calls and bytes");
+    assert_eq!(gw.log.lines().len(), lines + 1, "then the log line");
+}

@@ -79,7 +79,8 @@ impl Portal {
     }
 
     /// Answers one request. Every answer carries the portal's security headers.
-    pub fn handle(&self, request: Request, host: &Host<'_>) -> Response {
+    pub fn handle(&self, mut request: Request, host: &Host<'_>) -> Response {
+        request.headers.keep_host_values();
         let visit = self.visit(&request);
         let method = request.method.as_str();
         let path = visit.path.trim_end_matches('/');

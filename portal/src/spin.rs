@@ -28,7 +28,7 @@ async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
             plain(400, "The request body could not be read.")
         }
     };
-    tollgate::spin::write_response(response, out).await;
+    tollgate::spin::write_response(response, out);
 }
 
 fn plain(status: u16, text: &str) -> Response {

@@ -163,6 +163,20 @@ fn sign_ups_are_limited_per_client_address_and_hour() {
 }
 
 #[test]
+fn a_client_sent_address_does_not_escape_the_per_address_limit() {
+    let world = World::new(|_, site| site.signups_per_hour = 1);
+    let mut browser = world.browser("198.51.100.7:1000");
+    assert_eq!(browser.sign_up("A", "a@example.com", "basic").status, 201);
+    // Spin 4.1 appends its own spin-client-addr after the client's copy: only the last counts.
+    for (n, claimed) in ["203.0.113.1:1", "203.0.113.2:1"].into_iter().enumerate() {
+        browser.claimed_addr = Some(claimed.into());
+        let email = format!("b{n}@example.com");
+        assert_eq!(browser.sign_up("B", &email, "basic").status, 429);
+    }
+    assert_eq!(subscriptions(&world), 1);
+}
+
+#[test]
 fn forged_or_cross_site_posts_are_refused() {
     let world = World::new(|_, _| {});
     let fields = [

@@ -107,11 +107,9 @@ fn run_section(
 
 /// Runs when the call's response is final, whichever way it was made (outbound, a policy's
 /// answer, on-error): adds the headers policies asked for ([`Ctx::response_headers`]) and
-/// the cache's (`Cache-Control`, `Age`: [`crate::cache::client_headers`]), and increments
-/// the deferred counters ([`Ctx::deferred`]), which may look at the response.
-///
-/// A store failure here cannot change the answer any more; it goes to the log.
-pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_>) {
+/// the cache's (`Cache-Control`, `Age`: [`crate::cache::client_headers`]). The deferred
+/// counters ([`Ctx::deferred`]) run later, in [`run_deferred`].
+pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response) {
     if let Some(call) = &ctx.cache {
         crate::cache::client_headers(call, ctx.last_error.is_some(), response);
     }
@@ -123,12 +121,24 @@ pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_
             response.headers.set(&name, value);
         }
     }
+}
+
+/// A copy of the final response for the deferred counters' conditions, when there are any
+/// (taken before the response is handed to the client).
+pub fn response_for_deferred(ctx: &Ctx<'_>, response: &Response) -> Option<Response> {
+    (!ctx.deferred.is_empty()).then(|| response.clone())
+}
+
+/// Runs the deferred counters (`increment-condition`, quota bandwidth) against `response`,
+/// the final response ([`response_for_deferred`]). They decide nothing about this call, so
+/// they run after the client has its answer; a store failure goes to the log.
+pub fn run_deferred(ctx: &mut Ctx<'_>, response: Option<Response>, host: &Host<'_>) {
     let deferred = std::mem::take(&mut ctx.deferred);
     if deferred.is_empty() {
         return;
     }
-    // Conditions read `context.Response`: lend the final response to the context meanwhile.
-    ctx.response = Some(std::mem::replace(response, Response::new(0)));
+    // Conditions read `context.Response`.
+    ctx.response = response;
     for counter in deferred {
         if let Err(detail) = counter.run(ctx, host) {
             let line = serde_json::json!({
@@ -140,8 +150,5 @@ pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response, host: &Host<'_
             });
             host.log.line(&line.to_string());
         }
-    }
-    if let Some(lent) = ctx.response.take() {
-        *response = lent;
     }
 }

@@ -82,6 +82,7 @@ impl World {
         Browser {
             world: self,
             addr: addr.to_string(),
+            claimed_addr: None,
             cookie: None,
         }
     }
@@ -147,14 +148,18 @@ impl Page {
 pub struct Browser<'w> {
     world: &'w World,
     pub addr: String,
+    /// A `spin-client-addr` the browser itself sends; Spin appends its own after it.
+    pub claimed_addr: Option<String>,
     pub cookie: Option<String>,
 }
 
 impl Browser<'_> {
     fn request(&self, method: &str, path: &str) -> Request {
-        let mut request = Request::new(method, path)
-            .with_header("host", "portal.test")
-            .with_header("spin-client-addr", &self.addr);
+        let mut request = Request::new(method, path).with_header("host", "portal.test");
+        if let Some(claimed) = &self.claimed_addr {
+            request = request.with_header("spin-client-addr", claimed);
+        }
+        let mut request = request.with_header("spin-client-addr", &self.addr);
         if let Some(cookie) = &self.cookie {
             request = request.with_header("cookie", &format!("tollgate_portal_csrf={cookie}"));
         }

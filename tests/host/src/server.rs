@@ -211,7 +211,9 @@ fn stats_response(shared: &Shared) -> Response<HyperOutgoingBody> {
     res
 }
 
-/// Sets Spin's request headers, replacing anything the client sent under a `spin-` name.
+/// Sets Spin's request headers as Spin 4.1 does: its own values are appended after the
+/// request's headers, and a copy the client sent under the same name is left in front of them
+/// (so only the last value of each `spin-*` header is the host's).
 pub(crate) fn set_spin_headers(
     headers: &mut http::HeaderMap,
     route: &Route,
@@ -219,17 +221,9 @@ pub(crate) fn set_spin_headers(
     full_url: &str,
     peer: SocketAddr,
 ) {
-    let client_sent: Vec<HeaderName> = headers
-        .keys()
-        .filter(|name| name.as_str().starts_with("spin-"))
-        .cloned()
-        .collect();
-    for name in client_sent {
-        headers.remove(&name);
-    }
     let mut set = |name: &'static str, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(HeaderName::from_static(name), value);
+            headers.append(HeaderName::from_static(name), value);
         }
     };
     set("spin-full-url", full_url);

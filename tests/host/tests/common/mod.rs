@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod calls;
+
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -290,4 +292,81 @@ pub async fn race_increments(addrs: &[SocketAddr]) -> Vec<i64> {
     }
     all.sort();
     all
+}
+
+/// What the probe component (`/headers`) saw of a request: each header's values in order.
+pub struct SeenHeaders {
+    pub body: String,
+    pub lines: std::collections::BTreeMap<String, Vec<String>>,
+    /// The client's own address, as the host should report it.
+    pub client_addr: SocketAddr,
+}
+
+impl SeenHeaders {
+    /// Every value of `name`, in the order the guest saw them.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.lines.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The last value of `name` (the host's own, for a `spin-*` header).
+    pub fn last(&self, name: &str) -> String {
+        self.all(name)
+            .last()
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in\n{}", self.body))
+    }
+}
+
+/// Sends `/headers?x=1&y=two` to the probe component with forged `spin-*` headers.
+pub async fn send_spoofed_spin_headers(addr: SocketAddr) -> SeenHeaders {
+    let mut client = Client::connect(addr).await;
+    let reply = client
+        .request(
+            Method::GET,
+            "/headers?x=1&y=two",
+            &[
+                ("spin-client-addr", "6.6.6.6:666"),
+                ("spin-full-url", "http://evil.example/"),
+                ("spin-path-info", "/evil"),
+                ("x-custom", "kept"),
+            ],
+            Bytes::new(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.text();
+    let mut lines: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in body.lines() {
+        if let Some((name, value)) = line.split_once(": ") {
+            lines
+                .entry(name.to_string())
+                .or_default()
+                .push(value.to_string());
+        }
+    }
+    SeenHeaders {
+        body,
+        lines,
+        client_addr: client.local_addr,
+    }
+}
+
+/// Spin 4.1 appends its own `spin-*` values after the request's headers and leaves a copy the
+/// client sent in front: the guest sees the client's value first and the host's last. The
+/// test host must do the same, so the gateway's defence (trust only the last value) is tested.
+pub fn assert_spin_headers_as_spin_4_1_sets_them(seen: &SeenHeaders, host: SocketAddr) {
+    let body = &seen.body;
+    let client = seen.client_addr.to_string();
+    assert_eq!(
+        seen.all("spin-client-addr"),
+        ["6.6.6.6:666", client.as_str()],
+        "{body}"
+    );
+    let full_url = seen.all("spin-full-url");
+    assert_eq!(full_url.len(), 2, "{body}");
+    assert_eq!(full_url[0], "http://evil.example/");
+    assert_eq!(full_url[1], format!("http://{host}/headers?x=1&y=two"), "{body}");
+    assert_eq!(seen.all("spin-path-info"), ["/evil", "/headers"], "{body}");
+    assert_eq!(seen.all("x-custom"), ["kept"]);
+    assert_eq!(seen.last("path-and-query"), "/headers?x=1&y=two");
 }

@@ -1,0 +1,241 @@
+//! Plain-socket calls for the limits tests under the test host and under Spin: the limits
+//! component, a counting backend, admin calls, and 32 concurrent clients.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+pub const ADMIN_KEY: &str = "e2e-admin-key";
+pub const CLIENTS: usize = 32;
+pub const CALLS_PER_CLIENT: usize = 5;
+
+/// `tollgate.wasm` with the e2e limits configuration embedded.
+pub fn limits_wasm() -> PathBuf {
+    static BUILT: OnceLock<Mutex<Option<PathBuf>>> = OnceLock::new();
+    if let Some(path) = std::env::var_os("TOLLGATE_LIMITS_WASM") {
+        return PathBuf::from(path);
+    }
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.as_ref() {
+        return path.clone();
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = workspace.canonicalize().unwrap();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"))
+        .join("test-wasm-limits");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&workspace)
+        .args([
+            "build",
+            "-p",
+            "tollgate",
+            "--target",
+            "wasm32-wasip2",
+            "--release",
+        ])
+        .env("CARGO_TARGET_DIR", &target)
+        .env(
+            "TOLLGATE_POLICIES",
+            workspace.join("tests/fixtures/e2e-limits"),
+        )
+        .status()
+        .expect("running cargo build for the limits component");
+    assert!(status.success(), "building the limits component failed");
+    let path = target.join("wasm32-wasip2/release/tollgate.wasm");
+    *built = Some(path.clone());
+    path
+}
+
+/// A backend on loopback that answers every request with `{"ok":true}` and counts them.
+pub struct CountingBackend {
+    addr: SocketAddr,
+    served: Arc<AtomicU64>,
+}
+
+impl CountingBackend {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&served);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || {
+                    if read_head(&mut stream).is_some() {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let _ = stream.write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                              content-length: 11\r\nconnection: close\r\n\r\n{\"ok\":true}",
+                        );
+                    }
+                });
+            }
+        });
+        CountingBackend { addr, served }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn served(&self) -> u64 {
+        self.served.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads a request head (the tests send no request bodies to the backend).
+pub fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(head)
+}
+
+/// One HTTP/1.1 call on a fresh connection: `(status, body)`.
+pub fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").expect("a response head");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (status, body)
+}
+
+pub fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    out
+}
+
+pub fn admin(addr: SocketAddr, method: &str, path: &str, body: &str) -> serde_json::Value {
+    let auth = format!("Bearer {ADMIN_KEY}");
+    let (status, text) = call(
+        addr,
+        method,
+        path,
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        body,
+    );
+    assert!(status < 300, "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Creates a subscription to `product`: `(id, primary key)`.
+pub fn subscribe(addr: SocketAddr, product: &str) -> (String, String) {
+    let created = admin(
+        addr,
+        "POST",
+        "/admin/subscriptions",
+        &format!(r#"{{"name":"e2e","scope":"/products/{product}"}}"#),
+    );
+    (
+        created["id"].as_str().unwrap().to_string(),
+        created["primaryKey"].as_str().unwrap().to_string(),
+    )
+}
+
+/// `CLIENTS` threads, each making `CALLS_PER_CLIENT` calls, spread over `addrs`; the statuses.
+pub fn hammer(addrs: &[SocketAddr], key: &str) -> Vec<u16> {
+    let barrier = Arc::new(std::sync::Barrier::new(CLIENTS));
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let addr = addrs[i % addrs.len()];
+            let key = key.to_string();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                (0..CALLS_PER_CLIENT)
+                    .map(|_| {
+                        call(
+                            addr,
+                            "GET",
+                            "/count/item",
+                            &[("ocp-apim-subscription-key", &key)],
+                            "",
+                        )
+                        .0
+                    })
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect()
+}
+
+pub fn tally(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+/// Checks the usage routes against what happened: `admitted` calls, `rejected` calls.
+pub fn check_usage(addr: SocketAddr, id: &str, admitted: u64, rejected: u64) {
+    let usage = admin(addr, "GET", &format!("/admin/subscriptions/{id}/usage"), "");
+    assert_eq!(usage["total"]["calls"], admitted, "{usage}");
+    assert_eq!(usage["total"]["rejected"], rejected, "{usage}");
+    let response_bytes = usage["total"]["responseBytes"].as_u64().unwrap();
+    assert!(response_bytes >= 11 * admitted, "{usage}");
+}
+
