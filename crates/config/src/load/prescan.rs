@@ -277,7 +277,17 @@ impl Scanner<'_> {
                 self.pos += 1;
             }
             if starts_expression(self.rest()) {
-                self.expression(Some(quote))?;
+                let saved = self.checkpoint();
+                if let Err(error) = self.expression(Some(quote)) {
+                    // Written entity-escaped (the XML way), the value is already XML: the
+                    // expression parser locates the mistake better than "never ends".
+                    let xml_end = find(self.bytes, saved.0, &[quote]).unwrap_or(self.bytes.len());
+                    let value = self.src.get(saved.0..xml_end).unwrap_or("");
+                    if !(value.contains("&quot;") || value.contains("&apos;")) {
+                        return Err(error);
+                    }
+                    self.restore(saved);
+                }
             }
             let value_end = find(self.bytes, self.pos, &[quote]).unwrap_or(self.bytes.len());
             self.names_in(value_start, value_end);
@@ -358,14 +368,30 @@ impl Scanner<'_> {
         self.step(quote);
         let close = if open == '{' { '}' } else { ')' };
         self.code(quote, close, start).map_err(|error| match error {
-            Unclosed::End => ScanError {
+            // A string or comment that never closes on the expression's own line is the
+            // mistake to show, unless it opened at the attribute's own quote (which was more
+            // likely meant to end the attribute); otherwise the expression as a whole.
+            Unclosed::Open { offset, what }
+                if !self.src.get(start..offset).unwrap_or("\n").contains('\n')
+                    && (quote.is_none() || self.at(offset) != quote) =>
+            {
+                ScanError {
+                    offset,
+                    message: format!("unclosed {what} (the expression never ends)"),
+                }
+            }
+            Unclosed::End | Unclosed::Open { .. } => ScanError {
                 offset: start,
                 message: format!(
                     "unterminated expression: this `@{open}` has no matching `{close}` \
                      (C# strings, chars and comments included)"
                 ),
             },
-            Unclosed::Mismatch { offset, found, expected } => ScanError {
+            Unclosed::Mismatch {
+                offset,
+                found,
+                expected,
+            } => ScanError {
                 offset,
                 message: format!(
                     "unbalanced expression: found `{found}` where `{expected}` was expected"
@@ -386,15 +412,18 @@ impl Scanner<'_> {
             let next = self.next_char();
             match (c, next) {
                 ('"', _) => {
+                    let opened = self.pos;
                     self.step(quote);
-                    self.string(quote, false)?;
+                    self.string(quote, false, opened)?;
                 }
                 ('@', Some('"')) => {
+                    let opened = self.pos;
                     self.step(quote);
                     self.step(quote);
-                    self.string(quote, true)?;
+                    self.string(quote, true, opened)?;
                 }
                 ('$' | '@', Some('"' | '$' | '@')) => {
+                    let opened = self.pos;
                     let verbatim = c == '@' || next == Some('@');
                     self.step(quote);
                     if next != Some('"') {
@@ -404,7 +433,7 @@ impl Scanner<'_> {
                         continue;
                     }
                     self.step(quote);
-                    self.interpolated(quote, verbatim, start)?;
+                    self.interpolated(quote, verbatim, start, opened)?;
                 }
                 ('\'', _) => {
                     self.step(quote);
@@ -416,11 +445,17 @@ impl Scanner<'_> {
                     }
                 }
                 ('/', Some('*')) => {
+                    let opened = self.pos;
                     self.step(quote);
                     self.step(quote);
                     loop {
                         match self.logical(self.pos).0 {
-                            None => return Err(Unclosed::End),
+                            None => {
+                                return Err(Unclosed::Open {
+                                    offset: opened,
+                                    what: "comment `/*`",
+                                });
+                            }
                             Some('*') if self.next_char() == Some('/') => {
                                 self.step(quote);
                                 self.step(quote);
@@ -458,10 +493,15 @@ impl Scanner<'_> {
     }
 
     /// The rest of a string literal after its opening quote.
-    fn string(&mut self, quote: Option<u8>, verbatim: bool) -> Result<(), Unclosed> {
+    fn string(&mut self, quote: Option<u8>, verbatim: bool, opened: usize) -> Result<(), Unclosed> {
         loop {
             match self.logical(self.pos).0 {
-                None => return Err(Unclosed::End),
+                None => {
+                    return Err(Unclosed::Open {
+                        offset: opened,
+                        what: "string literal",
+                    });
+                }
                 Some('"') if verbatim && self.next_char() == Some('"') => {
                     self.step(quote);
                     self.step(quote);
@@ -487,11 +527,17 @@ impl Scanner<'_> {
         quote: Option<u8>,
         verbatim: bool,
         start: usize,
+        opened: usize,
     ) -> Result<(), Unclosed> {
         loop {
             let next = self.next_char();
             match self.logical(self.pos).0 {
-                None => return Err(Unclosed::End),
+                None => {
+                    return Err(Unclosed::Open {
+                        offset: opened,
+                        what: "interpolated string",
+                    });
+                }
                 Some('"') if verbatim && next == Some('"') => {
                     self.step(quote);
                     self.step(quote);
@@ -527,7 +573,7 @@ impl Scanner<'_> {
     /// The rest of a char literal after its opening `'`; a malformed one is left to the
     /// expression parser (only the quote is consumed).
     fn char_literal(&mut self, quote: Option<u8>) {
-        let saved = (self.pos, self.out.len(), self.copied, self.edits.len());
+        let saved = self.checkpoint();
         let (first, _, _) = self.logical(self.pos);
         if first.is_none() || first == Some('\n') {
             return;
@@ -546,18 +592,30 @@ impl Scanner<'_> {
             self.step(quote);
         } else {
             // Not a char literal after all: undo and go on from after the `'`.
-            self.pos = saved.0;
-            self.out.truncate(saved.1);
-            self.copied = saved.2;
-            self.edits.truncate(saved.3);
+            self.restore(saved);
         }
+    }
+
+    /// Where the scan is: position, output length, copied up to, edits made.
+    fn checkpoint(&self) -> (usize, usize, usize, usize) {
+        (self.pos, self.out.len(), self.copied, self.edits.len())
+    }
+
+    /// Undoes everything since `saved`.
+    fn restore(&mut self, saved: (usize, usize, usize, usize)) {
+        self.pos = saved.0;
+        self.out.truncate(saved.1);
+        self.copied = saved.2;
+        self.edits.truncate(saved.3);
     }
 }
 
 /// Why an expression's brackets did not close.
 enum Unclosed {
-    /// The input ended first.
+    /// The input ended with brackets open.
     End,
+    /// The input ended inside a string or comment that opened at `offset`.
+    Open { offset: usize, what: &'static str },
     /// A closing bracket of the wrong kind.
     Mismatch {
         offset: usize,

@@ -141,7 +141,10 @@ pub fn parse_policy_file(
 fn prescan_file(file: &str, xml: &str) -> Result<Prescanned, Vec<LoadError>> {
     prescan(xml).map_err(|error| {
         let sink = Sink::new(file, xml);
-        vec![sink.source.error_at(error.offset, error.message)]
+        // `file:line: message` is the one-line format; expressions also name the column.
+        let column = sink.source.original_position(error.offset).1;
+        let message = format!("{} (column {column})", error.message);
+        vec![sink.source.error_at(error.offset, message)]
     })
 }
 
