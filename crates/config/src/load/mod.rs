@@ -29,6 +29,8 @@ mod toml;
 mod xml;
 
 #[cfg(test)]
+mod prescan_fuzz;
+#[cfg(test)]
 mod robustness;
 
 use std::collections::HashMap;
