@@ -7,6 +7,7 @@ use crate::admin;
 use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
+use crate::host::redact::RedactingLog;
 use crate::http::{Request, Response, encode_query};
 use crate::metering;
 use crate::observe::{self, LogRecord};
@@ -58,8 +59,17 @@ impl Gateway {
     }
 
     /// Handles one call: the admin API, or an API call through the policy pipeline. Every
-    /// response carries `x-request-id`, and every call writes one JSON log line.
+    /// response carries `x-request-id`, and every call writes one JSON log line. Values of
+    /// named values marked secret are masked in every line written.
     pub fn handle(&self, request: Request, host: &Host<'_>) -> Response {
+        if self.config.secret_variables.is_empty() {
+            return self.handle_call(request, host);
+        }
+        let log = RedactingLog::new(host.log, host.vars, &self.config.secret_variables);
+        self.handle_call(request, &Host { log: &log, ..*host })
+    }
+
+    fn handle_call(&self, request: Request, host: &Host<'_>) -> Response {
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
