@@ -9,6 +9,7 @@
 # details that differ from file to file (columns, sections, quoted values) taken out, so files
 # refused for the same reason are counted together. Progress goes to stderr.
 # Exit status: 0 when the table was printed (whatever it says), 2 when it could not run.
+# TOLLGATE_CHECK=path/to/tollgate-check uses that binary instead of building one.
 set -euo pipefail
 
 if [ "$#" -ne 1 ] || [ ! -d "$1" ]; then
@@ -18,10 +19,14 @@ fi
 dir=$(cd "$1" && pwd)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-target="${CARGO_TARGET_DIR:-$PWD/target}"
-echo "building tollgate-check (cargo build --release -p tollgate-config --bin tollgate-check)" >&2
-cargo build -q --release -p tollgate-config --bin tollgate-check >&2
-check="$target/release/tollgate-check"
+if [ -n "${TOLLGATE_CHECK:-}" ]; then
+    check="$TOLLGATE_CHECK"
+else
+    target="${CARGO_TARGET_DIR:-$PWD/target}"
+    echo "building tollgate-check (cargo build --release -p tollgate-config --bin tollgate-check)" >&2
+    cargo build -q --release -p tollgate-config --bin tollgate-check >&2
+    check="$target/release/tollgate-check"
+fi
 
 # The kind of message: what stays the same between files refused for the same reason.
 cause_of() {
@@ -51,7 +56,11 @@ index=0
 for file in "${files[@]}"; do
     index=$((index + 1))
     name=${file#"$dir"/}
-    printf '\r[%d/%d] %s\033[K' "$index" "$total" "$name" >&2
+    if [ -t 2 ]; then
+        printf '\r[%d/%d] %s\033[K' "$index" "$total" "$name" >&2
+    elif [ $((index % 25)) -eq 0 ] || [ "$index" -eq "$total" ]; then
+        echo "checked $index of $total" >&2
+    fi
     status=0
     output=$("$check" "$file" 2>/dev/null) || status=$?
     if [ "$status" -eq 0 ]; then
@@ -75,7 +84,7 @@ for file in "${files[@]}"; do
     if [ "$count" -gt 1 ]; then more=" (+$((count - 1)) more)"; fi
     rows+=("$name|refused|$name:$line: $message$more")
 done
-printf '\r\033[K' >&2
+if [ -t 2 ]; then printf '\r\033[K' >&2; fi
 
 refused=$((total - loaded))
 echo "Azure compatibility of $dir"
