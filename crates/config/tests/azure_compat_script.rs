@@ -50,7 +50,10 @@ fn the_compat_script_tabulates_loaded_and_refused_files() {
         "| teleport-2.xml | refused | teleport-2.xml:4: unsupported policy element <teleport> in <inbound> |",
         "| broken.xml | refused | broken.xml:3: XML syntax error: expected 'inbound' tag, not 'policies' |",
     ] {
-        assert!(stdout.contains(expected), "missing `{expected}` in\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing `{expected}` in\n{stdout}"
+        );
     }
     assert!(!stdout.contains("notes.txt"), "{stdout}");
 }

@@ -30,7 +30,10 @@ fn position_of(text: &str, needle: &str) -> (u32, u32) {
     let at = text.find(needle).unwrap();
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
     (line as u32, column as u32)
 }
 
@@ -77,13 +80,13 @@ fn entity_escaped_expressions_still_load() {
 fn an_error_after_a_raw_quote_expression_keeps_its_line_and_column() {
     // An unknown attribute after the expression, on the same line: its column is where it
     // is written, not where the escaped text put it.
-    let xml = RAW.replace(
-        r#"!= "")">"#,
-        r#"!= "")" colour="red">"#,
-    );
+    let xml = RAW.replace(r#"!= "")">"#, r#"!= "")" colour="red">"#);
     let (line, column, message) = one_error(&xml);
     assert_eq!((line, column), position_of(&xml, "colour"));
-    assert!(message.contains("unknown attribute `colour` on <when>"), "{message}");
+    assert!(
+        message.contains("unknown attribute `colour` on <when>"),
+        "{message}"
+    );
 
     // An XML syntax error after the expressions.
     let xml = RAW.replace("</set-header>", "</set-headr>");
@@ -92,7 +95,10 @@ fn an_error_after_a_raw_quote_expression_keeps_its_line_and_column() {
     assert!(message.starts_with("XML syntax error"), "{message}");
 
     // A mistake inside a raw expression: located at the name, after the raw quotes.
-    let xml = RAW.replace("GetValueOrDefault<string>(\"token\")", "GetValueOrDefault<string>(\"token\").Nope()");
+    let xml = RAW.replace(
+        "GetValueOrDefault<string>(\"token\")",
+        "GetValueOrDefault<string>(\"token\").Nope()",
+    );
     let (line, column, message) = one_error(&xml);
     assert_eq!((line, column), position_of(&xml, "Nope"));
     assert!(message.contains("Nope"), "{message}");
@@ -144,7 +150,10 @@ fn a_fragment_is_checked_on_its_own() {
     let mixed = "<fragment>\n  <forward-request />\n  <rate-limit calls=\"1\" renewal-period=\"1\" />\n</fragment>\n";
     let errors = parse_policy_file("fragments/x.xml", mixed).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].message.contains("is not allowed in"), "{errors:#?}");
+    assert!(
+        errors[0].message.contains("is not allowed in"),
+        "{errors:#?}"
+    );
 
     // A document still reads as a document.
     let document = "<policies><inbound><base/></inbound></policies>";

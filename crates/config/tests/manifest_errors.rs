@@ -109,7 +109,8 @@ fn bad_named_value_in_service_url() {
         "invalid named value `{{Weather Backend}}`",
     );
     // A name Spin cannot take as a variable.
-    let toml = "[apis.weather]\npath = \"weather\"\nservice-url = \"https://{{ Weather--Backend }}\"\n";
+    let toml =
+        "[apis.weather]\npath = \"weather\"\nservice-url = \"https://{{ Weather--Backend }}\"\n";
     let errors = manifest_errors("bad-named-value-variable", toml);
     assert_one(
         &errors,

@@ -54,7 +54,9 @@ fn azure_names_read_spin_variables_in_attributes_text_and_string_literals() {
 
 #[test]
 fn a_name_spin_cannot_take_is_an_error_at_the_name_saying_why() {
-    let xml = inbound("    <set-header name=\"X\" exists-action=\"override\">\n      <value>x-{{-Leading}}</value>\n    </set-header>");
+    let xml = inbound(
+        "    <set-header name=\"X\" exists-action=\"override\">\n      <value>x-{{-Leading}}</value>\n    </set-header>",
+    );
     let errors = parse_document(FILE, &xml).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!((errors[0].line, errors[0].column), (4, 16));
@@ -70,7 +72,10 @@ fn a_name_spin_cannot_take_is_an_error_at_the_name_saying_why() {
     let xml = inbound("    <set-variable name=\"a\" value=\"@(&quot;{{a--b}}&quot;)\" />");
     let errors = parse_document(FILE, &xml).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].message.contains("two `_` in a row"), "{errors:#?}");
+    assert!(
+        errors[0].message.contains("two `_` in a row"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
@@ -94,7 +99,9 @@ fn two_names_for_one_variable_are_an_error_naming_both_places() {
 
 #[test]
 fn names_that_differ_only_in_case_are_one_name() {
-    let xml = inbound("    <set-header name=\"X\" exists-action=\"override\">\n      <value>{{Api-Key}}{{api-key}}{{API-KEY}}</value>\n    </set-header>");
+    let xml = inbound(
+        "    <set-header name=\"X\" exists-action=\"override\">\n      <value>{{Api-Key}}{{api-key}}{{API-KEY}}</value>\n    </set-header>",
+    );
     parse_document(FILE, &xml).unwrap();
 }
 
@@ -119,7 +126,9 @@ fn collisions_across_files_name_both_files() {
     let error = &errors[0];
     assert_eq!(error.file, "tollgate.toml", "{error:?}");
     assert!(
-        error.message.contains("`{{Weather.Host}}` (here) and `{{weather-host}}` (at fragments/headers.xml:3:12)"),
+        error.message.contains(
+            "`{{Weather.Host}}` (here) and `{{weather-host}}` (at fragments/headers.xml:3:12)"
+        ),
         "{}",
         error.message
     );
@@ -141,8 +150,16 @@ fn secrets_are_declared_in_the_manifest_by_their_azure_names() {
     );
     let errors = scratch.errors();
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(errors[0].message.contains("`not a name` is not a named value's name"));
-    assert!(errors[1].message.contains("unknown key `colour` in [named-values]"));
+    assert!(
+        errors[0]
+            .message
+            .contains("`not a name` is not a named value's name")
+    );
+    assert!(
+        errors[1]
+            .message
+            .contains("unknown key `colour` in [named-values]")
+    );
 }
 
 #[test]

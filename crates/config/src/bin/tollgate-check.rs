@@ -144,7 +144,11 @@ fn print_variables(named: &[NamedValueUse], secret: &[String]) {
     );
     let width = variables.iter().map(|(v, _)| v.len()).max().unwrap_or(0);
     for (variable, first) in &variables {
-        let secret = if secret.contains(variable) { ", secret" } else { "" };
+        let secret = if secret.contains(variable) {
+            ", secret"
+        } else {
+            ""
+        };
         println!(
             "  {variable:<width$}  {{{{{}}}}} at {}:{}:{}{secret}",
             first.name, first.file, first.line, first.column

@@ -107,14 +107,7 @@ fn resolve_nodes(
                     Ok(text) => match read_fragment(&relative, &text, section) {
                         Ok((mut policies, named)) => {
                             found.named.extend(named);
-                            resolve_nodes(
-                                &mut policies,
-                                section,
-                                dir,
-                                &relative,
-                                depth + 1,
-                                found,
-                            );
+                            resolve_nodes(&mut policies, section, dir, &relative, depth + 1, found);
                             Some(policies)
                         }
                         Err(mut errors) => {

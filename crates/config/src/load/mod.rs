@@ -29,8 +29,6 @@ mod toml;
 mod xml;
 
 #[cfg(test)]
-mod prescan_fuzz;
-#[cfg(test)]
 mod robustness;
 
 use std::collections::HashMap;

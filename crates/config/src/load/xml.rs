@@ -112,7 +112,8 @@ pub fn parse_policy_file(
     let document = parse_xml(file, xml, &scanned)?;
     let root = document.root_element();
     if root.tag_name().name() != "fragment" {
-        return read_document(file, xml).map(|(document, named)| (PolicyFile::Document(document), named));
+        return read_document(file, xml)
+            .map(|(document, named)| (PolicyFile::Document(document), named));
     }
     let mut sections = Vec::new();
     let mut named = Vec::new();
@@ -163,7 +164,12 @@ fn parse_xml<'s>(
         .map_err(|error| vec![syntax_error(file, xml, scanned, &error)])
 }
 
-fn syntax_error(file: &str, xml: &str, scanned: &Prescanned, error: &roxmltree::Error) -> LoadError {
+fn syntax_error(
+    file: &str,
+    xml: &str,
+    scanned: &Prescanned,
+    error: &roxmltree::Error,
+) -> LoadError {
     let pos = error.pos();
     let text = error.to_string();
     // roxmltree appends " at row:col"; the line is reported separately.

@@ -3,8 +3,8 @@
 use super::fields::{Located, Table};
 use super::{Owner, PolicyRef, check_id, check_path_segments, policy_ref};
 use crate::load::error::{Reported, Sink};
-use crate::load::prescan::NamedAt;
 use crate::load::http::{check_backend_url, check_header_name, is_token};
+use crate::load::prescan::NamedAt;
 use crate::load::template::{
     describe_char, find_named_values, has_named_value, parse_template, parse_url_template, preview,
 };

@@ -10,9 +10,9 @@
 
 use std::path::Path;
 
-use super::expr::fuzz::Rng;
-use super::prescan::prescan;
-use super::xml::{parse_document, parse_fragment};
+use super::prescan;
+use crate::load::expr::fuzz::Rng;
+use crate::load::xml::{parse_document, parse_fragment};
 use crate::model::Section;
 
 /// The project's own policy documents: the seeds.
@@ -128,10 +128,11 @@ fn generated(iterations: usize, seed: u64) {
         let scanned = prescan(&xml).unwrap_or_else(|e| panic!("{xml}: {e:?}"));
         let document = roxmltree::Document::parse(&scanned.text)
             .unwrap_or_else(|e| panic!("{xml}\n→ {}\n{e}", scanned.text));
-        let x = document.descendants().find(|n| n.has_tag_name("x")).unwrap();
-        let read = x
-            .attribute("v")
-            .map_or_else(|| x.text().unwrap_or(""), |v| v);
+        let x = document
+            .descendants()
+            .find(|n| n.has_tag_name("x"))
+            .unwrap();
+        let read = x.attribute("v").unwrap_or_else(|| x.text().unwrap_or(""));
         assert_eq!(read, expression, "{xml}");
         if let Some(w) = x.attribute_node("w") {
             assert_eq!(w.value(), "1");

@@ -40,7 +40,8 @@ fn raw_quotes_and_angle_brackets_in_attributes_read_as_written() {
 
 #[test]
 fn single_quoted_attributes_escape_their_own_quote() {
-    let expression = r#"@(context.Variables.GetValueOrDefault<string>("x", "y") == 'c'.ToString())"#;
+    let expression =
+        r#"@(context.Variables.GetValueOrDefault<string>("x", "y") == 'c'.ToString())"#;
     let xml = format!("<a><b v='{expression}'/></a>");
     assert_eq!(attribute(&xml), expression);
 }
@@ -55,7 +56,10 @@ fn newlines_in_attribute_expressions_survive_so_line_comments_end() {
 #[test]
 fn expressions_in_text_read_as_written() {
     let body = r#"@{ var a = 1; return a < 2 && a > 0 ? "yes" : "<no>"; }"#;
-    assert_eq!(text(&format!("<a>\n  {body}\n</a>")), format!("\n  {body}\n"));
+    assert_eq!(
+        text(&format!("<a>\n  {body}\n</a>")),
+        format!("\n  {body}\n")
+    );
 }
 
 #[test]
@@ -93,7 +97,10 @@ fn unterminated_and_unbalanced_expressions_are_errors_at_their_place() {
     let xml = "<a>\n  @(foo(&quot;x))\n</a>";
     let error = prescan(xml).unwrap_err();
     assert_eq!(error.offset, xml.find('&').unwrap());
-    assert!(error.message.contains("unclosed string literal"), "{error:?}");
+    assert!(
+        error.message.contains("unclosed string literal"),
+        "{error:?}"
+    );
 
     // An attribute written entity-escaped is already XML: it is left for the expression
     // parser, which names the mistake.
@@ -104,11 +111,17 @@ fn unterminated_and_unbalanced_expressions_are_errors_at_their_place() {
     let xml = "<a>\n  @(foo(1 + 2)\n</a>";
     let error = prescan(xml).unwrap_err();
     assert_eq!(error.offset, xml.find('@').unwrap());
-    assert!(error.message.contains("unterminated expression"), "{error:?}");
+    assert!(
+        error.message.contains("unterminated expression"),
+        "{error:?}"
+    );
     let xml = "<a>@{\n  var a = \"x;\n}</a>";
     let error = prescan(xml).unwrap_err();
     assert_eq!(error.offset, 3);
-    assert!(error.message.contains("unterminated expression"), "{error:?}");
+    assert!(
+        error.message.contains("unterminated expression"),
+        "{error:?}"
+    );
 
     let xml = "<a><b v=\"@(a[1)\"/></a>";
     let error = prescan(xml).unwrap_err();
