@@ -34,24 +34,27 @@ impl<'a> RedactingLog<'a> {
 
     fn values(&self) -> &[String] {
         self.values.get_or_init(|| {
-            let mut values: Vec<String> = self
-                .secret
-                .iter()
-                .filter_map(|name| self.vars.get(name))
-                .filter(|value| !value.is_empty())
-                .flat_map(|value| {
-                    // As written, and as a JSON string would carry it.
-                    let escaped = serde_json::to_string(&value).unwrap_or_default();
-                    let escaped = escaped
-                        .get(1..escaped.len().saturating_sub(1))
-                        .unwrap_or("")
-                        .to_string();
-                    [value, escaped]
-                })
-                .filter(|value| !value.is_empty())
-                .collect();
-            values.sort_by_key(|value| std::cmp::Reverse(value.len()));
-            values.dedup();
+            // Longest first, so a value holding another is masked whole (an insertion, not a
+            // sort: there are a handful, and a sort would add its code to every call's .wasm).
+            let mut values: Vec<String> = Vec::new();
+            for value in self.secret.iter().filter_map(|name| self.vars.get(name)) {
+                // As written, and as a JSON string carries it.
+                let quoted = serde_json::to_string(&value).unwrap_or_default();
+                let escaped = quoted
+                    .get(1..quoted.len().saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string();
+                for value in [value, escaped] {
+                    if value.is_empty() || values.contains(&value) {
+                        continue;
+                    }
+                    let at = values
+                        .iter()
+                        .position(|v| v.len() < value.len())
+                        .unwrap_or(values.len());
+                    values.insert(at, value);
+                }
+            }
             values
         })
     }
@@ -95,5 +98,14 @@ mod tests {
                 "nothing to hide".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn a_secret_holding_another_is_masked_whole() {
+        let log = MemoryLog::default();
+        let vars = MapVars::of(&[("short", "abc"), ("long", "abcdef")]);
+        let secret = vec!["short".to_string(), "long".to_string()];
+        RedactingLog::new(&log, &vars, &secret).line("x abcdef y abc");
+        assert_eq!(log.lines(), vec!["x *** y ***".to_string()]);
     }
 }
