@@ -50,3 +50,22 @@ fn without_secrets_lines_are_untouched() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn a_named_value_without_its_variable_is_a_500_that_names_the_variable() {
+    let mut gw = TestGateway::with(
+        load("tests/fixtures/secrets"),
+        ScriptedBackend::new(|_| Ok(Response::new(200))),
+    );
+    gw.vars = MapVars::of(&[("plain_value", "shown")]);
+    let response = gw.call(Request::new("GET", "/vault/anything"));
+    assert_eq!(response.status, 500);
+    assert!(gw.backend_requests().is_empty());
+    let lines = gw.log.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("set the Spin variable `client_secret`")),
+        "{lines:#?}"
+    );
+}

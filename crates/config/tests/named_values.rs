@@ -202,3 +202,27 @@ fn the_manifest_and_documents_list_their_variables() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_fragment_included_twice_reports_its_named_value_mistake_once() {
+    let scratch = Scratch::new("named-values-fragment-twice");
+    scratch
+        .write(
+            "tollgate.toml",
+            "[apis.weather]\npath = \"weather\"\nservice-url = \"https://x.example\"\npolicy = \"apis/weather.xml\"\n",
+        )
+        .write(
+            "apis/weather.xml",
+            "<policies>\n  <inbound>\n    <include-fragment fragment-id=\"h\" />\n  </inbound>\n  <outbound>\n    <include-fragment fragment-id=\"h\" />\n  </outbound>\n</policies>\n",
+        )
+        .write(
+            "fragments/h.xml",
+            "<fragment>\n  <set-header name=\"X\" exists-action=\"override\">\n    <value>{{9lives}}</value>\n  </set-header>\n</fragment>\n",
+        );
+    let errors = scratch.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line, errors[0].column),
+        ("fragments/h.xml", 3, 12)
+    );
+}

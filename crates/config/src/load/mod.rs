@@ -193,7 +193,15 @@ fn link(
             errors.append(&mut found);
         }
     }
-    errors.dedup();
+    // A fragment included in several places reports its mistakes once.
+    let mut seen = Vec::with_capacity(errors.len());
+    errors.retain(|error| {
+        let new = !seen.contains(error);
+        if new {
+            seen.push(error.clone());
+        }
+        new
+    });
     for api in &mut config.apis {
         let file = format!("apis/{}.openapi.json", api.id);
         let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
