@@ -7,7 +7,8 @@
 # Every .xml file directly in DIR is checked on its own, as a policy document or (with a
 # <fragment> root) a fragment, by tollgate-check. A file's cause is its first message with the
 # details that differ from file to file (columns, sections, quoted values) taken out, so files
-# refused for the same reason are counted together. Progress goes to stderr.
+# refused for the same reason are counted together; a file the reader itself refuses (not XML,
+# an expression that never ends, a named value's name) is counted apart. Progress goes to stderr.
 # Exit status: 0 when the table was printed (whatever it says), 2 when it could not run.
 # TOLLGATE_CHECK=path/to/tollgate-check uses that binary instead of building one.
 set -euo pipefail
@@ -49,7 +50,12 @@ if [ "$total" -eq 0 ]; then
     exit 2
 fi
 
+# Messages of the reader itself (XML, expressions' extent, named values' names), as opposed to
+# an element, attribute or expression member Tollgate does not run.
+reader_messages='XML syntax error|unterminated expression|unclosed (string literal|interpolated string|comment)|unbalanced expression|invalid named value|unclosed named value|maps to the Spin variable|both map to the Spin variable'
+
 loaded=0
+unread=0
 declare -A causes=()
 rows=()
 index=0
@@ -77,6 +83,9 @@ for file in "${files[@]}"; do
         message="the check could not run (exit status $status)"
         line=0
     fi
+    if grep -Eq "$reader_messages" <<<"$output"; then
+        unread=$((unread + 1))
+    fi
     cause=$(cause_of "$message")
     causes[$cause]=$((${causes[$cause]:-0} + 1))
     count=$(grep -c . <<<"$output" || true)
@@ -93,6 +102,7 @@ echo "| Outcome | Files |"
 echo "|---|---|"
 echo "| loaded | $loaded of $total |"
 echo "| refused | $refused of $total |"
+echo "| refused by the reader (XML, an expression's extent, a named value's name) | $unread of $total |"
 if [ "$refused" -gt 0 ]; then
     echo
     echo "| Refused because | Files |"

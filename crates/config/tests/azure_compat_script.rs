@@ -42,6 +42,7 @@ fn the_compat_script_tabulates_loaded_and_refused_files() {
     for expected in [
         "| loaded | 2 of 5 |",
         "| refused | 3 of 5 |",
+        "| refused by the reader (XML, an expression's extent, a named value's name) | 1 of 5 |",
         "| unsupported policy element <teleport> | 2 |",
         "| XML syntax error | 1 |",
         "| fragment.xml | loaded |  |",
