@@ -160,3 +160,15 @@ fn a_fragment_is_checked_on_its_own() {
     let (file, _) = parse_policy_file(FILE, document).unwrap();
     assert!(matches!(file, PolicyFile::Document(_)));
 }
+
+#[test]
+fn windows_line_ends_keep_columns_inside_expressions() {
+    let xml = "<policies>\r\n  <inbound>\r\n    <set-body>@{\r\n      var a = 1;\r\n      return a.Nope();\r\n    }</set-body>\r\n  </inbound>\r\n</policies>\r\n";
+    let (line, column, message) = one_error(xml);
+    assert_eq!((line, column), (5, 16), "{message}");
+    let xml = xml
+        .replace("<set-body>@{", "<set-variable name=\"x\" value=\"@{")
+        .replace("}</set-body>", "}\" />");
+    let (line, column, message) = one_error(&xml);
+    assert_eq!((line, column), (5, 16), "{message}");
+}

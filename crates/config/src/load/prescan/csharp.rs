@@ -40,7 +40,9 @@ impl Scanner<'_> {
             Some('\'') if quote == Some(b'\'') => "&apos;",
             // XML folds newlines in attribute values into spaces; C# needs them (`//` comments).
             Some('\n') if quote.is_some() => "&#10;",
-            Some('\r') if quote.is_some() => "&#13;",
+            // XML turns CR LF into LF, in text too: kept, positions in the expression stay
+            // those of the file (Windows line ends).
+            Some('\r') => "&#13;",
             _ => return,
         };
         self.replace(at, 1, escaped);
