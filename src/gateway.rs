@@ -7,6 +7,7 @@ use crate::admin;
 use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
+use crate::host::redact::RedactingLog;
 use crate::http::{Request, Response, encode_query};
 use crate::metering;
 use crate::observe::{self, LogRecord};
@@ -58,7 +59,8 @@ impl Gateway {
     }
 
     /// Handles one call: the admin API, or an API call through the policy pipeline. Every
-    /// response carries `x-request-id`, and every call writes one JSON log line.
+    /// response carries `x-request-id`, and every call writes one JSON log line. Values of
+    /// named values marked secret are masked in every line written.
     pub fn handle(&self, request: Request, host: &Host<'_>) -> Response {
         let mut answer = None;
         self.serve(request, host, |response| answer = Some(response));
@@ -69,7 +71,15 @@ impl Gateway {
     /// it is final. What does not decide the answer (deferred counters, metering, the log
     /// line) runs after `deliver` returns: on Spin the client already has its response while
     /// the store is written. Only what must gate admission (keys, limits) runs before.
-    pub fn serve(&self, mut request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
+    pub fn serve(&self, request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
+        if self.config.secret_variables.is_empty() {
+            return self.serve_call(request, host, deliver);
+        }
+        let log = RedactingLog::new(host.log, host.vars, &self.config.secret_variables);
+        self.serve_call(request, &Host { log: &log, ..*host }, deliver)
+    }
+
+    fn serve_call(&self, mut request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
         request.headers.keep_host_values();
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);

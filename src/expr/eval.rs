@@ -242,7 +242,7 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
         self.host
             .vars
             .get(name)
-            .ok_or_else(|| format!("named value {{{{{name}}}}} has no value"))
+            .ok_or_else(|| format!("a named value has no value: set the Spin variable `{name}`"))
     }
 
     fn interpolate(&mut self, parts: &[Part]) -> Result<String, Fail> {

@@ -2,6 +2,7 @@
 //! wasi:config and wasi:http; [`memory`] implements them in memory for native tests.
 
 pub mod memory;
+pub mod redact;
 
 use std::time::Duration;
 

@@ -116,8 +116,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Resolves `{{named values}}` in `template` from the host's variables. A named value with no
-/// variable behind it is a deployment mistake: the caller gets a 500, the log names the variable.
+/// Resolves `{{named values}}` in `template` from the host's variables (the model holds each
+/// name's Spin variable, mapped at build time). A named value with no variable behind it is a
+/// deployment mistake: the caller gets a 500, the log names the variable.
 pub fn resolve(template: &Template, host: &Host<'_>) -> Result<String, PolicyError> {
     let mut out = String::new();
     for part in &template.0 {
@@ -129,7 +130,7 @@ pub fn resolve(template: &Template, host: &Host<'_>) -> Result<String, PolicyErr
                     return Err(PolicyError::internal(
                         "named-value",
                         format!(
-                            "named value {{{{{name}}}}} has no value: set the Spin variable `{name}`"
+                            "a named value has no value: set the Spin variable `{name}` (declared in spin.toml's [variables] and [component.tollgate.variables])"
                         ),
                     ));
                 }

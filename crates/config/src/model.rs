@@ -29,6 +29,9 @@ pub struct Config {
     pub products: Vec<Product>,
     /// The global-scope policy document (`global.xml`), if any.
     pub global: Option<PolicyDocument>,
+    /// The Spin variables behind named values marked secret (`[named-values] secret`): their
+    /// values are replaced by `***` in every log and trace line.
+    pub secret_variables: Vec<String>,
 }
 
 /// Gateway-wide settings.

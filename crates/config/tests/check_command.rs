@@ -33,7 +33,13 @@ fn a_valid_directory_exits_0_with_a_summary() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
-        "ok: 2 APIs, 2 products, 4 policy documents\n"
+        "ok: 2 APIs, 2 products, 4 policy documents\n\
+         Spin variables read by named values (declare each in spin.toml's [variables] and \
+         [component.tollgate.variables]):\n\
+         \x20 demo_token       {{demo_token}} at apis/weather/get-current.xml:8:55\n\
+         \x20 plan_suffix      {{plan_suffix}} at products/basic.xml:7:20\n\
+         \x20 weather_backend  {{weather_backend}} at tollgate.toml:11:15\n\
+         \x20 weather_host     {{weather_host}} at apis/weather.xml:4:61\n"
     );
 }
 
@@ -46,9 +52,18 @@ fn a_tollgate_toml_means_its_directory() {
 
 #[test]
 fn a_single_document() {
-    let output = check(&[&format!("{}/apis/weather.xml", fixture())]);
+    let file = format!("{}/apis/weather.xml", fixture());
+    let output = check(&[&file]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "ok: 1 policy document\n");
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "ok: 1 policy document\n\
+             Spin variables read by named values (declare each in spin.toml's [variables] and \
+             [component.tollgate.variables]):\n\
+             \x20 weather_host  {{{{weather_host}}}} at {file}:4:61\n"
+        )
+    );
 }
 
 #[test]

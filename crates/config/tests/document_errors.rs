@@ -140,10 +140,10 @@ fn policy_in_a_forbidden_section() {
 fn bad_named_value() {
     check(
         &inbound(
-            "    <set-header name=\"X-A\">\n      <value>{{ Api-Key }}</value>\n    </set-header>",
+            "    <set-header name=\"X-A\">\n      <value>{{ Api Key }}</value>\n    </set-header>",
         ),
         4,
-        "invalid named value `{{Api-Key}}`",
+        "invalid named value `{{Api Key}}`",
     );
     check(
         &inbound("    <set-header name=\"{{ header }}\"><value>1</value></set-header>"),

@@ -100,13 +100,23 @@ fn service_url_must_be_http() {
 
 #[test]
 fn bad_named_value_in_service_url() {
-    let toml = "[apis.weather]\npath = \"weather\"\nservice-url = \"{{ Weather-Backend }}\"\n";
+    let toml = "[apis.weather]\npath = \"weather\"\nservice-url = \"{{ Weather Backend }}\"\n";
     let errors = manifest_errors("bad-named-value", toml);
     assert_one(
         &errors,
         "tollgate.toml",
         3,
-        "invalid named value `{{Weather-Backend}}`",
+        "invalid named value `{{Weather Backend}}`",
+    );
+    // A name Spin cannot take as a variable.
+    let toml =
+        "[apis.weather]\npath = \"weather\"\nservice-url = \"https://{{ Weather--Backend }}\"\n";
+    let errors = manifest_errors("bad-named-value-variable", toml);
+    assert_one(
+        &errors,
+        "tollgate.toml",
+        3,
+        "`{{Weather--Backend}}` maps to the Spin variable `weather__backend`",
     );
 }
 

@@ -163,6 +163,7 @@ fn config() -> Config {
         apis: vec![weather],
         products: vec![product("basic", false), product("premium", true)],
         global: None,
+        secret_variables: Vec::new(),
     }
 }
 

@@ -1,7 +1,9 @@
 //! `tollgate-check PATH`: validates Tollgate's configuration without building the gateway.
 //!
-//! PATH is a policies directory, its `tollgate.toml`, or one `.xml` policy document. Every
-//! mistake is printed as `file:line: message`.
+//! PATH is a policies directory, its `tollgate.toml`, or one `.xml` policy document or
+//! fragment (a `<fragment>` root; valid when its policies are allowed in at least one section).
+//! Every mistake is printed as `file:line: message`. When the configuration is valid, the
+//! Spin variables its named values read are listed, so an operator can declare them.
 //!
 //! Exit status: 0 when the configuration is valid, 1 when it has mistakes, 2 when the check
 //! could not run (bad usage, a path that does not exist or is neither a directory, a
@@ -10,13 +12,17 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tollgate_config::load::{LoadError, MANIFEST, load_dir, load_document};
+use tollgate_config::load::{
+    LoadError, MANIFEST, NamedValueUse, PolicyFile, load_dir_with_named_values, load_policy_file,
+    variables,
+};
 use tollgate_config::model::Config;
 
 const USAGE: &str = "usage: tollgate-check PATH\n\
     \n\
-    PATH is a policies directory, its tollgate.toml, or one .xml policy document.\n\
-    Prints every mistake as file:line: message. Exit status: 0 valid, 1 mistakes found, 2 could not check.";
+    PATH is a policies directory, its tollgate.toml, or one .xml policy document or fragment.\n\
+    Prints every mistake as file:line: message; when valid, the Spin variables named values read.\n\
+    Exit status: 0 valid, 1 mistakes found, 2 could not check.";
 
 /// What went wrong, when it is not the configuration's fault.
 enum Failure {
@@ -70,7 +76,7 @@ fn run(args: &[std::ffi::OsString]) -> Result<bool, Failure> {
         .map_err(|error| Failure::Path(format!("{}: {error}", path.display())))?;
 
     if metadata.is_dir() {
-        return Ok(report_dir(&path, load_dir(&path)));
+        return Ok(report_dir(&path, load_dir_with_named_values(&path)));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     if name.as_deref() == Some(MANIFEST) {
@@ -78,15 +84,25 @@ fn run(args: &[std::ffi::OsString]) -> Result<bool, Failure> {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        return Ok(report_dir(&dir, load_dir(&dir)));
+        return Ok(report_dir(&dir, load_dir_with_named_values(&dir)));
     }
     let is_xml = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("xml"));
     if is_xml {
-        return Ok(match load_document(&path) {
-            Ok(_) => {
+        return Ok(match load_policy_file(&path) {
+            Ok((PolicyFile::Document(_), named)) => {
                 println!("ok: 1 policy document");
+                print_variables(&named, &[]);
+                true
+            }
+            Ok((PolicyFile::Fragment(sections), named)) => {
+                let sections: Vec<String> = sections
+                    .iter()
+                    .map(|s| format!("<{}>", s.element()))
+                    .collect();
+                println!("ok: 1 fragment (allowed in {})", sections.join(", "));
+                print_variables(&named, &[]);
                 true
             }
             Err(errors) => {
@@ -102,16 +118,41 @@ fn run(args: &[std::ffi::OsString]) -> Result<bool, Failure> {
 }
 
 /// Prints the outcome of loading a directory; `true` when it is valid.
-fn report_dir(dir: &Path, loaded: Result<Config, Vec<LoadError>>) -> bool {
+fn report_dir(dir: &Path, loaded: Result<(Config, Vec<NamedValueUse>), Vec<LoadError>>) -> bool {
     match loaded {
-        Ok(config) => {
+        Ok((config, named)) => {
             println!("ok: {}", summary(&config));
+            print_variables(&named, &config.secret_variables);
             true
         }
         Err(errors) => {
             print_errors(Some(dir), &errors);
             false
         }
+    }
+}
+
+/// Lists the Spin variables named values read, each with the name written and where.
+fn print_variables(named: &[NamedValueUse], secret: &[String]) {
+    let variables = variables(named);
+    if variables.is_empty() {
+        return;
+    }
+    println!(
+        "Spin variables read by named values (declare each in spin.toml's [variables] and \
+         [component.tollgate.variables]):"
+    );
+    let width = variables.iter().map(|(v, _)| v.len()).max().unwrap_or(0);
+    for (variable, first) in &variables {
+        let secret = if secret.contains(variable) {
+            ", secret"
+        } else {
+            ""
+        };
+        println!(
+            "  {variable:<width$}  {{{{{}}}}} at {}:{}:{}{secret}",
+            first.name, first.file, first.line, first.column
+        );
     }
 }
 

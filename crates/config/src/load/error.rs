@@ -1,5 +1,7 @@
 //! Located load errors, and the sink that collects every one of them.
 
+use super::prescan::{NamedAt, OffsetMap};
+
 /// One mistake in the configuration, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
@@ -37,10 +39,12 @@ impl std::error::Error for LoadError {}
 pub(crate) struct Source<'t> {
     /// The file name errors carry.
     pub file: &'t str,
-    /// The whole text.
+    /// The whole text, as written.
     pub text: &'t str,
     /// Byte offset where each line starts; the first is always 0.
     line_starts: Vec<usize>,
+    /// When offsets are into a rewritten text (the pre-scanner's), the way back to `text`.
+    map: Option<&'t OffsetMap>,
 }
 
 impl<'t> Source<'t> {
@@ -56,28 +60,45 @@ impl<'t> Source<'t> {
             file,
             text,
             line_starts,
+            map: None,
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset; offsets past the end
-    /// land on the last line.
+    /// 1-based line and column (in characters) of a byte offset (into the rewritten text when
+    /// there is a map); offsets past the end land on the last line.
     pub fn position(&self, offset: usize) -> (u32, u32) {
+        match self.map {
+            Some(map) => self.original_position(map.original(offset)),
+            None => self.original_position(offset),
+        }
+    }
+
+    /// [`position`](Self::position) of an offset into the text as written.
+    pub fn original_position(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let index = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(index).copied().unwrap_or(0);
-        let column = self
+        let mut column = self
             .text
             .get(start..offset)
             .map_or(0, |prefix| prefix.chars().count());
+        // A byte-order mark is no column an editor shows.
+        if index == 0 && column > 0 && self.text.starts_with('\u{feff}') {
+            column -= 1;
+        }
         (to_u32(index + 1), to_u32(column + 1))
     }
 
     /// An error at a byte offset of this file.
     pub fn error_at(&self, offset: usize, message: impl Into<String>) -> LoadError {
         let (line, column) = self.position(offset);
+        self.error_at_position(line, column, message)
+    }
+
+    fn error_at_position(&self, line: u32, column: u32, message: impl Into<String>) -> LoadError {
         LoadError {
             file: self.file.to_string(),
             line,
@@ -97,6 +118,8 @@ pub(crate) struct Sink<'t> {
     pub source: Source<'t>,
     /// Every error so far.
     pub errors: Vec<LoadError>,
+    /// Every `{{named value}}` found so far (offsets into the text as written).
+    pub named: Vec<NamedAt>,
 }
 
 impl<'t> Sink<'t> {
@@ -104,7 +127,28 @@ impl<'t> Sink<'t> {
         Sink {
             source: Source::new(file, text),
             errors: Vec::new(),
+            named: Vec::new(),
         }
+    }
+
+    /// A sink for a document the pre-scanner rewrote: offsets given to it are into the
+    /// rewritten text, errors are located in `text` as written.
+    pub fn rewritten(file: &'t str, text: &'t str, map: &'t OffsetMap) -> Self {
+        let mut source = Source::new(file, text);
+        source.map = Some(map);
+        Sink {
+            source,
+            errors: Vec::new(),
+            named: Vec::new(),
+        }
+    }
+
+    /// Records an error at a byte offset of the text as written.
+    pub fn error_at_original(&mut self, offset: usize, message: impl Into<String>) -> Reported {
+        let (line, column) = self.source.original_position(offset);
+        let error = self.source.error_at_position(line, column, message);
+        self.errors.push(error);
+        Reported
     }
 
     /// Records an error at a byte offset of the file.
@@ -140,6 +184,10 @@ mod tests {
         assert_eq!(source.position(9), (4, 1));
         assert_eq!(source.position(10), (4, 2));
         assert_eq!(source.position(1000), (4, 2));
+        let bom = Source::new("f", "\u{feff}<a>\nb");
+        assert_eq!(bom.position(3), (1, 1));
+        assert_eq!(bom.position(4), (1, 2));
+        assert_eq!(bom.position(7), (2, 1));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::error::LoadError;
-use super::xml::parse_fragment;
+use super::named_values::NamedValueUse;
+use super::xml::read_fragment;
 use crate::model::{Policy, PolicyDocument, PolicyNode, Section};
 
 /// Deepest chain of fragments including fragments.
@@ -22,15 +23,23 @@ type Cache = HashMap<(String, u8), Option<Vec<PolicyNode>>>;
 /// Fills every `include-fragment` of `document` from `dir/fragments/`.
 pub fn resolve_fragments(document: &mut PolicyDocument, dir: &Path) -> Result<(), Vec<LoadError>> {
     let mut cache = Cache::new();
-    resolve_with(document, dir, &mut cache)
+    resolve_with(document, dir, &mut cache, &mut Vec::new())
 }
 
+/// [`resolve_fragments`] with a cache shared by a directory's documents; the named values of
+/// every fragment read go to `named`.
 pub(crate) fn resolve_with(
     document: &mut PolicyDocument,
     dir: &Path,
     cache: &mut Cache,
+    named: &mut Vec<NamedValueUse>,
 ) -> Result<(), Vec<LoadError>> {
     let mut errors = Vec::new();
+    let mut found = Found {
+        cache,
+        errors: &mut errors,
+        named,
+    };
     let file = document.file.clone();
     for (section, nodes) in [
         (Section::Inbound, &mut document.inbound),
@@ -39,7 +48,7 @@ pub(crate) fn resolve_with(
         (Section::OnError, &mut document.on_error),
     ] {
         if let Some(nodes) = nodes {
-            resolve_nodes(nodes, section, dir, &file, 0, cache, &mut errors);
+            resolve_nodes(nodes, section, dir, &file, 0, &mut found);
         }
     }
     if errors.is_empty() {
@@ -49,14 +58,20 @@ pub(crate) fn resolve_with(
     }
 }
 
+/// What resolving finds: fragments parsed per section, errors, named values.
+struct Found<'f> {
+    cache: &'f mut Cache,
+    errors: &'f mut Vec<LoadError>,
+    named: &'f mut Vec<NamedValueUse>,
+}
+
 fn resolve_nodes(
     nodes: &mut [PolicyNode],
     section: Section,
     dir: &Path,
     file: &str,
     depth: usize,
-    cache: &mut Cache,
-    errors: &mut Vec<LoadError>,
+    found: &mut Found<'_>,
 ) {
     for node in nodes {
         let line = node.line;
@@ -76,39 +91,32 @@ fn resolve_nodes(
                     message,
                 };
                 if depth >= MAX_DEPTH {
-                    errors.push(error(format!(
+                    found.errors.push(error(format!(
                         "fragment `{}` is included more than {MAX_DEPTH} levels deep (a fragment including itself?)",
                         include.fragment_id
                     )));
                     continue;
                 }
                 let key = (include.fragment_id.clone(), section as u8);
-                if let Some(cached) = cache.get(&key) {
+                if let Some(cached) = found.cache.get(&key) {
                     include.policies = cached.clone().unwrap_or_default();
                     continue;
                 }
                 let relative = format!("{FRAGMENTS_DIR}/{}.xml", include.fragment_id);
                 let parsed = match std::fs::read_to_string(dir.join(&relative)) {
-                    Ok(text) => match parse_fragment(&relative, &text, section) {
-                        Ok(mut policies) => {
-                            resolve_nodes(
-                                &mut policies,
-                                section,
-                                dir,
-                                &relative,
-                                depth + 1,
-                                cache,
-                                errors,
-                            );
+                    Ok(text) => match read_fragment(&relative, &text, section) {
+                        Ok((mut policies, named)) => {
+                            found.named.extend(named);
+                            resolve_nodes(&mut policies, section, dir, &relative, depth + 1, found);
                             Some(policies)
                         }
-                        Err(mut found) => {
-                            errors.append(&mut found);
+                        Err(mut errors) => {
+                            found.errors.append(&mut errors);
                             None
                         }
                     },
                     Err(_) => {
-                        errors.push(error(format!(
+                        found.errors.push(error(format!(
                             "fragment `{}` does not exist (expected {relative})",
                             include.fragment_id
                         )));
@@ -116,13 +124,13 @@ fn resolve_nodes(
                     }
                 };
                 include.policies = parsed.clone().unwrap_or_default();
-                cache.insert(key, parsed);
+                found.cache.insert(key, parsed);
                 continue;
             }
             _ => continue,
         };
         for list in nested {
-            resolve_nodes(list, section, dir, file, depth, cache, errors);
+            resolve_nodes(list, section, dir, file, depth, found);
         }
     }
 }

@@ -17,8 +17,10 @@ mod fragments;
 mod http;
 mod ip;
 pub mod markdown;
+mod named_values;
 mod openapi;
 mod policies;
+mod prescan;
 mod reference;
 mod registry;
 mod scope_rules;
@@ -34,8 +36,10 @@ use std::path::Path;
 
 pub use error::LoadError;
 pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
+pub use named_values::{NamedValueUse, variables};
 pub use openapi::examples as openapi_examples;
-pub use xml::{parse_document, parse_fragment};
+pub use template::spin_variable;
+pub use xml::{PolicyFile, parse_document, parse_fragment, parse_policy_file};
 
 use crate::model::{Config, PolicyDocument, Portal};
 use error::Sink;
@@ -58,9 +62,30 @@ pub fn load_dir(dir: &Path) -> Result<Config, Vec<LoadError>> {
 /// [`load_dir`], plus what only the developer portal needs: `[portal]` and the API
 /// references (from `apis/<id>.openapi.json`, else from the declared operations).
 pub fn load_dir_with_portal(dir: &Path) -> Result<(Config, Portal), Vec<LoadError>> {
+    load_all(dir).map(|loaded| (loaded.config, loaded.portal))
+}
+
+/// [`load_dir`], plus every `{{named value}}` the configuration uses (manifest, documents and
+/// the fragments they include), in the order read: what `tollgate-check` lists.
+pub fn load_dir_with_named_values(
+    dir: &Path,
+) -> Result<(Config, Vec<NamedValueUse>), Vec<LoadError>> {
+    load_all(dir).map(|loaded| (loaded.config, loaded.named))
+}
+
+/// Everything loading a directory gives.
+struct Loaded {
+    config: Config,
+    portal: Portal,
+    named: Vec<NamedValueUse>,
+}
+
+fn load_all(dir: &Path) -> Result<Loaded, Vec<LoadError>> {
     let text = read_text(&dir.join(MANIFEST), MANIFEST).map_err(|error| vec![error])?;
     let mut sink = Sink::new(MANIFEST, &text);
     let manifest = toml::parse_manifest(&mut sink);
+    let found = std::mem::take(&mut sink.named);
+    let mut named = named_values::check_file(&mut sink, &found);
     let mut errors = Vec::new();
     let mut documents = Documents::new(dir);
 
@@ -121,7 +146,11 @@ pub fn load_dir_with_portal(dir: &Path) -> Result<(Config, Portal), Vec<LoadErro
         }
     }
 
-    link(dir, &mut manifest.config, &mut errors);
+    named.append(&mut documents.named);
+    link(dir, &mut manifest.config, &mut errors, &mut named);
+    named.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    named.dedup();
+    errors.append(&mut named_values::collisions(&named, true));
     errors.append(&mut scope_rules::check(&manifest.config));
     manifest.portal.references = reference::references(dir, &manifest.config);
 
@@ -129,7 +158,11 @@ pub fn load_dir_with_portal(dir: &Path) -> Result<(Config, Portal), Vec<LoadErro
     sink.errors.sort_by_key(|error| (error.line, error.column));
     sink.errors.append(&mut errors);
     if sink.errors.is_empty() {
-        Ok((manifest.config, manifest.portal))
+        Ok(Loaded {
+            config: manifest.config,
+            portal: manifest.portal,
+            named,
+        })
     } else {
         Err(sink.errors)
     }
@@ -137,7 +170,12 @@ pub fn load_dir_with_portal(dir: &Path) -> Result<(Config, Portal), Vec<LoadErro
 
 /// What documents need from the rest of the directory: fragments, and the OpenAPI
 /// examples `mock-response` answers with.
-fn link(dir: &Path, config: &mut Config, errors: &mut Vec<LoadError>) {
+fn link(
+    dir: &Path,
+    config: &mut Config,
+    errors: &mut Vec<LoadError>,
+    named: &mut Vec<NamedValueUse>,
+) {
     let mut cache = Default::default();
     let mut documents: Vec<&mut PolicyDocument> = Vec::new();
     documents.extend(config.global.as_mut());
@@ -151,11 +189,19 @@ fn link(dir: &Path, config: &mut Config, errors: &mut Vec<LoadError>) {
         }
     }
     for document in documents {
-        if let Err(mut found) = fragments::resolve_with(document, dir, &mut cache) {
+        if let Err(mut found) = fragments::resolve_with(document, dir, &mut cache, named) {
             errors.append(&mut found);
         }
     }
-    errors.dedup();
+    // A fragment included in several places reports its mistakes once.
+    let mut seen = Vec::with_capacity(errors.len());
+    errors.retain(|error| {
+        let new = !seen.contains(error);
+        if new {
+            seen.push(error.clone());
+        }
+        new
+    });
     for api in &mut config.apis {
         let file = format!("apis/{}.openapi.json", api.id);
         let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
@@ -175,6 +221,14 @@ pub fn load_document(path: &Path) -> Result<PolicyDocument, Vec<LoadError>> {
     parse_document(&file, &text)
 }
 
+/// Loads one policy document or fragment from a file, checked on its own (a fragment's
+/// `include-fragment`s are not followed); errors name the file as `path` displays.
+pub fn load_policy_file(path: &Path) -> Result<(PolicyFile, Vec<NamedValueUse>), Vec<LoadError>> {
+    let file = path.display().to_string();
+    let text = read_text(path, &file).map_err(|error| vec![error])?;
+    parse_policy_file(&file, &text)
+}
+
 /// Reads a UTF-8 file; `file` names it in the error.
 fn read_text(path: &Path, file: &str) -> Result<String, LoadError> {
     let bytes = std::fs::read(path)
@@ -188,6 +242,8 @@ fn read_text(path: &Path, file: &str) -> Result<String, LoadError> {
 struct Documents<'d> {
     dir: &'d Path,
     parsed: HashMap<String, Option<PolicyDocument>>,
+    /// The named values of every document read.
+    named: Vec<NamedValueUse>,
 }
 
 impl<'d> Documents<'d> {
@@ -195,6 +251,7 @@ impl<'d> Documents<'d> {
         Documents {
             dir,
             parsed: HashMap::new(),
+            named: Vec::new(),
         }
     }
 
@@ -206,9 +263,12 @@ impl<'d> Documents<'d> {
         }
         let parsed = read_text(&self.dir.join(file), file)
             .map_err(|error| vec![error])
-            .and_then(|text| parse_document(file, &text));
+            .and_then(|text| xml::read_document(file, &text));
         let parsed = match parsed {
-            Ok(document) => Some(document),
+            Ok((document, mut named)) => {
+                self.named.append(&mut named);
+                Some(document)
+            }
             Err(mut found) => {
                 errors.append(&mut found);
                 None

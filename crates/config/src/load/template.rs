@@ -7,8 +7,10 @@ use crate::model::{Segment, Template, TemplatePart, UrlTemplate};
 
 /// Splits `text` into literal text and `{{name}}` named values.
 ///
-/// Spaces inside the braces are allowed (`{{ weather_backend }}`). The name must be a Spin
-/// variable name, since that is where the value comes from at run time.
+/// Spaces inside the braces are allowed (`{{ weather_backend }}`). A name is letters, digits,
+/// `-`, `.` and `_` ([`is_named_value_name`]); the model holds the Spin variable it reads
+/// ([`spin_variable`]). Whether that variable name is valid is checked where the name was
+/// written (`named_values.rs`), once per occurrence.
 pub(crate) fn parse_template(text: &str) -> Result<Template, String> {
     let mut parts = Vec::new();
     let mut rest = text;
@@ -20,11 +22,16 @@ pub(crate) fn parse_template(text: &str) -> Result<Template, String> {
             ));
         };
         let name = inner.trim();
-        check_named_value(name)?;
+        if !is_named_value_name(name) {
+            return Err(format!(
+                "invalid named value `{{{{{}}}}}`: a name is letters, digits, `-`, `.` and `_`",
+                preview(name)
+            ));
+        }
         if !before.is_empty() {
             parts.push(TemplatePart::Text(before.to_string()));
         }
-        parts.push(TemplatePart::Named(name.to_string()));
+        parts.push(TemplatePart::Named(spin_variable(name)));
         rest = after;
     }
     if !rest.is_empty() {
@@ -33,20 +40,77 @@ pub(crate) fn parse_template(text: &str) -> Result<Template, String> {
     Ok(Template(parts))
 }
 
-/// A named value must name a Spin variable: lower-case letters, digits and underscores,
-/// starting with a letter.
-fn check_named_value(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if valid {
-        Ok(())
+/// Every `{{name}}` with a valid name in `text`: the trimmed name and the byte offset of its
+/// `{{`. Anything else between braces is left alone.
+pub(crate) fn find_named_values(text: &str) -> Vec<(String, usize)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text.get(at..).and_then(|t| t.find("{{")) {
+        let start = at + open;
+        let Some(len) = text.get(start + 2..).and_then(|t| t.find("}}")) else {
+            break;
+        };
+        let name = text.get(start + 2..start + 2 + len).unwrap_or("").trim();
+        if is_named_value_name(name) {
+            found.push((name.to_string(), start));
+            at = start + 2 + len + 2;
+        } else {
+            at = start + 2;
+        }
+    }
+    found
+}
+
+/// Whether `name` (already trimmed) is a named value's name as Azure writes them: one or more
+/// ASCII letters, digits, `-`, `.` and `_`. Azure matches names case-insensitively.
+///
+/// The one rule for every place a `{{name}}` is recognised: templates, the pre-scanner and the
+/// expression lexer.
+pub(crate) fn is_named_value_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// The Spin variable a named value reads: the name lower-cased, with `-` and `.` as `_`
+/// (`Backend-Url.V2` → `backend_url_v2`). Names that differ only in case are the same name.
+pub fn spin_variable(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '-' | '.' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Checks that a named value's [`spin_variable`] is a name Spin accepts, and says why not:
+/// Spin variable names start with a lower-case letter, end with a letter or digit, hold only
+/// lower-case letters, digits and single underscores.
+pub(crate) fn check_spin_variable(name: &str) -> Result<String, String> {
+    let variable = spin_variable(name);
+    let why = if !variable.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it must start with a letter")
+    } else if !variable.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("it must end with a letter or digit")
+    } else if variable.contains("__") {
+        Some("it must not hold two `_` in a row (each `-`, `.` and `_` becomes one `_`)")
+    } else if !variable
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Some("it may hold only letters, digits, `-`, `.` and `_`")
     } else {
-        Err(format!(
-            "invalid named value `{{{{{}}}}}`: a name is lower-case letters, digits and \
-             underscores, starting with a letter (it names a Spin variable)",
-            preview(name)
-        ))
+        None
+    };
+    match why {
+        None => Ok(variable),
+        Some(why) => Err(format!(
+            "named value `{{{{{}}}}}` maps to the Spin variable `{}`, which Spin does not \
+             accept: {why}; rename the named value",
+            preview(name),
+            preview(&variable)
+        )),
     }
 }
 
@@ -237,15 +301,44 @@ mod tests {
 
     #[test]
     fn bad_named_values_are_named_in_the_error() {
-        let error = parse_template("x {{ Weather-Host }}").unwrap_err();
+        let error = parse_template("x {{ Weather Host }}").unwrap_err();
         assert!(
-            error.contains("invalid named value `{{Weather-Host}}`"),
+            error.contains("invalid named value `{{Weather Host}}`"),
             "{error}"
         );
         assert!(parse_template("{{}}").is_err());
-        assert!(parse_template("{{9lives}}").is_err());
+        assert!(parse_template("{{a/b}}").is_err());
         let error = parse_template("a {{ b").unwrap_err();
         assert!(error.contains("unclosed named value"), "{error}");
+    }
+
+    #[test]
+    fn azure_names_map_to_spin_variables() {
+        assert_eq!(
+            parse_template("{{ Backend-Url.V2 }}/x").unwrap(),
+            Template(vec![named("backend_url_v2"), text("/x")])
+        );
+        for (name, variable) in [
+            ("AADTenantId", "aadtenantid"),
+            ("backend-url-1", "backend_url_1"),
+            ("StorageAccount.Name", "storageaccount_name"),
+            ("weather_backend", "weather_backend"),
+        ] {
+            assert_eq!(check_spin_variable(name).unwrap(), variable);
+        }
+        for (name, why) in [
+            ("9lives", "must start with a letter"),
+            ("-x", "must start with a letter"),
+            ("name-", "must end with a letter or digit"),
+            ("a--b", "two `_` in a row"),
+            ("a_.b", "two `_` in a row"),
+        ] {
+            let error = check_spin_variable(name).unwrap_err();
+            assert!(error.contains(why), "{name}: {error}");
+        }
+        assert!(is_named_value_name("A-b.C_9"));
+        assert!(!is_named_value_name("a b"));
+        assert!(!is_named_value_name(""));
     }
 
     #[test]

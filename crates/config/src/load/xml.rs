@@ -5,6 +5,8 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 use super::element::Element;
 use super::error::{LoadError, Reported, Sink};
+use super::named_values::{self, NamedValueUse};
+use super::prescan::{Prescanned, prescan};
 use super::registry;
 use crate::model::{PolicyDocument, PolicyNode, Section};
 
@@ -20,16 +22,17 @@ const SECTIONS: [Section; 4] = [
 
 /// Parses one policy document; `file` names it in errors and in the model.
 pub fn parse_document(file: &str, xml: &str) -> Result<PolicyDocument, Vec<LoadError>> {
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: NODES_LIMIT,
-        ..ParsingOptions::default()
-    };
-    let document = match Document::parse_with_options(xml, options) {
-        Ok(document) => document,
-        Err(error) => return Err(vec![syntax_error(file, &error)]),
-    };
-    let mut sink = Sink::new(file, xml);
+    read_document(file, xml).map(|(document, _)| document)
+}
+
+/// [`parse_document`], with the named values the document uses.
+pub(crate) fn read_document(
+    file: &str,
+    xml: &str,
+) -> Result<(PolicyDocument, Vec<NamedValueUse>), Vec<LoadError>> {
+    let scanned = prescan_file(file, xml)?;
+    let document = parse_xml(file, xml, &scanned)?;
+    let mut sink = Sink::rewritten(file, xml, &scanned.map);
     let mut policies = PolicyDocument {
         file: file.to_string(),
         inbound: None,
@@ -38,8 +41,9 @@ pub fn parse_document(file: &str, xml: &str) -> Result<PolicyDocument, Vec<LoadE
         on_error: None,
     };
     read_root(document.root_element(), &mut sink, &mut policies);
+    let named = named_values::check_file(&mut sink, &scanned.named);
     if sink.errors.is_empty() {
-        Ok(policies)
+        Ok((policies, named))
     } else {
         Err(sink.errors)
     }
@@ -51,16 +55,18 @@ pub fn parse_fragment(
     xml: &str,
     section: Section,
 ) -> Result<Vec<PolicyNode>, Vec<LoadError>> {
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: NODES_LIMIT,
-        ..ParsingOptions::default()
-    };
-    let document = match Document::parse_with_options(xml, options) {
-        Ok(document) => document,
-        Err(error) => return Err(vec![syntax_error(file, &error)]),
-    };
-    let mut sink = Sink::new(file, xml);
+    read_fragment(file, xml, section).map(|(nodes, _)| nodes)
+}
+
+/// [`parse_fragment`], with the named values the fragment uses.
+pub(crate) fn read_fragment(
+    file: &str,
+    xml: &str,
+    section: Section,
+) -> Result<(Vec<PolicyNode>, Vec<NamedValueUse>), Vec<LoadError>> {
+    let scanned = prescan_file(file, xml)?;
+    let document = parse_xml(file, xml, &scanned)?;
+    let mut sink = Sink::rewritten(file, xml, &scanned.map);
     let root = document.root_element();
     let name = root.tag_name().name();
     let nodes = if name != "fragment" || root.tag_name().namespace().is_some() {
@@ -78,25 +84,117 @@ pub fn parse_fragment(
             Err(_) => Vec::new(),
         }
     };
+    let named = named_values::check_file(&mut sink, &scanned.named);
     if sink.errors.is_empty() {
-        Ok(nodes)
+        Ok((nodes, named))
     } else {
         Err(sink.errors)
     }
 }
 
-fn syntax_error(file: &str, error: &roxmltree::Error) -> LoadError {
+/// A policy file checked on its own (`tollgate-check FILE`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyFile {
+    /// A `<policies>` document.
+    Document(PolicyDocument),
+    /// A `<fragment>`, with the sections it can be included in (at least one).
+    Fragment(Vec<Section>),
+}
+
+/// Reads a policy document or, when its root is `<fragment>`, a fragment: a fragment is valid
+/// when its policies are allowed in at least one section; otherwise the errors are those of
+/// the section with the fewest.
+pub fn parse_policy_file(
+    file: &str,
+    xml: &str,
+) -> Result<(PolicyFile, Vec<NamedValueUse>), Vec<LoadError>> {
+    let scanned = prescan_file(file, xml)?;
+    let document = parse_xml(file, xml, &scanned)?;
+    let root = document.root_element();
+    if root.tag_name().name() != "fragment" {
+        return read_document(file, xml)
+            .map(|(document, named)| (PolicyFile::Document(document), named));
+    }
+    let mut sections = Vec::new();
+    let mut named = Vec::new();
+    let mut fewest: Option<Vec<LoadError>> = None;
+    for section in SECTIONS {
+        match read_fragment(file, xml, section) {
+            Ok((_, uses)) => {
+                sections.push(section);
+                named = uses;
+            }
+            Err(errors) => {
+                if fewest.as_ref().is_none_or(|f| errors.len() < f.len()) {
+                    fewest = Some(errors);
+                }
+            }
+        }
+    }
+    if sections.is_empty() {
+        Err(fewest.unwrap_or_default())
+    } else {
+        Ok((PolicyFile::Fragment(sections), named))
+    }
+}
+
+/// Runs the pre-scanner; its error is located in the text as written.
+fn prescan_file(file: &str, xml: &str) -> Result<Prescanned, Vec<LoadError>> {
+    prescan(xml).map_err(|error| {
+        let sink = Sink::new(file, xml);
+        // `file:line: message` is the one-line format; expressions also name the column.
+        let column = sink.source.original_position(error.offset).1;
+        let message = format!("{} (column {column})", error.message);
+        vec![sink.source.error_at(error.offset, message)]
+    })
+}
+
+/// The XML tree of the pre-scanned text; a syntax error is located in the text as written.
+fn parse_xml<'s>(
+    file: &str,
+    xml: &str,
+    scanned: &'s Prescanned,
+) -> Result<Document<'s>, Vec<LoadError>> {
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: NODES_LIMIT,
+        ..ParsingOptions::default()
+    };
+    Document::parse_with_options(&scanned.text, options)
+        .map_err(|error| vec![syntax_error(file, xml, scanned, &error)])
+}
+
+fn syntax_error(
+    file: &str,
+    xml: &str,
+    scanned: &Prescanned,
+    error: &roxmltree::Error,
+) -> LoadError {
     let pos = error.pos();
     let text = error.to_string();
     // roxmltree appends " at row:col"; the line is reported separately.
     let suffix = format!(" at {pos}");
     let message = text.strip_suffix(&suffix).unwrap_or(&text);
-    LoadError {
-        file: file.to_string(),
-        line: pos.row,
-        column: pos.col,
-        message: format!("XML syntax error: {message}"),
-    }
+    let offset = offset_of(&scanned.text, pos.row, pos.col);
+    let source = Sink::rewritten(file, xml, &scanned.map).source;
+    source.error_at(offset, format!("XML syntax error: {message}"))
+}
+
+/// The byte offset of 1-based `row` and `col` (in characters) in `text`.
+fn offset_of(text: &str, row: u32, col: u32) -> usize {
+    let line_start = if row <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(row as usize - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let line = text.get(line_start..).unwrap_or("");
+    line_start
+        + line
+            .char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map_or(line.len(), |(i, _)| i)
 }
 
 fn read_root<'a, 't>(root: Node<'a, 't>, sink: &mut Sink<'t>, policies: &mut PolicyDocument) {

@@ -1,6 +1,7 @@
 //! Tokens of the C# subset. Every token keeps its byte offset for located errors.
 
 use super::SyntaxError;
+use crate::load::template::{is_named_value_name, spin_variable};
 
 /// One token.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +61,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
         {
             let name = src[i + 2..i + 2 + end].trim();
             if is_named_value(name) {
-                out.push((Tok::Named(name.to_string()), start));
+                out.push((Tok::Named(spin_variable(name)), start));
                 i += end + 4;
                 continue;
             }
@@ -122,10 +123,9 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
     Ok(out)
 }
 
+/// The one rule for named values' names (`template.rs`).
 fn is_named_value(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    is_named_value_name(name)
 }
 
 fn number(s: &str) -> Result<(Tok, usize), String> {

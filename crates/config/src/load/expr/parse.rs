@@ -680,17 +680,13 @@ fn push_text(parts: &mut Vec<Part>, mut text: &str) {
             break;
         };
         let name = text[start + 2..start + 2 + len].trim();
-        if !name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !crate::load::template::is_named_value_name(name) {
             push_literal(parts, &text[..start + 2]);
             text = &text[start + 2..];
             continue;
         }
         push_literal(parts, &text[..start]);
-        parts.push(Part::Named(name.to_string()));
+        parts.push(Part::Named(crate::load::template::spin_variable(name)));
         text = &text[start + 2 + len + 2..];
     }
     push_literal(parts, text);

@@ -4,8 +4,9 @@ use super::fields::{Located, Table};
 use super::{Owner, PolicyRef, check_id, check_path_segments, policy_ref};
 use crate::load::error::{Reported, Sink};
 use crate::load::http::{check_backend_url, check_header_name, is_token};
+use crate::load::prescan::NamedAt;
 use crate::load::template::{
-    describe_char, has_named_value, parse_template, parse_url_template, preview,
+    describe_char, find_named_values, has_named_value, parse_template, parse_url_template, preview,
 };
 use crate::model::{Api, Operation, Template, UrlTemplate};
 
@@ -181,6 +182,14 @@ fn service_url(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Templat
     let url = table.required_string(sink, "service-url")?;
     let template =
         parse_template(url.value).map_err(|message| sink.error_at(url.offset, message))?;
+    sink.named.extend(
+        find_named_values(url.value)
+            .into_iter()
+            .map(|(name, _)| NamedAt {
+                name,
+                offset: url.offset,
+            }),
+    );
     check_backend_url(&template)
         .map_err(|message| sink.error_at(url.offset, format!("service-url: {message}")))?;
     Ok(template)

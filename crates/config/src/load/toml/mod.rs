@@ -57,12 +57,17 @@
 //! intro = "..."                  # default empty; Markdown subset (see load/markdown.rs)
 //! signup-open = true             # default; false: the portal lists and documents only
 //! signups-per-hour = 5           # default; sign-ups per client address per hour (1-10000)
+//!
+//! [named-values]                 # optional
+//! secret = ["client-secret"]     # named values whose values never reach a log or trace
+//!                                # line (replaced by ***); names as written in {{…}}
 //! ```
 //!
 //! `global.xml`, when present in the directory, is the global-scope policy document.
 
 mod apis;
 mod fields;
+mod named_values;
 mod portal;
 mod products;
 mod rules;
@@ -107,7 +112,7 @@ pub(crate) enum Owner {
     Product(usize),
 }
 
-const TOP_LEVEL: &[&str] = &["gateway", "apis", "products", "portal"];
+const TOP_LEVEL: &[&str] = &["gateway", "apis", "products", "portal", "named-values"];
 const GATEWAY: &[&str] = &[
     "admin-path",
     "portal-path",
@@ -139,6 +144,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let apis = apis::read_apis(&mut root, sink, &mut policies);
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
+    let secret_variables = named_values::read_named_values(&mut root, sink);
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
@@ -148,6 +154,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         apis: apis.into_iter().map(|read| read.api).collect(),
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
+        secret_variables,
     };
     Some(Manifest {
         config,
