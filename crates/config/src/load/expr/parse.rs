@@ -1,6 +1,8 @@
 //! A precedence-climbing parser for the C# subset (see `README.md`, "Policy expressions").
 
+use super::crypto::check_literal_args;
 use super::lex::{Piece, Tok, lex};
+use super::namespaces::qualified_type;
 use super::{CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
 use crate::expr::{BinOp, Call, Node, Part, Stmt, UnOp};
 
@@ -436,6 +438,10 @@ impl Parser {
 
     fn primary(&mut self) -> Result<(Node, Ty), SyntaxError> {
         let at = self.offset();
+        if let Some((ty, used)) = qualified_type(&self.toks, self.pos) {
+            self.pos += used;
+            return Ok((Node::Type(ty), Ty::Static));
+        }
         let node = match self.next() {
             Tok::Int(n) => Node::Int(n),
             Tok::Float(f) => Node::Float(f),
@@ -499,7 +505,13 @@ impl Parser {
             self.expect("]")?;
             return self.array_items();
         }
-        let ty = self.ident()?;
+        let ty = match qualified_type(&self.toks, self.pos) {
+            Some((ty, used)) => {
+                self.pos += used;
+                ty
+            }
+            None => self.ident()?,
+        };
         if self.is("[") {
             self.pos += 1;
             self.expect("]")?;
@@ -578,6 +590,7 @@ impl Parser {
                         ));
                     }
                     let args = self.args(")")?;
+                    check_literal_args(&node, &name, &args).map_err(|m| SyntaxError::new(at, m))?;
                     node = Node::Call(Box::new(Call {
                         target: node,
                         name,

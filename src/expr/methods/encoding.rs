@@ -1,0 +1,235 @@
+//! Bytes and text: `Encoding.UTF8`/`ASCII`/`Unicode`/`BigEndianUnicode`/`UTF32`/`Latin1`
+//! (`GetBytes`, `GetString`, `GetByteCount`), `Encoding.GetEncoding(name)`, `BitConverter`
+//! and `Convert.ToHexString`/`FromHexString`. Base64 is in `text.rs`.
+
+use tollgate_config::algorithms::TextEncoding;
+use tollgate_config::expr::Node;
+
+use super::super::eval::Eval;
+use super::super::{Fail, Value};
+use super::crypto::bytes;
+use super::{arg, int, str_arg};
+
+/// `Encoding.<member>`.
+pub(crate) fn named(member: &str) -> Result<Value, Fail> {
+    TextEncoding::of_member(member)
+        .map(Value::Encoding)
+        .ok_or_else(|| format!("'Encoding' does not contain a definition for '{member}'"))
+}
+
+/// Text to bytes, as .NET's encoders do (no byte order mark; unmappable characters are `?`).
+pub(crate) fn encode(enc: TextEncoding, s: &str) -> Vec<u8> {
+    // One `?` per UTF-16 unit of an unmappable character, as .NET replaces each unit.
+    let narrow = |max: u32| -> Vec<u8> {
+        s.chars()
+            .flat_map(|c| match u8::try_from(u32::from(c)) {
+                Ok(b) if u32::from(b) <= max => std::iter::repeat_n(b, 1),
+                _ => std::iter::repeat_n(b'?', c.len_utf16()),
+            })
+            .collect()
+    };
+    match enc {
+        TextEncoding::Utf8 => s.as_bytes().to_vec(),
+        TextEncoding::Ascii => narrow(0x7F),
+        TextEncoding::Latin1 => narrow(0xFF),
+        TextEncoding::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        TextEncoding::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        TextEncoding::Utf32 => s.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect(),
+    }
+}
+
+/// Bytes to text; invalid sequences become U+FFFD (ASCII: `?`), as in .NET.
+pub(crate) fn decode(enc: TextEncoding, b: &[u8]) -> String {
+    let utf16 = |unit: fn([u8; 2]) -> u16| {
+        let units = b.chunks(2).map(|p| match p {
+            [x, y] => unit([*x, *y]),
+            _ => 0xFFFD,
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    };
+    match enc {
+        TextEncoding::Utf8 => String::from_utf8_lossy(b).into_owned(),
+        TextEncoding::Ascii => b
+            .iter()
+            .map(|&x| if x < 0x80 { char::from(x) } else { '?' })
+            .collect(),
+        TextEncoding::Latin1 => b.iter().map(|&x| char::from(x)).collect(),
+        TextEncoding::Utf16Le => utf16(u16::from_le_bytes),
+        TextEncoding::Utf16Be => utf16(u16::from_be_bytes),
+        TextEncoding::Utf32 => b
+            .chunks(4)
+            .map(|q| {
+                <[u8; 4]>::try_from(q)
+                    .ok()
+                    .and_then(|q| char::from_u32(u32::from_le_bytes(q)))
+                    .unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+    }
+}
+
+/// Methods of an `Encoding`.
+pub(crate) fn method(
+    ev: &mut Eval<'_, '_, '_>,
+    enc: TextEncoding,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Fail> {
+    Ok(match name {
+        "GetBytes" => {
+            let out = encode(enc, &str_arg(args, 0)?);
+            ev.check_len(out.len())?;
+            Value::Bytes(out)
+        }
+        "GetByteCount" => Value::Int(encode(enc, &str_arg(args, 0)?).len() as i64),
+        "GetString" => {
+            let b = bytes(arg(args, 0)?)?;
+            let b = match args.get(1..3) {
+                Some([index, count]) => range(&b, int(index)?, int(count)?)?,
+                _ => &b[..],
+            };
+            Value::Str(decode(enc, b))
+        }
+        _ => {
+            return Err(format!(
+                "'Encoding' does not contain a definition for '{name}'"
+            ));
+        }
+    })
+}
+
+fn range(b: &[u8], start: i64, count: i64) -> Result<&[u8], Fail> {
+    usize::try_from(start)
+        .ok()
+        .zip(usize::try_from(count).ok())
+        .and_then(|(s, c)| b.get(s..s.checked_add(c)?))
+        .ok_or_else(|| "Index and count must refer to a location within the buffer.".to_string())
+}
+
+/// `BitConverter.*`, `Convert.ToHexString`/`FromHexString`, `Encoding.GetEncoding`; `None`
+/// for any other static call.
+pub(crate) fn static_call(
+    ev: &mut Eval<'_, '_, '_>,
+    ty: &str,
+    name: &str,
+    nodes: &[Node],
+) -> Result<Option<Value>, Fail> {
+    let mine = matches!(
+        (ty, name),
+        ("BitConverter", _) | ("Convert", "ToHexString" | "FromHexString") | ("Encoding", _)
+    );
+    if !mine {
+        return Ok(None);
+    }
+    let args = ev.eval_all(nodes)?;
+    Ok(Some(match (ty, name) {
+        ("Encoding", _) => {
+            let wanted = str_arg(&args, 0)?;
+            Value::Encoding(
+                TextEncoding::of_name(&wanted)
+                    .ok_or_else(|| format!("'{wanted}' is not a supported encoding name."))?,
+            )
+        }
+        ("Convert", "ToHexString") => {
+            let b = bytes(arg(&args, 0)?)?;
+            let b = match args.get(1..3) {
+                Some([offset, len]) => range(&b, int(offset)?, int(len)?)?,
+                _ => &b[..],
+            };
+            Value::Str(hex::encode_upper(b))
+        }
+        ("Convert", _) => {
+            let s = str_arg(&args, 0)?;
+            if s.len() % 2 != 0 {
+                return Err(
+                    "The input is not a valid hex string as its length is not a multiple of 2."
+                        .into(),
+                );
+            }
+            Value::Bytes(hex::decode(&s).map_err(|_| {
+                "The input is not a valid hex string as it contains a non-hex character."
+                    .to_string()
+            })?)
+        }
+        (_, "ToString") => {
+            let b = bytes(arg(&args, 0)?)?;
+            let b = match args.as_slice() {
+                [_, start] => {
+                    let start = int(start)?;
+                    range(&b, start, (b.len() as i64).saturating_sub(start))?
+                }
+                [_, start, len, ..] => range(&b, int(start)?, int(len)?)?,
+                _ => &b[..],
+            };
+            let out: Vec<String> = b.iter().map(|x| format!("{x:02X}")).collect();
+            let out = out.join("-");
+            ev.check_len(out.len())?;
+            Value::Str(out)
+        }
+        (_, "GetBytes") => Value::Bytes(get_bytes(arg(&args, 0)?, nodes.first())?),
+        (_, _) => read_number(name, &bytes(arg(&args, 0)?)?, int(arg(&args, 1)?)?)?,
+    }))
+}
+
+/// `BitConverter.GetBytes(value)`, little-endian. C# picks the overload by static type, which
+/// the evaluator does not track: a `(long)` cast, or an integer outside the 32-bit range, gives
+/// 8 bytes; other integers 4; a `(float)` cast 4; `double` 8; `bool` 1.
+fn get_bytes(value: &Value, node: Option<&Node>) -> Result<Vec<u8>, Fail> {
+    let cast = match node {
+        Some(Node::Cast(ty, _)) => ty.trim_end_matches('?'),
+        _ => "",
+    };
+    Ok(match value {
+        Value::Bool(b) => vec![u8::from(*b)],
+        Value::Float(f) if cast == "float" => (*f as f32).to_le_bytes().to_vec(),
+        Value::Float(f) => f.to_le_bytes().to_vec(),
+        Value::Int(n) if matches!(cast, "long" | "Int64") => n.to_le_bytes().to_vec(),
+        Value::Int(n) => match i32::try_from(*n) {
+            Ok(small) => small.to_le_bytes().to_vec(),
+            Err(_) => match u32::try_from(*n) {
+                Ok(unsigned) => unsigned.to_le_bytes().to_vec(),
+                Err(_) => n.to_le_bytes().to_vec(),
+            },
+        },
+        other => {
+            return Err(format!(
+                "BitConverter.GetBytes takes a number or a bool, not {}",
+                other.type_name()
+            ));
+        }
+    })
+}
+
+/// `BitConverter.ToInt32(bytes, start)` and its siblings, little-endian.
+fn read_number(name: &str, b: &[u8], start: i64) -> Result<Value, Fail> {
+    let size = match name {
+        "ToBoolean" => 1,
+        "ToInt16" | "ToUInt16" => 2,
+        "ToInt32" | "ToUInt32" => 4,
+        _ => 8,
+    };
+    let start = usize::try_from(start)
+        .ok()
+        .filter(|&s| s < b.len())
+        .ok_or("Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'startIndex')")?;
+    let mut raw = [0u8; 8];
+    let src = b.get(start..start + size).ok_or(
+        "Destination array is not long enough to copy all the items in the collection. Check array index and length.",
+    )?;
+    raw[..size].copy_from_slice(src);
+    let unsigned = u64::from_le_bytes(raw);
+    Ok(match name {
+        "ToBoolean" => Value::Bool(raw[0] != 0),
+        "ToInt16" => Value::Int(i64::from(unsigned as u16 as i16)),
+        "ToInt32" => Value::Int(i64::from(unsigned as u32 as i32)),
+        "ToUInt16" | "ToUInt32" => Value::Int(unsigned as i64),
+        "ToDouble" => Value::Float(f64::from_le_bytes(raw)),
+        "ToUInt64" => match i64::try_from(unsigned) {
+            Ok(n) => Value::Int(n),
+            Err(_) => Value::Float(unsigned as f64),
+        },
+        _ => Value::Int(unsigned as i64),
+    })
+}
