@@ -61,6 +61,20 @@ impl Crypto {
             Crypto::Rng => "RandomNumberGenerator",
         }
     }
+
+    /// Whether the object is of the .NET type `ty` or derives from it (`is`, `as`, casts).
+    pub(crate) fn is_a(&self, ty: &str) -> bool {
+        let family: &[&str] = match self {
+            Crypto::Hash(_) => &["HashAlgorithm"],
+            Crypto::Hmac(..) => &["HMAC", "KeyedHashAlgorithm", "HashAlgorithm"],
+            Crypto::Aes(_) => &["Aes", "Rijndael", "SymmetricAlgorithm"],
+            Crypto::Transform(..) => &[],
+            Crypto::Rng => &["RNGCryptoServiceProvider"],
+        };
+        ty == self.type_name()
+            || family.contains(&ty)
+            || matches!(self, Crypto::Hash(k) if ty.strip_suffix("Managed") == Some(k.name()))
+    }
 }
 
 /// `byte[]` from a value: a byte array, or a list of numbers 0..=255 (`new byte[] { 1, 2 }`).
