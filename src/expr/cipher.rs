@@ -127,7 +127,7 @@ pub(crate) fn aes_cbc_encrypt(
     if pkcs7 {
         let pad = BLOCK - data.len() % BLOCK;
         out.resize(data.len() + pad, pad as u8);
-    } else if out.len() % BLOCK != 0 {
+    } else if !out.len().is_multiple_of(BLOCK) {
         return Err("Length of the data to encrypt is invalid.".into());
     }
     for block in out.chunks_exact_mut(BLOCK) {
@@ -148,7 +148,7 @@ pub(crate) fn aes_cbc_decrypt(
 ) -> Result<Vec<u8>, Fail> {
     let aes = Aes::new(key)?;
     let mut chain = iv_block(iv)?;
-    if data.len() % BLOCK != 0 || (pkcs7 && data.is_empty()) {
+    if !data.len().is_multiple_of(BLOCK) || (pkcs7 && data.is_empty()) {
         return Err("Length of the data to decrypt is invalid.".into());
     }
     let mut out = data.to_vec();

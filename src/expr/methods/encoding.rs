@@ -142,7 +142,7 @@ pub(crate) fn static_call(
         }
         ("Convert", _) => {
             let s = str_arg(&args, 0)?;
-            if s.len() % 2 != 0 {
+            if !s.len().is_multiple_of(2) {
                 return Err(
                     "The input is not a valid hex string as its length is not a multiple of 2."
                         .into(),
