@@ -363,6 +363,12 @@ pub(crate) fn encrypt(
 pub(crate) fn member(target: Crypto, name: &str) -> Result<Value, Fail> {
     Ok(match (&target, name) {
         (Crypto::Hmac(_, Some(key)), "Key") => Value::Bytes(key.clone()),
+        (Crypto::Hmac(kind, None), "Key") => {
+            return Err(format!(
+                "HMAC{} was created without a key: Tollgate does not draw one; set Key first",
+                kind.name()
+            ));
+        }
         (Crypto::Aes(sym), "Key") => Value::Bytes(sym.key.clone()),
         (Crypto::Aes(sym), "IV") => Value::Bytes(sym.iv.clone()),
         (Crypto::Aes(sym), "Mode") => Value::Str(sym.mode.clone()),

@@ -233,3 +233,78 @@ fn read_number(name: &str, b: &[u8], start: i64) -> Result<Value, Fail> {
         _ => Value::Int(unsigned as i64),
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoders_replace_what_they_cannot_map_as_dotnet_does() {
+        // A character outside the BMP is two UTF-16 units, so two `?`.
+        assert_eq!(encode(TextEncoding::Ascii, "a\u{e9}\u{1F600}"), b"a???");
+        assert_eq!(encode(TextEncoding::Latin1, "\u{e9}\u{20ac}"), [0xE9, b'?']);
+        assert_eq!(
+            encode(TextEncoding::Utf16Le, "\u{1F600}"),
+            [0x3D, 0xD8, 0x00, 0xDE]
+        );
+        assert_eq!(decode(TextEncoding::Ascii, &[0x61, 0xE9]), "a?");
+        // An odd trailing byte, a lone surrogate and an invalid code point become U+FFFD.
+        assert_eq!(
+            decode(TextEncoding::Utf16Le, &[0x61, 0x00, 0x62]),
+            "a\u{FFFD}"
+        );
+        assert_eq!(decode(TextEncoding::Utf16Be, &[0xD8, 0x00]), "\u{FFFD}");
+        assert_eq!(
+            decode(
+                TextEncoding::Utf32,
+                &[0x00, 0x00, 0x11, 0x00, 0x41, 0, 0, 0]
+            ),
+            "\u{FFFD}A"
+        );
+        for enc in [
+            TextEncoding::Utf8,
+            TextEncoding::Utf16Le,
+            TextEncoding::Utf16Be,
+            TextEncoding::Utf32,
+        ] {
+            let text = "h\u{e9}llo \u{20ac} \u{1F600}";
+            assert_eq!(decode(enc, &encode(enc, text)), text, "{enc:?}");
+        }
+    }
+
+    #[test]
+    fn bit_converter_reads_little_endian_and_checks_bounds() {
+        let b = [0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x00];
+        assert_eq!(read_number("ToInt32", &b, 0), Ok(Value::Int(-1)));
+        assert_eq!(
+            read_number("ToUInt32", &b, 0),
+            Ok(Value::Int(4_294_967_295))
+        );
+        assert_eq!(read_number("ToInt16", &b, 4), Ok(Value::Int(1)));
+        assert_eq!(read_number("ToBoolean", &b, 5), Ok(Value::Bool(false)));
+        assert!(
+            read_number("ToInt32", &b, 3)
+                .unwrap_err()
+                .contains("not long enough")
+        );
+        assert!(
+            read_number("ToInt32", &b, 6)
+                .unwrap_err()
+                .contains("Index was out of range")
+        );
+        assert!(
+            read_number("ToInt32", &b, -1)
+                .unwrap_err()
+                .contains("Index was out of range")
+        );
+        assert_eq!(
+            read_number("ToUInt64", &[0xFF; 8], 0),
+            Ok(Value::Float(18_446_744_073_709_551_615.0))
+        );
+        assert_eq!(get_bytes(&Value::Int(258), None).unwrap(), [2, 1, 0, 0]);
+        assert_eq!(get_bytes(&Value::Int(1 << 40), None).unwrap().len(), 8);
+        assert_eq!(get_bytes(&Value::Float(1.0), None).unwrap().len(), 8);
+        assert!(get_bytes(&Value::Str("a".into()), None).is_err());
+    }
+}
