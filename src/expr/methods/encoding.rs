@@ -108,8 +108,8 @@ fn range(b: &[u8], start: i64, count: i64) -> Result<&[u8], Fail> {
         .ok_or_else(|| "Index and count must refer to a location within the buffer.".to_string())
 }
 
-/// `BitConverter.*`, `Convert.ToHexString`/`FromHexString`, `Encoding.GetEncoding`; `None`
-/// for any other static call.
+/// `BitConverter.*`, `Convert.ToHexString`/`FromHexString`, `Convert.ToBase64String(bytes,
+/// offset, length)`, `Encoding.GetEncoding`; `None` for any other static call.
 pub(crate) fn static_call(
     ev: &mut Eval<'_, '_, '_>,
     ty: &str,
@@ -119,7 +119,7 @@ pub(crate) fn static_call(
     let mine = matches!(
         (ty, name),
         ("BitConverter", _) | ("Convert", "ToHexString" | "FromHexString") | ("Encoding", _)
-    );
+    ) || (ty, name, nodes.len()) == ("Convert", "ToBase64String", 3);
     if !mine {
         return Ok(None);
     }
@@ -132,13 +132,17 @@ pub(crate) fn static_call(
                     .ok_or_else(|| format!("'{wanted}' is not a supported encoding name."))?,
             )
         }
-        ("Convert", "ToHexString") => {
+        ("Convert", "ToHexString" | "ToBase64String") => {
             let b = bytes(arg(&args, 0)?)?;
             let b = match args.get(1..3) {
                 Some([offset, len]) => range(&b, int(offset)?, int(len)?)?,
                 _ => &b[..],
             };
-            Value::Str(hex::encode_upper(b))
+            Value::Str(if name == "ToHexString" {
+                hex::encode_upper(b)
+            } else {
+                super::super::text::base64_encode(b)
+            })
         }
         ("Convert", _) => {
             let s = str_arg(&args, 0)?;
