@@ -17,47 +17,57 @@ pub(crate) fn named(member: &str) -> Result<Value, Fail> {
         .ok_or_else(|| format!("'Encoding' does not contain a definition for '{member}'"))
 }
 
-/// Text to bytes, as .NET's encoders do (no byte order mark; unmappable characters are `?`).
+/// Text to bytes, as .NET's encoders do (no byte order mark; an unmappable character is one
+/// `?` per UTF-16 unit).
 pub(crate) fn encode(enc: TextEncoding, s: &str) -> Vec<u8> {
-    // One `?` per UTF-16 unit of an unmappable character, as .NET replaces each unit.
-    let narrow = |max: u32| -> Vec<u8> {
-        s.chars()
-            .flat_map(|c| match u8::try_from(u32::from(c)) {
-                Ok(b) if u32::from(b) <= max => std::iter::repeat_n(b, 1),
-                _ => std::iter::repeat_n(b'?', c.len_utf16()),
-            })
-            .collect()
-    };
-    match enc {
-        TextEncoding::Utf8 => s.as_bytes().to_vec(),
-        TextEncoding::Ascii => narrow(0x7F),
-        TextEncoding::Latin1 => narrow(0xFF),
-        TextEncoding::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
-        TextEncoding::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
-        TextEncoding::Utf32 => s.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect(),
+    if enc == TextEncoding::Utf8 {
+        return s.as_bytes().to_vec();
     }
+    let mut out = Vec::with_capacity(s.len() * 2);
+    let mut units = [0u16; 2];
+    for c in s.chars() {
+        let n = u32::from(c);
+        match enc {
+            TextEncoding::Ascii | TextEncoding::Latin1 => {
+                let max = if enc == TextEncoding::Ascii {
+                    0x7F
+                } else {
+                    0xFF
+                };
+                match u8::try_from(n) {
+                    Ok(b) if n <= max => out.push(b),
+                    _ => out.resize(out.len() + c.len_utf16(), b'?'),
+                }
+            }
+            TextEncoding::Utf32 => out.extend_from_slice(&n.to_le_bytes()),
+            _ => {
+                for unit in c.encode_utf16(&mut units) {
+                    out.extend_from_slice(&if enc == TextEncoding::Utf16Be {
+                        unit.to_be_bytes()
+                    } else {
+                        unit.to_le_bytes()
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Bytes to text; invalid sequences become U+FFFD (ASCII: `?`), as in .NET.
 pub(crate) fn decode(enc: TextEncoding, b: &[u8]) -> String {
-    let utf16 = |unit: fn([u8; 2]) -> u16| {
-        let units = b.chunks(2).map(|p| match p {
-            [x, y] => unit([*x, *y]),
-            _ => 0xFFFD,
-        });
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
-    };
     match enc {
         TextEncoding::Utf8 => String::from_utf8_lossy(b).into_owned(),
-        TextEncoding::Ascii => b
+        TextEncoding::Ascii | TextEncoding::Latin1 => b
             .iter()
-            .map(|&x| if x < 0x80 { char::from(x) } else { '?' })
+            .map(|&x| {
+                if x < 0x80 || enc == TextEncoding::Latin1 {
+                    char::from(x)
+                } else {
+                    '?'
+                }
+            })
             .collect(),
-        TextEncoding::Latin1 => b.iter().map(|&x| char::from(x)).collect(),
-        TextEncoding::Utf16Le => utf16(u16::from_le_bytes),
-        TextEncoding::Utf16Be => utf16(u16::from_be_bytes),
         TextEncoding::Utf32 => b
             .chunks(4)
             .map(|q| {
@@ -67,6 +77,17 @@ pub(crate) fn decode(enc: TextEncoding, b: &[u8]) -> String {
                     .unwrap_or(char::REPLACEMENT_CHARACTER)
             })
             .collect(),
+        _ => {
+            let big = enc == TextEncoding::Utf16Be;
+            let units = b.chunks(2).map(|p| match p {
+                [x, y] if big => u16::from_be_bytes([*x, *y]),
+                [x, y] => u16::from_le_bytes([*x, *y]),
+                _ => 0xFFFD,
+            });
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
     }
 }
 
@@ -167,8 +188,15 @@ pub(crate) fn static_call(
                 [_, start, len, ..] => range(&b, int(start)?, int(len)?)?,
                 _ => &b[..],
             };
-            let out: Vec<String> = b.iter().map(|x| format!("{x:02X}")).collect();
-            let out = out.join("-");
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            let mut out = String::with_capacity(b.len() * 3);
+            for (i, x) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push('-');
+                }
+                out.push(char::from(HEX[usize::from(x >> 4)]));
+                out.push(char::from(HEX[usize::from(x & 15)]));
+            }
             ev.check_len(out.len())?;
             Value::Str(out)
         }
