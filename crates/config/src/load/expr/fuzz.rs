@@ -113,6 +113,13 @@ const VOCABULARY: &[&str] = &[
     "\n",
     "@(",
     "@{",
+    "System",
+    "Cryptography",
+    "HMACSHA256",
+    "ComputeHash",
+    "Encrypt",
+    "\"Aes\"",
+    "CipherMode",
 ];
 
 const SEEDS: &[&str] = &[
