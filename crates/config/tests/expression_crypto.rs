@@ -65,6 +65,7 @@ fn the_crypto_and_encoding_surface_loads() {
         r#"@(new System.Security.Cryptography.HMACSHA1(new byte[] { 1 }).ComputeHash(new byte[] { 2 }))"#,
         r#"@(System.Security.Cryptography.SymmetricAlgorithm.Create("AesManaged").KeySize)"#,
         r#"@(System.String.Empty + System.DateTime.UtcNow.Year)"#,
+        r#"@{ System.Security.Cryptography.HMACSHA256 h = new HMACSHA256(new byte[] { 1 }); byte[] b = h.Key; return b.Length; }"#,
     ] {
         parsed(ok);
     }

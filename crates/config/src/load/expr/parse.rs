@@ -185,8 +185,9 @@ impl Parser {
                 _ => {}
             }
             // `var x = ...;` or `Type x = ...;` (also `Type[] x`, `Type? x`).
-            let mut look = 1;
-            if word == "var" || TYPES.contains(&word.as_str()) {
+            let qualified = qualified_type(&self.toks, self.pos).map(|(_, used)| used);
+            let mut look = qualified.unwrap_or(1);
+            if word == "var" || TYPES.contains(&word.as_str()) || qualified.is_some() {
                 while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
                     look += 1;
                 }
