@@ -5,6 +5,7 @@
 //! `statics.rs` static members, static methods and constructors.
 
 mod crypto;
+mod crypto_members;
 mod encoding;
 mod sequences;
 mod statics;
@@ -16,7 +17,8 @@ use tollgate_config::expr::{Call, Node};
 use super::eval::{Eval, NULL_REFERENCE};
 use super::ops::{cast, equals};
 use super::{Fail, Obj, Value, context, json, text};
-pub(crate) use crypto::{Crypto, member as crypto_member, set_member};
+pub(crate) use crypto::Crypto;
+pub(crate) use crypto_members::{member as crypto_member, set_member};
 pub(crate) use sequences::items;
 use sequences::{edit_in_place, is_sequence_method, sequence};
 use statics::static_call;
