@@ -141,12 +141,22 @@ fn what_tollgate_does_not_run_is_refused_at_the_name() {
         (
             "@(new SHA256())",
             2,
-            "unsupported expression construct: `new SHA256(...)`",
+            "unsupported expression construct: `new SHA256(...)` (the class is abstract): use SHA256.Create()",
         ),
         (
             "@(new MD5CryptoServiceProvider())",
             2,
-            "unsupported expression construct: `new MD5CryptoServiceProvider(...)`",
+            "unsupported expression construct: `new MD5CryptoServiceProvider(...)`: use MD5.Create()",
+        ),
+        (
+            "@(new AesManaged())",
+            2,
+            "unsupported expression construct: `new AesManaged(...)`: use Aes.Create()",
+        ),
+        (
+            "@(new TripleDESCryptoServiceProvider())",
+            2,
+            "unsupported symmetric algorithm \"TripleDES\": Tollgate implements AES only",
         ),
         (
             "@(SHA256.Create().ComputeHashAsync(null))",

@@ -72,3 +72,21 @@ pub(crate) fn check_literal_args(target: &Node, name: &str, args: &[Node]) -> Re
         _ => Ok(()),
     }
 }
+
+/// What to write instead of `new T(..)` for a crypto class Tollgate does not construct
+/// (`": use SHA256.Create()"`), or nothing.
+pub(crate) fn instead_of_new(ty: &str) -> String {
+    let base = ["CryptoServiceProvider", "Managed", "Cng"]
+        .iter()
+        .find_map(|suffix| ty.strip_suffix(suffix))
+        .unwrap_or(ty);
+    match base {
+        "MD5" | "SHA1" | "SHA256" | "SHA384" | "SHA512" if base == ty => {
+            format!(" (the class is abstract): use {ty}.Create()")
+        }
+        "MD5" | "SHA1" | "SHA256" | "SHA384" | "SHA512" => format!(": use {base}.Create()"),
+        "Aes" | "Rijndael" => ": use Aes.Create()".into(),
+        "DES" | "TripleDES" | "RC2" => format!(": {}", symmetric_refusal(base)),
+        _ => String::new(),
+    }
+}

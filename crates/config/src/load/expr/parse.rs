@@ -1,6 +1,6 @@
 //! A precedence-climbing parser for the C# subset (see `README.md`, "Policy expressions").
 
-use super::crypto::check_literal_args;
+use super::crypto::{check_literal_args, instead_of_new};
 use super::lex::{Piece, Tok, lex};
 use super::namespaces::qualified_type;
 use super::{CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
@@ -525,7 +525,10 @@ impl Parser {
         if !CONSTRUCTIBLE.contains(&ty.as_str()) {
             return Err(SyntaxError::new(
                 at,
-                format!("unsupported expression construct: `new {ty}(...)`"),
+                format!(
+                    "unsupported expression construct: `new {ty}(...)`{}",
+                    instead_of_new(&ty)
+                ),
             ));
         }
         self.expect("(")?;
