@@ -31,6 +31,16 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "date",
         "@(DateTime.UtcNow.AddMinutes(5).ToString(\"yyyy-MM-ddTHH:mm:ssZ\"))",
     ),
+    // An HMAC-SHA256 over a 1 KB message, base64: the signing idiom of Azure's samples.
+    (
+        "hmac-sha256-1kb",
+        "@(Convert.ToBase64String(new HMACSHA256(Encoding.UTF8.GetBytes(\"secret\")).ComputeHash(Encoding.UTF8.GetBytes(\"x\".PadLeft(1024, 'a')))))",
+    ),
+    // The same message padded to 1 KB without the HMAC: what the line above adds is the MAC.
+    (
+        "pad-1kb",
+        "@(Convert.ToBase64String(Encoding.UTF8.GetBytes(\"x\".PadLeft(1024, 'a'))))",
+    ),
 ];
 
 fn document(expression: &str) -> String {

@@ -56,6 +56,13 @@ const ATOMS: &[&str] = &[
     "context.Api.Id",
     "int.MaxValue",
     "\"eyJhIjoxfQ.eyJiIjoyfQ.c\".AsJwt()",
+    // cryptography and bytes
+    "SHA256.Create().ComputeHash(Encoding.UTF8.GetBytes(\"a\"))",
+    "new HMACSHA256(Encoding.UTF8.GetBytes(\"k\"))",
+    "Aes.Create()",
+    "Convert.FromHexString(\"000102030405060708090a0b0c0d0e0f\")",
+    "Encoding.Unicode",
+    "BitConverter.GetBytes(7)",
 ];
 const UNARY: &[&str] = &[
     "({})",
@@ -68,6 +75,11 @@ const UNARY: &[&str] = &[
     "(JObject)({})",
     "({}) as string",
     "({}) is int",
+    "BitConverter.ToString({})",
+    "Convert.ToHexString({})",
+    "BitConverter.ToInt32({}, 1)",
+    "Encoding.UTF32.GetString({})",
+    "MD5.Create().ComputeHash({})",
 ];
 const BINARY: &[&str] = &[
     "+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||", "??",
@@ -110,6 +122,12 @@ const POSTFIX: &[&str] = &[
     ".StatusCode",
     ".Body",
     ".As<string>()",
+    ".ComputeHash(Encoding.UTF8.GetBytes(\"x\"))",
+    ".Encrypt(\"Aes\", Convert.FromHexString(\"000102030405060708090a0b0c0d0e0f\"), new byte[] { 1 })",
+    ".Decrypt(Aes.Create())",
+    ".Encrypt(Aes.Create())",
+    ".Key",
+    ".GetBytes(\"é\")",
 ];
 
 fn expression(rng: &mut Rng, depth: usize) -> String {

@@ -51,6 +51,7 @@ pub(crate) fn member(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str) -> Re
             "Password" => Value::Str(basic.1),
             _ => return Err(unknown(&Value::Basic(basic))),
         },
+        Value::Crypto(obj) => super::methods::crypto_member(*obj, name)?,
         other => return Err(unknown(&other)),
     })
 }

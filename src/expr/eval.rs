@@ -101,6 +101,10 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
 
     /// `local = v`, `local[k]... = v`.
     fn assign(&mut self, place: &Node, value: Value) -> Result<(), Fail> {
+        if let Node::Member(..) = place {
+            return super::methods::set_member(self, place, value)?
+                .ok_or_else(|| "only local variables, their indexers and the settings of a local crypto object can be assigned".into());
+        }
         let (root, keys) = self.place(place)?;
         if keys.is_empty() {
             self.set_local(&root, value);

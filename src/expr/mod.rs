@@ -9,6 +9,10 @@
 //! A runtime failure is a [`PolicyError`] with reason `ExpressionValueEvaluationFailure`; it
 //! never panics, and an expression that runs out of steps fails the same way.
 
+mod cipher;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod cipher_vectors;
 mod context;
 mod eval;
 mod json;
@@ -66,8 +70,10 @@ pub enum Value {
     Jwt(Box<(serde_json::Value, serde_json::Value)>),
     /// `AsBasic()`: user id and password.
     Basic(Box<(String, String)>),
-    /// `Encoding.UTF8`.
-    Encoding,
+    /// `Encoding.UTF8`, `Encoding.Unicode`, ...
+    Encoding(tollgate_config::algorithms::TextEncoding),
+    /// A hash, HMAC, AES or random-number object (`SHA256.Create()`, `new HMACSHA256(k)`).
+    Crypto(Box<methods::Crypto>),
     /// A live part of `context` (read from the request state when used).
     Ctx(Obj),
 }
@@ -188,7 +194,8 @@ impl Value {
             Value::Body(b) => String::from_utf8_lossy(b).into_owned(),
             Value::Jwt(_) => "Jwt".into(),
             Value::Basic(_) => "BasicAuthCredentials".into(),
-            Value::Encoding => "System.Text.UTF8Encoding".into(),
+            Value::Encoding(enc) => enc.type_name().into(),
+            Value::Crypto(c) => format!("System.Security.Cryptography.{}", c.type_name()),
             Value::Ctx(_) => "context".into(),
         }
     }
@@ -214,7 +221,8 @@ impl Value {
             Value::Body(_) => "IMessageBody",
             Value::Jwt(_) => "Jwt",
             Value::Basic(_) => "BasicAuthCredentials",
-            Value::Encoding => "Encoding",
+            Value::Encoding(_) => "Encoding",
+            Value::Crypto(c) => c.type_name(),
             Value::Ctx(_) => "context",
         }
     }

@@ -174,6 +174,10 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
         "IResponse" => matches!(value, Value::Message(_)),
         "Jwt" => matches!(value, Value::Jwt(_)),
         "object" => true,
+        "Encoding" => matches!(value, Value::Encoding(_)),
+        _ if matches!(value, Value::Crypto(_)) => {
+            matches!(value, Value::Crypto(c) if c.is_a(ty))
+        }
         _ if ty.ends_with("[]") => matches!(value, Value::List(_) | Value::Bytes(_)),
         _ => false,
     }

@@ -5,6 +5,7 @@
 //!   validates it and reports every mistake as `file:line: message`. It runs at build time and in
 //!   `tollgate-check`, never inside the component.
 
+pub mod algorithms;
 pub mod expr;
 pub mod html;
 pub mod lang;

@@ -4,6 +4,9 @@
 //! `sequences.rs` has LINQ and in-place JSON edits, `strings.rs` string and date methods,
 //! `statics.rs` static members, static methods and constructors.
 
+mod crypto;
+mod crypto_members;
+mod encoding;
 mod sequences;
 mod statics;
 mod strings;
@@ -14,6 +17,8 @@ use tollgate_config::expr::{Call, Node};
 use super::eval::{Eval, NULL_REFERENCE};
 use super::ops::{cast, equals};
 use super::{Fail, Obj, Value, context, json, text};
+pub(crate) use crypto::Crypto;
+pub(crate) use crypto_members::{member as crypto_member, set_member};
 pub(crate) use sequences::items;
 use sequences::{edit_in_place, is_sequence_method, sequence};
 use statics::static_call;
@@ -39,6 +44,11 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
         } else {
             Err(NULL_REFERENCE.into())
         };
+    }
+    if let Value::Crypto(obj) = &target
+        && let Some(result) = crypto::call_in_place(ev, &c.target, obj, name, &c.args)?
+    {
+        return Ok(result);
     }
     // Methods that take lambdas or `out` arguments see the argument nodes.
     match (name, c.args.first()) {
@@ -144,16 +154,11 @@ fn method(
             }
         })?,
         (Value::Body(bytes), "As") => body_as(&bytes, generic)?,
-        (Value::Encoding, "GetBytes") => Value::Bytes(str_arg(&args, 0)?.into_bytes()),
-        (Value::Encoding, "GetString") => match arg(&args, 0)? {
-            Value::Bytes(b) => Value::Str(String::from_utf8_lossy(b).into_owned()),
-            other => {
-                return Err(format!(
-                    "GetString expects byte[], got {}",
-                    other.type_name()
-                ));
-            }
-        },
+        (Value::Encoding(enc), _) => encoding::method(ev, enc, name, &args)?,
+        (Value::Crypto(obj), _) => crypto::method(ev, *obj, name, &args)?,
+        (target @ (Value::Bytes(_) | Value::List(_)), "Encrypt" | "Decrypt") => {
+            crypto::encrypt(ev, &crypto::bytes(&target)?, name == "Encrypt", &args)?
+        }
         (Value::Json(j), "Value") => json::typed(&j, arg(&args, 0)?, generic)?,
         (Value::Json(j), "SelectToken") => json::select(&j, &str_arg(&args, 0)?)?,
         (Value::Json(J::Object(o)), "Property") => {

@@ -24,7 +24,8 @@ pub(crate) fn static_member(
         ("DateTime", "MinValue") => Value::Date(-62_135_596_800_000),
         ("DateTime", "MaxValue") => Value::Date(253_402_300_799_999),
         ("TimeSpan", "Zero") => Value::Span(0),
-        ("Encoding", _) => Value::Encoding,
+        ("Encoding", _) => super::encoding::named(name)?,
+        ("BitConverter", _) => Value::Bool(cfg!(target_endian = "little")),
         ("int" | "Int32", "MaxValue") => Value::Int(i64::from(i32::MAX)),
         ("int" | "Int32", "MinValue") => Value::Int(i64::from(i32::MIN)),
         ("long", _) => Value::Int(i64::MAX),
@@ -39,6 +40,12 @@ pub(super) fn static_call(
     name: &str,
     nodes: &[Node],
 ) -> Result<Value, Fail> {
+    if let Some(value) = super::crypto::static_call(ev, ty, name, nodes)? {
+        return Ok(value);
+    }
+    if let Some(value) = super::encoding::static_call(ev, ty, name, nodes)? {
+        return Ok(value);
+    }
     if name == "TryParse" {
         let input = match nodes.first() {
             Some(node) => ev.eval(node)?,
@@ -204,6 +211,9 @@ fn math(name: &str, args: &[Value]) -> Result<Value, Fail> {
 /// `new Type(args)`.
 /// `new Type(args)`.
 pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
+    if let Some(made) = super::crypto::construct(ty, &args)? {
+        return Ok(made);
+    }
     Ok(match ty {
         "JObject" => {
             let mut o = serde_json::Map::new();

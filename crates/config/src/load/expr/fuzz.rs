@@ -113,6 +113,13 @@ const VOCABULARY: &[&str] = &[
     "\n",
     "@(",
     "@{",
+    "System",
+    "Cryptography",
+    "HMACSHA256",
+    "ComputeHash",
+    "Encrypt",
+    "\"Aes\"",
+    "CipherMode",
 ];
 
 const SEEDS: &[&str] = &[
@@ -122,6 +129,8 @@ const SEEDS: &[&str] = &[
     "@($\"{DateTime.UtcNow:yyyy-MM-dd} {context.Variables.GetValueOrDefault<int>(\"n\", 0) + 1}\")",
     "@{ int n; if (int.TryParse(\"5\", out n)) { return n * 2; } else return (object)null ?? 0; }",
     "@(new JObject(new JProperty(\"a\", (string)context.Request.MatchedParameters[\"id\"])).ToString())",
+    "@(Convert.ToBase64String(new System.Security.Cryptography.HMACSHA256(Encoding.UTF8.GetBytes(\"{{key}}\")).ComputeHash(Encoding.UTF8.GetBytes(\"s\"))))",
+    "@{ var aes = Aes.Create(); aes.Mode = CipherMode.CBC; return BitConverter.ToString(Encoding.UTF8.GetBytes(\"a\").Encrypt(\"Aes\", aes.Key, aes.IV)).Replace(\"-\", \"\"); }",
 ];
 
 fn run(text: &str) {

@@ -5,10 +5,12 @@
 //!   the `context` cannot have, an unsupported method or type) is a load error located at the
 //!   name, so porting a policy shows exactly what to change.
 
+mod crypto;
 #[cfg(test)]
 pub(crate) mod fuzz;
 mod lex;
 mod names;
+mod namespaces;
 mod parse;
 
 use crate::expr::Expr;

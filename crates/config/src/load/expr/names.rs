@@ -26,6 +26,32 @@ pub(crate) const TYPES: &[&str] = &[
     "Guid",
     "Convert",
     "Encoding",
+    // cryptography and bytes (`src/expr/methods/crypto.rs`, `encoding.rs`)
+    "BitConverter",
+    "MD5",
+    "SHA1",
+    "SHA256",
+    "SHA384",
+    "SHA512",
+    "SHA1Managed",
+    "SHA256Managed",
+    "SHA384Managed",
+    "SHA512Managed",
+    "HashAlgorithm",
+    "KeyedHashAlgorithm",
+    "HMAC",
+    "HMACMD5",
+    "HMACSHA1",
+    "HMACSHA256",
+    "HMACSHA384",
+    "HMACSHA512",
+    "SymmetricAlgorithm",
+    "Aes",
+    "Rijndael",
+    "CipherMode",
+    "PaddingMode",
+    "RNGCryptoServiceProvider",
+    "RandomNumberGenerator",
     "JObject",
     "JArray",
     "JToken",
@@ -191,6 +217,15 @@ pub(crate) const STATIC_MEMBERS: &[(&str, &str)] = &[
     ("Guid", "Empty"),
     ("Encoding", "UTF8"),
     ("Encoding", "ASCII"),
+    ("Encoding", "Unicode"),
+    ("Encoding", "BigEndianUnicode"),
+    ("Encoding", "UTF32"),
+    ("Encoding", "Latin1"),
+    ("Encoding", "Default"),
+    ("CipherMode", "CBC"),
+    ("PaddingMode", "PKCS7"),
+    ("PaddingMode", "None"),
+    ("BitConverter", "IsLittleEndian"),
     ("int", "MaxValue"),
     ("int", "MinValue"),
     ("Int32", "MaxValue"),
@@ -247,8 +282,39 @@ pub(crate) const STATIC_METHODS: &[(&str, &[&str])] = &[
             "ToString",
             "ToBoolean",
             "ToDouble",
+            "ToHexString",
+            "FromHexString",
         ],
     ),
+    ("Encoding", &["GetEncoding"]),
+    (
+        "BitConverter",
+        &[
+            "ToString",
+            "GetBytes",
+            "ToBoolean",
+            "ToInt16",
+            "ToInt32",
+            "ToInt64",
+            "ToUInt16",
+            "ToUInt32",
+            "ToUInt64",
+            "ToDouble",
+        ],
+    ),
+    ("MD5", &["Create"]),
+    ("SHA1", &["Create"]),
+    ("SHA256", &["Create"]),
+    ("SHA384", &["Create"]),
+    ("SHA512", &["Create"]),
+    ("HashAlgorithm", &["Create"]),
+    ("KeyedHashAlgorithm", &["Create"]),
+    ("HMAC", &["Create"]),
+    ("SymmetricAlgorithm", &["Create"]),
+    ("Aes", &["Create"]),
+    ("Rijndael", &["Create"]),
+    ("RNGCryptoServiceProvider", &["Create"]),
+    ("RandomNumberGenerator", &["Create", "GetBytes"]),
     ("DateTime", &["Parse", "TryParse"]),
     (
         "TimeSpan",
@@ -276,6 +342,16 @@ pub(crate) const CONSTRUCTIBLE: &[&str] = &[
     "JValue",
     "TimeSpan",
     "DateTime",
+    "HMACMD5",
+    "HMACSHA1",
+    "HMACSHA256",
+    "HMACSHA384",
+    "HMACSHA512",
+    "SHA1Managed",
+    "SHA256Managed",
+    "SHA384Managed",
+    "SHA512Managed",
+    "RNGCryptoServiceProvider",
 ];
 
 /// Method names the evaluator dispatches on values (strings, collections, JSON, dates,
@@ -350,6 +426,20 @@ pub(crate) const METHODS: &[&str] = &[
     "ToUniversalTime",
     // message bodies
     "As",
+    // hashes, MACs, AES, random bytes, encodings
+    "ComputeHash",
+    "Dispose",
+    "Clear",
+    "Initialize",
+    "Encrypt",
+    "Decrypt",
+    "CreateEncryptor",
+    "CreateDecryptor",
+    "TransformFinalBlock",
+    "GenerateKey",
+    "GenerateIV",
+    "GetNonZeroBytes",
+    "GetByteCount",
 ];
 
 /// Member names the evaluator knows on values.
@@ -401,6 +491,12 @@ pub(crate) const MEMBERS: &[&str] = &[
     "Password",
     "UTF8",
     "HasValue",
+    "IV",
+    "Mode",
+    "Padding",
+    "KeySize",
+    "BlockSize",
+    "HashSize",
 ];
 
 /// `context` members Azure has and Tollgate does not.
@@ -436,6 +532,8 @@ pub(crate) fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, Stri
                 .any(|(t, m)| t == type_name && *m == name)
             {
                 Ok(Ty::Any)
+            } else if let Some(why) = super::crypto::refused_member(type_name, name) {
+                Err(why)
             } else {
                 Err(format!("unsupported member `{type_name}.{name}`"))
             }

@@ -1,6 +1,8 @@
 //! A precedence-climbing parser for the C# subset (see `README.md`, "Policy expressions").
 
+use super::crypto::{check_literal_args, instead_of_new};
 use super::lex::{Piece, Tok, lex};
+use super::namespaces::qualified_type;
 use super::{CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
 use crate::expr::{BinOp, Call, Node, Part, Stmt, UnOp};
 
@@ -183,8 +185,9 @@ impl Parser {
                 _ => {}
             }
             // `var x = ...;` or `Type x = ...;` (also `Type[] x`, `Type? x`).
-            let mut look = 1;
-            if word == "var" || TYPES.contains(&word.as_str()) {
+            let qualified = qualified_type(&self.toks, self.pos).map(|(_, used)| used);
+            let mut look = qualified.unwrap_or(1);
+            if word == "var" || TYPES.contains(&word.as_str()) || qualified.is_some() {
                 while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
                     look += 1;
                 }
@@ -436,6 +439,10 @@ impl Parser {
 
     fn primary(&mut self) -> Result<(Node, Ty), SyntaxError> {
         let at = self.offset();
+        if let Some((ty, used)) = qualified_type(&self.toks, self.pos) {
+            self.pos += used;
+            return Ok((Node::Type(ty), Ty::Static));
+        }
         let node = match self.next() {
             Tok::Int(n) => Node::Int(n),
             Tok::Float(f) => Node::Float(f),
@@ -499,7 +506,13 @@ impl Parser {
             self.expect("]")?;
             return self.array_items();
         }
-        let ty = self.ident()?;
+        let ty = match qualified_type(&self.toks, self.pos) {
+            Some((ty, used)) => {
+                self.pos += used;
+                ty
+            }
+            None => self.ident()?,
+        };
         if self.is("[") {
             self.pos += 1;
             self.expect("]")?;
@@ -512,7 +525,10 @@ impl Parser {
         if !CONSTRUCTIBLE.contains(&ty.as_str()) {
             return Err(SyntaxError::new(
                 at,
-                format!("unsupported expression construct: `new {ty}(...)`"),
+                format!(
+                    "unsupported expression construct: `new {ty}(...)`{}",
+                    instead_of_new(&ty)
+                ),
             ));
         }
         self.expect("(")?;
@@ -578,6 +594,7 @@ impl Parser {
                         ));
                     }
                     let args = self.args(")")?;
+                    check_literal_args(&node, &name, &args).map_err(|m| SyntaxError::new(at, m))?;
                     node = Node::Call(Box::new(Call {
                         target: node,
                         name,
