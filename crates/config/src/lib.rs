@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod html;
 pub mod lang;
+pub mod liquid;
 pub mod model;
 
 pub use expr::PolicyValue;

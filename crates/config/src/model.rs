@@ -365,6 +365,8 @@ pub struct SetStatus {
 pub struct SetBody {
     /// The new body.
     pub body: PolicyValue,
+    /// `template="liquid"`: the parsed template (then `body` is unused) and `xsi-nil`.
+    pub liquid: Option<Box<(crate::liquid::Template, crate::liquid::XsiNil)>>,
 }
 
 /// `<return-response>`: ends the pipeline with this response.

@@ -40,6 +40,18 @@ pub(crate) const TYPES: &[&str] = &[
     "IMessageBody",
     "Jwt",
     "BasicAuthCredentials",
+    // LINQ to XML (src/expr/xml/)
+    "XDocument",
+    "XElement",
+    "XAttribute",
+    "XName",
+    "XNamespace",
+    "XNode",
+    "XText",
+    "XCData",
+    "XContainer",
+    "SaveOptions",
+    "LoadOptions",
 ];
 
 /// What the parser knows of a value's type: enough to check `context` members.
@@ -203,6 +215,14 @@ pub(crate) const STATIC_MEMBERS: &[(&str, &str)] = &[
     ("StringComparison", "CurrentCultureIgnoreCase"),
     ("Formatting", "None"),
     ("Formatting", "Indented"),
+    ("XNamespace", "None"),
+    ("XNamespace", "Xml"),
+    ("XNamespace", "Xmlns"),
+    ("SaveOptions", "None"),
+    ("SaveOptions", "DisableFormatting"),
+    ("SaveOptions", "OmitDuplicateNamespaces"),
+    ("LoadOptions", "None"),
+    ("LoadOptions", "PreserveWhitespace"),
 ];
 
 /// Static methods: `string.Join`, `int.Parse`, `JObject.Parse`, ...
@@ -266,6 +286,10 @@ pub(crate) const STATIC_METHODS: &[(&str, &[&str])] = &[
     ("JToken", &["Parse"]),
     ("Math", &["Min", "Max", "Abs", "Round", "Floor", "Ceiling"]),
     ("Uri", &["EscapeDataString", "UnescapeDataString"]),
+    ("XDocument", &["Parse"]),
+    ("XElement", &["Parse"]),
+    ("XName", &["Get"]),
+    ("XNamespace", &["Get"]),
 ];
 
 /// Types `new` can build.
@@ -276,6 +300,11 @@ pub(crate) const CONSTRUCTIBLE: &[&str] = &[
     "JValue",
     "TimeSpan",
     "DateTime",
+    "XElement",
+    "XAttribute",
+    "XDocument",
+    "XText",
+    "XCData",
 ];
 
 /// Method names the evaluator dispatches on values (strings, collections, JSON, dates,
@@ -350,6 +379,17 @@ pub(crate) const METHODS: &[&str] = &[
     "ToUniversalTime",
     // message bodies
     "As",
+    // LINQ to XML
+    "Elements",
+    "Element",
+    "Descendants",
+    "DescendantsAndSelf",
+    "Ancestors",
+    "AncestorsAndSelf",
+    "Attribute",
+    "Attributes",
+    "Nodes",
+    "DescendantNodes",
 ];
 
 /// Member names the evaluator knows on values.
@@ -401,6 +441,22 @@ pub(crate) const MEMBERS: &[&str] = &[
     "Password",
     "UTF8",
     "HasValue",
+    // LINQ to XML
+    "Root",
+    "Parent",
+    "Document",
+    "HasElements",
+    "HasAttributes",
+    "IsEmpty",
+    "FirstNode",
+    "LastNode",
+    "NextNode",
+    "PreviousNode",
+    "NodeType",
+    "LocalName",
+    "NamespaceName",
+    "Namespace",
+    "IsNamespaceDeclaration",
 ];
 
 /// `context` members Azure has and Tollgate does not.
