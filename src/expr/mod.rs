@@ -14,8 +14,10 @@ mod eval;
 mod json;
 mod methods;
 mod ops;
+mod paths;
 mod text;
 mod time;
+pub mod xml;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -29,6 +31,7 @@ use crate::host::Host;
 use crate::pipeline::ctx::{Ctx, resolve};
 
 pub use eval::STEP_BUDGET;
+pub(crate) use paths::{context_json, format_date};
 
 /// A value computed by an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +73,8 @@ pub enum Value {
     Encoding,
     /// A live part of `context` (read from the request state when used).
     Ctx(Obj),
+    /// LINQ to XML: a node, attribute, name or namespace (`xml/`).
+    Xml(xml::Xml),
 }
 
 /// A response held in a variable.
@@ -190,6 +195,7 @@ impl Value {
             Value::Basic(_) => "BasicAuthCredentials".into(),
             Value::Encoding => "System.Text.UTF8Encoding".into(),
             Value::Ctx(_) => "context".into(),
+            Value::Xml(x) => x.to_text(),
         }
     }
 
@@ -216,6 +222,7 @@ impl Value {
             Value::Basic(_) => "BasicAuthCredentials",
             Value::Encoding => "Encoding",
             Value::Ctx(_) => "context",
+            Value::Xml(x) => x.type_name(),
         }
     }
 

@@ -10,9 +10,6 @@
 mod body;
 mod filters;
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests;
 
 use serde_json::Value as J;
 use tollgate_config::liquid::{Block, Cond, Expr, Op, Output, Seg, Template, XsiNil};

@@ -12,9 +12,6 @@ mod members;
 pub(crate) mod tree;
 mod write;
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests;
 
 use std::sync::Arc;
 

@@ -37,8 +37,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("break", "`break`"),
     ("continue", "`continue`"),
     ("Regex", "regular expressions (`Regex`)"),
-    ("XElement", "`XElement` (XML)"),
-    ("XDocument", "`XDocument` (XML)"),
 ];
 
 impl Parser {
