@@ -14,8 +14,10 @@ pub(crate) fn context_json(ctx: &mut Ctx<'_>, host: &Host<'_>, keys: &[J]) -> (J
     let mut ev = Eval::new(ctx, host);
     let mut value = Value::Ctx(Obj::Context);
     let mut used = 0;
+    let mut in_dictionary = false;
     for key in keys {
         let J::String(name) = key else { break };
+        in_dictionary = matches!(value, Value::Map(_));
         let next = match value {
             Value::Ctx(Obj::Variables) => context::index(&mut ev, value, Value::Str(name.clone())),
             Value::Map(ref pairs) => Ok(context::lookup(pairs, name, true).unwrap_or(Value::Null)),
@@ -25,7 +27,15 @@ pub(crate) fn context_json(ctx: &mut Ctx<'_>, host: &Host<'_>, keys: &[J]) -> (J
         value = next.unwrap_or(Value::Null);
         used += 1;
     }
-    (to_json(value), used)
+    match value {
+        // A header's or query parameter's values, as one string.
+        Value::List(items) if in_dictionary => (J::String(joined(&items)), used),
+        value => (to_json(value), used),
+    }
+}
+
+fn joined(items: &[Value]) -> String {
+    items.iter().map(Value::to_text).collect::<Vec<_>>().join(",")
 }
 
 /// A value as JSON for Liquid: header-like dictionaries give their values joined with `,`,
@@ -37,9 +47,9 @@ fn to_json(value: Value) -> J {
                 .into_iter()
                 .map(|(k, v)| {
                     let v = match v {
-                        Value::List(items) if items.iter().all(|i| matches!(i, Value::Str(_))) => J::String(
-                            items.iter().map(Value::to_text).collect::<Vec<_>>().join(","),
-                        ),
+                        Value::List(items) if items.iter().all(|i| matches!(i, Value::Str(_))) => {
+                            J::String(joined(&items))
+                        }
                         other => to_json(other),
                     };
                     (k, v)
