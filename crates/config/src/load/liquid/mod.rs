@@ -120,7 +120,7 @@ fn find_end<'a>(source: &'a str, from: usize, end_tag: &str) -> Option<(&'a str,
     loop {
         let open = source.get(search..)?.find("{%")? + search;
         let close = source[open..].find("%}")? + open;
-        let inner = source[open + 2..close].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let inner = source.get(open + 2..close).unwrap_or("").trim_matches(|c: char| c == '-' || c.is_whitespace());
         if inner == end_tag {
             let body = &source[from..open];
             return Some((body, close + 2, source[..close].ends_with('-')));

@@ -1,5 +1,5 @@
 use super::*;
-use crate::liquid::{FilterName, Op, Seg};
+use crate::liquid::{Expr, FilterName, Op, Seg};
 
 fn blocks(src: &str) -> Vec<Block> {
     parse_template(src).unwrap().blocks
@@ -100,5 +100,28 @@ fn hostile_templates_fail_cleanly() {
     assert!(error(&deep).message.contains("nested too deeply"));
     for src in ["{%", "{{", "{% raw %}", "{% comment %}", "{% case %}", "{{ a.[ }}", "{{ (1.. }}", "{%- -%}", "{{-}}"] {
         let _ = parse_template(src);
+    }
+}
+
+/// Every prefix and many one-byte mutations of a template that uses every tag.
+#[test]
+fn liquid_templates_never_panic() {
+    const SAMPLE: &str = "a {{- body.x[0].y | Default: 'd' | Plus: 1.5 -}} {% if a == 1 and b contains \"c\" or d %}x{% elsif e &lt; 2 %}y{% else %}z{% endif %}\
+        {% unless f %}{% case g %}{% when 1, 'h' %}i{% else %}j{% endcase %}{% endunless %}\
+        {% for k in (1..3) limit: 2 offset: 1 reversed %}{{ forloop.index }}{% break %}{% else %}l{% endfor %}\
+        {% assign m = n | Split: ',' %}{% capture o %}p{% endcapture %}{% comment %}q{% endcomment %}{% raw %}{{r}}{% endraw %}";
+    const INTERESTING: &[u8] = b"{}%|:,.[]()'\"-=<>&; \n";
+    let bytes = SAMPLE.as_bytes();
+    for end in (0..=SAMPLE.len()).filter(|&i| SAMPLE.is_char_boundary(i)) {
+        let _ = parse_template(&SAMPLE[..end]);
+    }
+    for position in 0..bytes.len() {
+        for &byte in INTERESTING {
+            let mut mutated = bytes.to_vec();
+            mutated[position] = byte;
+            if let Ok(text) = String::from_utf8(mutated) {
+                let _ = parse_template(&text);
+            }
+        }
     }
 }
