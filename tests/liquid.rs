@@ -19,7 +19,8 @@ fn render_with(template: &str, prelude: &str, content_type: &str, body: &str) ->
         "<return-response response-variable-name=\"none\" />",
         "<return-response><set-body>@(context.Request.Body.As&lt;string&gt;())</set-body></return-response>",
     );
-    let document = parse_document("liquid.xml", &xml).unwrap_or_else(|e| panic!("{template}: {e:?}"));
+    let document =
+        parse_document("liquid.xml", &xml).unwrap_or_else(|e| panic!("{template}: {e:?}"));
     let mut config = support::load("tests/cases/_config");
     config.apis[0].subscription_required = false;
     config.products.clear();
@@ -41,7 +42,9 @@ fn render(template: &str, json: &str) -> String {
 }
 
 fn load_error(template: &str) -> String {
-    let xml = format!("<policies>\n<inbound>\n  <set-body template=\"liquid\">{template}</set-body>\n</inbound>\n</policies>");
+    let xml = format!(
+        "<policies>\n<inbound>\n  <set-body template=\"liquid\">{template}</set-body>\n</inbound>\n</policies>"
+    );
     format!("{:?}", parse_document("bad.xml", &xml).unwrap_err())
 }
 
@@ -51,19 +54,82 @@ const ORDER: &str = r#"{"customer": {"name": "ada lovelace", "tier": "gold", "ta
 
 #[test]
 fn outputs_paths_and_filters() {
-    assert_eq!(render("{{ body.customer.name | Capitalize }}", ORDER), "Ada lovelace");
-    assert_eq!(render("{{ body.customer.name | upcase | Split: ' ' | Join: '_' }}", ORDER), "ADA_LOVELACE");
-    assert_eq!(render("{{ body.items[1].sku }}/{{ body.items.size }}/{{ body.items.first.qty }}", ORDER), "y-2/2/2");
-    assert_eq!(render("{{ body.items | Map: 'sku' | Join: ',' }}", ORDER), "x-1,y-2");
-    assert_eq!(render("{{ body.customer.tags | Uniq | Sort | Join }}", ORDER), "a b");
-    assert_eq!(render("{{ body.note | Default: 'none' }}|{{ body.missing | Default: 0 }}", ORDER), "none|0");
-    assert_eq!(render("{{ 7 | Plus: 3 | Times: 2 | DividedBy: 3 | Modulo: 4 }}", ORDER), "2");
-    assert_eq!(render("{{ 10 | DividedBy: 4.0 }} {{ 2.456 | Round: 2 }} {{ -3 | Abs | AtLeast: 5 | AtMost: 4 }}", ORDER), "2.5 2.46 4");
-    assert_eq!(render("{{ 'a&lt;b' | Escape }} {{ 'x y/z' | UrlEncode }} {{ 'x+y%2Fz' | UrlDecode }}", ORDER), "a&lt;b x+y%2Fz x y/z");
-    assert_eq!(render("{{ 'hello world here' | TruncateWords: 2 }} {{ 'abcdefgh' | Truncate: 5 }} {{ 'abcdef' | Slice: -3, 2 }}", ORDER), "hello world... ab... de");
-    assert_eq!(render("{{ '2026-11-27T12:34:56Z' | Date: 'yyyyMMddTHH:mm:ssZ' }}", ORDER), "20261127T12:34:56Z");
+    assert_eq!(
+        render("{{ body.customer.name | Capitalize }}", ORDER),
+        "Ada lovelace"
+    );
+    assert_eq!(
+        render(
+            "{{ body.customer.name | upcase | Split: ' ' | Join: '_' }}",
+            ORDER
+        ),
+        "ADA_LOVELACE"
+    );
+    assert_eq!(
+        render(
+            "{{ body.items[1].sku }}/{{ body.items.size }}/{{ body.items.first.qty }}",
+            ORDER
+        ),
+        "y-2/2/2"
+    );
+    assert_eq!(
+        render("{{ body.items | Map: 'sku' | Join: ',' }}", ORDER),
+        "x-1,y-2"
+    );
+    assert_eq!(
+        render("{{ body.customer.tags | Uniq | Sort | Join }}", ORDER),
+        "a b"
+    );
+    assert_eq!(
+        render(
+            "{{ body.note | Default: 'none' }}|{{ body.missing | Default: 0 }}",
+            ORDER
+        ),
+        "none|0"
+    );
+    assert_eq!(
+        render(
+            "{{ 7 | Plus: 3 | Times: 2 | DividedBy: 3 | Modulo: 4 }}",
+            ORDER
+        ),
+        "2"
+    );
+    assert_eq!(
+        render(
+            "{{ 10 | DividedBy: 4.0 }} {{ 2.456 | Round: 2 }} {{ -3 | Abs | AtLeast: 5 | AtMost: 4 }}",
+            ORDER
+        ),
+        "2.5 2.46 4"
+    );
+    assert_eq!(
+        render(
+            "{{ 'a&lt;b' | Escape }} {{ 'x y/z' | UrlEncode }} {{ 'x+y%2Fz' | UrlDecode }}",
+            ORDER
+        ),
+        "a&lt;b x+y%2Fz x y/z"
+    );
+    assert_eq!(
+        render(
+            "{{ 'hello world here' | TruncateWords: 2 }} {{ 'abcdefgh' | Truncate: 5 }} {{ 'abcdef' | Slice: -3, 2 }}",
+            ORDER
+        ),
+        "hello world... ab... de"
+    );
+    assert_eq!(
+        render(
+            "{{ '2026-11-27T12:34:56Z' | Date: 'yyyyMMddTHH:mm:ssZ' }}",
+            ORDER
+        ),
+        "20261127T12:34:56Z"
+    );
     assert_eq!(render("{{ 1234.5 | Currency }}", ORDER), "$1,234.50");
-    assert_eq!(render("{{ body.active }} {{ body.customer }}", r#"{"active": false, "customer": {"a": 1}}"#), "false {\"a\":1}");
+    assert_eq!(
+        render(
+            "{{ body.active }} {{ body.customer }}",
+            r#"{"active": false, "customer": {"a": 1}}"#
+        ),
+        "false {\"a\":1}"
+    );
 }
 
 #[test]
@@ -81,7 +147,13 @@ fn tags_if_case_for_assign_capture() {
     let t = "{% capture greeting %}Hi {{ body.customer.name | Split: ' ' | First }}{% endcapture %}{{ greeting | Append: '!' }}{% comment %}{{ hidden }}{% endcomment %}{% raw %}{{ raw }}{% endraw %}";
     assert_eq!(render(t, ORDER), "Hi ada!{{ raw }}");
     assert_eq!(render("{%- if true -%}  x  {%- endif -%}", ORDER), "x");
-    assert_eq!(render("{% if body.customer.tags contains 'b' and body.customer.name contains 'love' %}yes{% endif %}", ORDER), "yes");
+    assert_eq!(
+        render(
+            "{% if body.customer.tags contains 'b' and body.customer.name contains 'love' %}yes{% endif %}",
+            ORDER
+        ),
+        "yes"
+    );
 }
 
 #[test]
@@ -92,7 +164,10 @@ fn context_headers_url_parameters_and_variables() {
     let prelude = "<set-variable name=\"greeting\" value=\"hello\" />";
     let (status, text) = render_with(t, prelude, "application/json", "{}");
     assert_eq!(status, 200, "{text}");
-    assert_eq!(text, "POST acme acme /base/items/42 en,fr items/42 hello backend.test []");
+    assert_eq!(
+        text,
+        "POST acme acme /base/items/42 en,fr items/42 hello backend.test []"
+    );
 }
 
 #[test]
@@ -112,18 +187,33 @@ fn xml_body_binds_by_local_name() {
 fn markup_in_the_template_is_kept_as_written() {
     let t = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><Get><id>{{ body.id }}</id></Get></soap:Body></soap:Envelope>";
     assert_eq!(render(t, r#"{"id": 7}"#), t.replace("{{ body.id }}", "7"));
-    assert_eq!(render("<![CDATA[{\"a\": \"{{ body.id }}<\"}]]>", r#"{"id": 7}"#), "{\"a\": \"7<\"}");
+    assert_eq!(
+        render("<![CDATA[{\"a\": \"{{ body.id }}<\"}]]>", r#"{"id": 7}"#),
+        "{\"a\": \"7<\"}"
+    );
 }
 
 #[test]
 fn unknown_tags_and_filters_are_load_errors_with_line_and_column() {
     let e = load_error("\n  {{ body.x | Reverse }}");
-    assert!(e.contains("line: 4") && e.contains("unknown liquid filter `Reverse`") && e.contains("(column 15)"), "{e}");
+    assert!(
+        e.contains("line: 4")
+            && e.contains("unknown liquid filter `Reverse`")
+            && e.contains("(column 15)"),
+        "{e}"
+    );
     let e = load_error("{% include 'x' %}");
-    assert!(e.contains("line: 3") && e.contains("unsupported liquid tag `include`"), "{e}");
+    assert!(
+        e.contains("line: 3") && e.contains("unsupported liquid tag `include`"),
+        "{e}"
+    );
     assert!(load_error("{% if a %}").contains("endif"));
-    let xml = "<policies><inbound><set-body template=\"mustache\">x</set-body></inbound></policies>";
-    assert!(format!("{:?}", parse_document("t.xml", xml).unwrap_err()).contains("unknown set-body template"));
+    let xml =
+        "<policies><inbound><set-body template=\"mustache\">x</set-body></inbound></policies>";
+    assert!(
+        format!("{:?}", parse_document("t.xml", xml).unwrap_err())
+            .contains("unknown set-body template")
+    );
 }
 
 #[test]

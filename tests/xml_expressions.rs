@@ -67,68 +67,152 @@ const DOC: &str = "context.Request.Body.As<XDocument>(preserveContent: true)";
 #[test]
 fn navigation_by_name_and_namespace() {
     let m = "XNamespace m = \"http://example.org/stock\";";
-    assert_eq!(eval(&format!("@{{ {m} var doc = {DOC}; return doc.Descendants(m + \"StockName\").First().Value; }}")), "ACME & Co");
-    assert_eq!(eval(&format!("@{{ {m} return (int){DOC}.Descendants(m + \"Quantity\").Single(); }}").replace(".Single()", ".First()")), "12");
+    assert_eq!(
+        eval(&format!(
+            "@{{ {m} var doc = {DOC}; return doc.Descendants(m + \"StockName\").First().Value; }}"
+        )),
+        "ACME & Co"
+    );
+    assert_eq!(
+        eval(
+            &format!("@{{ {m} return (int){DOC}.Descendants(m + \"Quantity\").Single(); }}")
+                .replace(".Single()", ".First()")
+        ),
+        "12"
+    );
     assert_eq!(eval(&format!("@({DOC}.Root.Name.LocalName)")), "Envelope");
-    assert_eq!(eval(&format!("@({DOC}.Root.Name.NamespaceName)")), "http://schemas.xmlsoap.org/soap/envelope/");
+    assert_eq!(
+        eval(&format!("@({DOC}.Root.Name.NamespaceName)")),
+        "http://schemas.xmlsoap.org/soap/envelope/"
+    );
     assert_eq!(eval(&format!("@({DOC}.Root.Elements().Count())")), "2");
     assert_eq!(
-        eval(&format!("@({DOC}.Root.Element(\"{{http://schemas.xmlsoap.org/soap/envelope/}}Body\").Elements().First().Attribute(\"currency\").Value)")),
+        eval(&format!(
+            "@({DOC}.Root.Element(\"{{http://schemas.xmlsoap.org/soap/envelope/}}Body\").Elements().First().Attribute(\"currency\").Value)"
+        )),
         "EUR"
     );
-    assert_eq!(eval(&format!("@({DOC}.Descendants(XName.Get(\"Tag\", \"http://example.org/stock\")).Count())")), "3");
+    assert_eq!(
+        eval(&format!(
+            "@({DOC}.Descendants(XName.Get(\"Tag\", \"http://example.org/stock\")).Count())"
+        )),
+        "3"
+    );
     // A name without a namespace does not match a namespaced element.
     assert_eq!(eval(&format!("@({DOC}.Descendants(\"Tag\").Count())")), "0");
-    assert_eq!(eval(&format!("@({DOC}.Descendants().Where(e => e.Name.LocalName == \"Tag\").Select(e => e.Value).Last())")), "c");
-    assert_eq!(eval(&format!("@({DOC}.Descendants().Any(e => e.Name.LocalName == \"Nope\"))")), "False");
-    assert_eq!(eval(&format!("@({DOC}.Descendants().FirstOrDefault(e => e.Name.LocalName == \"Nope\") == null)")), "True");
+    assert_eq!(
+        eval(&format!(
+            "@({DOC}.Descendants().Where(e => e.Name.LocalName == \"Tag\").Select(e => e.Value).Last())"
+        )),
+        "c"
+    );
+    assert_eq!(
+        eval(&format!(
+            "@({DOC}.Descendants().Any(e => e.Name.LocalName == \"Nope\"))"
+        )),
+        "False"
+    );
+    assert_eq!(
+        eval(&format!(
+            "@({DOC}.Descendants().FirstOrDefault(e => e.Name.LocalName == \"Nope\") == null)"
+        )),
+        "True"
+    );
 }
 
 #[test]
 fn parents_attributes_and_node_facts() {
-    assert_eq!(eval(&format!("@({DOC}.Descendants().First(e => e.Name.LocalName == \"Quantity\").Parent.Name.LocalName)")), "GetStockPrice");
+    assert_eq!(
+        eval(&format!(
+            "@({DOC}.Descendants().First(e => e.Name.LocalName == \"Quantity\").Parent.Name.LocalName)"
+        )),
+        "GetStockPrice"
+    );
     assert_eq!(eval(&format!("@({DOC}.Root.Parent == null)")), "True");
     assert_eq!(eval(&format!("@({DOC}.Root.HasElements)")), "True");
     assert_eq!(
-        eval(&format!("@(string.Join(\",\", {DOC}.Descendants().First(e => e.Name.LocalName == \"Trace\").Attributes().Select(a => a.Name + \"=\" + a.Value)))")),
+        eval(&format!(
+            "@(string.Join(\",\", {DOC}.Descendants().First(e => e.Name.LocalName == \"Trace\").Attributes().Select(a => a.Name + \"=\" + a.Value)))"
+        )),
         "id=t-1,level=2"
     );
-    assert_eq!(eval(&format!("@((int){DOC}.Descendants().First(e => e.Name.LocalName == \"Trace\").Attribute(\"level\") + 1)")), "3");
-    assert_eq!(eval(&format!("@({DOC}.Root.FirstNode.Name.LocalName)")), "Header");
-    assert_eq!(eval(&format!("@({DOC}.Root.Elements().Elements().Count())")), "2");
+    assert_eq!(
+        eval(&format!(
+            "@((int){DOC}.Descendants().First(e => e.Name.LocalName == \"Trace\").Attribute(\"level\") + 1)"
+        )),
+        "3"
+    );
+    assert_eq!(
+        eval(&format!("@({DOC}.Root.FirstNode.Name.LocalName)")),
+        "Header"
+    );
+    assert_eq!(
+        eval(&format!("@({DOC}.Root.Elements().Elements().Count())")),
+        "2"
+    );
     assert_eq!(eval(&format!("@({DOC}.Root is XDocument)")), "False");
     assert_eq!(eval(&format!("@({DOC} is XDocument)")), "True");
 }
 
 #[test]
 fn parse_construct_and_write() {
-    assert_eq!(eval("@(XElement.Parse(\"<a x='1'><b>t</b><c/></a>\").ToString())"), "<a x=\"1\">\n  <b>t</b>\n  <c />\n</a>");
+    assert_eq!(
+        eval("@(XElement.Parse(\"<a x='1'><b>t</b><c/></a>\").ToString())"),
+        "<a x=\"1\">\n  <b>t</b>\n  <c />\n</a>"
+    );
     assert_eq!(
         eval("@(XElement.Parse(\"<a><b>t</b><c/></a>\").ToString(SaveOptions.DisableFormatting))"),
         "<a><b>t</b><c /></a>"
     );
     assert_eq!(
-        eval("@(new XElement(\"order\", new XAttribute(\"id\", 7), new XElement(\"item\", \"a<b\")).ToString(SaveOptions.DisableFormatting))"),
+        eval(
+            "@(new XElement(\"order\", new XAttribute(\"id\", 7), new XElement(\"item\", \"a<b\")).ToString(SaveOptions.DisableFormatting))"
+        ),
         "<order id=\"7\"><item>a&lt;b</item></order>"
     );
-    assert_eq!(eval("@(XDocument.Parse(\"<r><v>1</v><v>2</v></r>\").Root.Elements(\"v\").Sum(v => (int)v))"), "3");
-    assert_eq!(eval("@{ XName n = \"{urn:x}a\"; return n.NamespaceName + \"|\" + n.LocalName; }"), "urn:x|a");
-    assert_eq!(eval("@(XElement.Parse(\"<a><b/></a>\").Element(\"zz\") == null)"), "True");
+    assert_eq!(
+        eval(
+            "@(XDocument.Parse(\"<r><v>1</v><v>2</v></r>\").Root.Elements(\"v\").Sum(v => (int)v))"
+        ),
+        "3"
+    );
+    assert_eq!(
+        eval("@{ XName n = \"{urn:x}a\"; return n.NamespaceName + \"|\" + n.LocalName; }"),
+        "urn:x|a"
+    );
+    assert_eq!(
+        eval("@(XElement.Parse(\"<a><b/></a>\").Element(\"zz\") == null)"),
+        "True"
+    );
 }
 
 #[test]
 fn bad_xml_and_dtds_are_evaluation_failures() {
-    for body in ["not xml", "<a><b></a>", "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"] {
+    for body in [
+        "not xml",
+        "<a><b></a>",
+        "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+    ] {
         let (status, _) = eval_over("@(context.Request.Body.As<XDocument>().Root.Value)", body);
         assert_eq!(status, 500, "{body}");
     }
     let deep = format!("{}{}", "<a>".repeat(300), "</a>".repeat(300));
-    assert_eq!(eval_over("@(XDocument.Parse(context.Request.Body.As<string>()).Root.Value)", &deep).0, 500);
+    assert_eq!(
+        eval_over(
+            "@(XDocument.Parse(context.Request.Body.As<string>()).Root.Value)",
+            &deep
+        )
+        .0,
+        500
+    );
 }
 
 #[test]
 fn unsupported_xml_members_fail_at_load_time() {
     assert!(load_error("@(XDocument.Load(\"x\"))").contains("XDocument.Load"));
     assert!(load_error("@(context.Request.Body.As<XmlDocument>())").contains("As<XmlDocument>"));
-    assert!(load_error("@(XElement.Parse(\"<a/>\").XPathSelectElement(\"a\"))").contains("XPathSelectElement"));
+    assert!(
+        load_error("@(XElement.Parse(\"<a/>\").XPathSelectElement(\"a\"))")
+            .contains("XPathSelectElement")
+    );
 }

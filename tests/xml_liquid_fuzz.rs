@@ -21,11 +21,20 @@ fn gateway(policy: &str) -> Option<TestGateway> {
     config.apis[0].subscription_required = false;
     config.products.clear();
     config.apis[0].policy = Some(document);
-    Some(TestGateway::with(config, ScriptedBackend::new(|_| Ok(Response::new(200)))))
+    Some(TestGateway::with(
+        config,
+        ScriptedBackend::new(|_| Ok(Response::new(200))),
+    ))
 }
 
 fn call(gw: &TestGateway, body: &str) -> u16 {
-    gw.call(Request::new("POST", "/test/x").with_header("content-type", "text/xml").with_header("X", "abc").with_body(body.to_string())).status
+    gw.call(
+        Request::new("POST", "/test/x")
+            .with_header("content-type", "text/xml")
+            .with_header("X", "abc")
+            .with_body(body.to_string()),
+    )
+    .status
 }
 
 #[test]
@@ -60,9 +69,14 @@ fn mutated_templates_that_load_never_panic() {
         for &byte in b"{}%|:,.'-" {
             let mut mutated = bytes.to_vec();
             mutated[position] = byte;
-            let Ok(template) = String::from_utf8(mutated) else { continue };
+            let Ok(template) = String::from_utf8(mutated) else {
+                continue;
+            };
             tried += 1;
-            let policy = format!("<policies><inbound><set-body template=\"liquid\">{}</set-body><return-response /></inbound></policies>", template.replace('&', "&amp;").replace('<', "&lt;"));
+            let policy = format!(
+                "<policies><inbound><set-body template=\"liquid\">{}</set-body><return-response /></inbound></policies>",
+                template.replace('&', "&amp;").replace('<', "&lt;")
+            );
             let Some(gw) = gateway(&policy) else { continue };
             loaded += 1;
             let status = call(&gw, SOAP);

@@ -35,7 +35,11 @@ pub(crate) fn context_json(ctx: &mut Ctx<'_>, host: &Host<'_>, keys: &[J]) -> (J
 }
 
 fn joined(items: &[Value]) -> String {
-    items.iter().map(Value::to_text).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(Value::to_text)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A value as JSON for Liquid: header-like dictionaries give their values joined with `,`,

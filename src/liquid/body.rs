@@ -47,7 +47,10 @@ pub(super) fn bind(ctx: &Ctx<'_>, request: bool, xsi_nil: XsiNil) -> J {
         return match reader::parse(text) {
             Ok(doc) => {
                 let mut root = Map::new();
-                root.insert(local(&doc.root.name).to_string(), element(&doc.root, xsi_nil, &[]));
+                root.insert(
+                    local(&doc.root.name).to_string(),
+                    element(&doc.root, xsi_nil, &[]),
+                );
                 J::Object(root)
             }
             Err(_) => J::Null,
@@ -75,7 +78,13 @@ fn element(node: &Node, xsi_nil: XsiNil, scopes: &[(&str, &str)]) -> J {
     }
     let is_nil = node.attributes.iter().any(|(name, value)| {
         let (prefix, l) = name.split_once(':').unwrap_or(("", name));
-        l == "nil" && value.trim() == "true" && scopes.iter().rev().find(|(p, _)| *p == prefix).is_some_and(|(_, ns)| *ns == XSI)
+        l == "nil"
+            && value.trim() == "true"
+            && scopes
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == prefix)
+                .is_some_and(|(_, ns)| *ns == XSI)
     });
     if is_nil {
         return match xsi_nil {
@@ -105,7 +114,9 @@ fn element(node: &Node, xsi_nil: XsiNil, scopes: &[(&str, &str)]) -> J {
         object.insert(local(name).to_string(), J::String(value.clone()));
     }
     for child in &node.children {
-        let Child::Element(child) = child else { continue };
+        let Child::Element(child) = child else {
+            continue;
+        };
         let key = local(&child.name).to_string();
         let value = element(child, xsi_nil, &scopes);
         match object.get_mut(&key) {

@@ -21,7 +21,10 @@ fn num(v: &J) -> Option<N> {
         J::Number(n) => n.as_i64().map(N::I).or_else(|| n.as_f64().map(N::F)),
         J::String(s) => {
             let s = s.trim();
-            s.parse::<i64>().map(N::I).ok().or_else(|| s.parse::<f64>().ok().filter(|f| f.is_finite()).map(N::F))
+            s.parse::<i64>()
+                .map(N::I)
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().filter(|f| f.is_finite()).map(N::F))
         }
         _ => None,
     }
@@ -111,7 +114,11 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
         F::Capitalize => {
             let t = text();
             let mut chars = t.chars();
-            J::String(chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect()))
+            J::String(
+                chars
+                    .next()
+                    .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect()),
+            )
         }
         F::Strip => J::String(text().trim().to_string()),
         F::Lstrip => J::String(text().trim_start().to_string()),
@@ -138,7 +145,9 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
         F::Remove => J::String(text().replace(&arg_text(args, 0, ""), "")),
         F::RemoveFirst => J::String(text().replacen(&arg_text(args, 0, ""), "", 1)),
         F::Replace => J::String(text().replace(&arg_text(args, 0, ""), &arg_text(args, 1, ""))),
-        F::ReplaceFirst => J::String(text().replacen(&arg_text(args, 0, ""), &arg_text(args, 1, ""), 1)),
+        F::ReplaceFirst => {
+            J::String(text().replacen(&arg_text(args, 0, ""), &arg_text(args, 1, ""), 1))
+        }
         F::Truncate => {
             let t = text();
             let length = usize::try_from(arg_int(args, 0, 50)).unwrap_or(0);
@@ -166,7 +175,10 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
             J::Array(if sep.is_empty() {
                 t.chars().map(|c| J::String(c.to_string())).collect()
             } else {
-                t.split(sep.as_str()).filter(|p| !p.is_empty()).map(|p| J::String(p.to_string())).collect()
+                t.split(sep.as_str())
+                    .filter(|p| !p.is_empty())
+                    .map(|p| J::String(p.to_string()))
+                    .collect()
             })
         }
         F::Join => {
@@ -181,19 +193,29 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
         }),
         F::First => match input {
             J::Array(a) => a.into_iter().next().unwrap_or(J::Null),
-            J::String(t) => t.chars().next().map_or(J::Null, |c| J::String(c.to_string())),
+            J::String(t) => t
+                .chars()
+                .next()
+                .map_or(J::Null, |c| J::String(c.to_string())),
             _ => J::Null,
         },
         F::Last => match input {
             J::Array(a) => a.into_iter().last().unwrap_or(J::Null),
-            J::String(t) => t.chars().last().map_or(J::Null, |c| J::String(c.to_string())),
+            J::String(t) => t
+                .chars()
+                .last()
+                .map_or(J::Null, |c| J::String(c.to_string())),
             _ => J::Null,
         },
         F::Slice => {
             let start = arg_int(args, 0, 0);
             let len = usize::try_from(arg_int(args, 1, 1)).unwrap_or(0);
             let pick = |count: usize| -> (usize, usize) {
-                let from = if start < 0 { (count as i64 + start).max(0) } else { start };
+                let from = if start < 0 {
+                    (count as i64 + start).max(0)
+                } else {
+                    start
+                };
                 let from = usize::try_from(from).unwrap_or(0).min(count);
                 (from, len.min(count - from))
             };
@@ -221,7 +243,12 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
         }
         F::Map => {
             let key = arg_text(args, 0, "");
-            J::Array(items(input).into_iter().map(|i| i.get(&key).cloned().unwrap_or(J::Null)).collect())
+            J::Array(
+                items(input)
+                    .into_iter()
+                    .map(|i| i.get(&key).cloned().unwrap_or(J::Null))
+                    .collect(),
+            )
         }
         F::Sort => {
             let key = args.first().map(s);
@@ -246,7 +273,11 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
                 J::Array(a) => a.is_empty(),
                 _ => false,
             };
-            if empty { args.first().cloned().unwrap_or(J::Null) } else { input }
+            if empty {
+                args.first().cloned().unwrap_or(J::Null)
+            } else {
+                input
+            }
         }
         F::Date => {
             let format = arg_text(args, 0, "");
@@ -346,7 +377,16 @@ fn url_encode(t: &str) -> String {
     for b in t.bytes() {
         match b {
             b' ' => out.push('+'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => out.push(char::from(b)),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'*'
+            | b'('
+            | b')' => out.push(char::from(b)),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

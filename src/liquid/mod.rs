@@ -10,7 +10,6 @@
 mod body;
 mod filters;
 
-
 use serde_json::Value as J;
 use tollgate_config::liquid::{Block, Cond, Expr, Op, Output, Seg, Template, XsiNil};
 
@@ -230,9 +229,10 @@ impl Render<'_, '_, '_> {
             }
             Cond::Compare(a, op, b) => {
                 let (special, other) = match (a, b) {
-                    (Expr::Empty | Expr::Blank, x) | (x, Expr::Empty | Expr::Blank) => {
-                        (Some(matches!(a, Expr::Blank) || matches!(b, Expr::Blank)), x)
-                    }
+                    (Expr::Empty | Expr::Blank, x) | (x, Expr::Empty | Expr::Blank) => (
+                        Some(matches!(a, Expr::Blank) || matches!(b, Expr::Blank)),
+                        x,
+                    ),
                     _ => (None, a),
                 };
                 if let (Some(blank), Op::Eq | Op::Ne) = (special, op) {
@@ -256,7 +256,8 @@ impl Render<'_, '_, '_> {
             Expr::Range(from, to) => {
                 let from = filters::int_of(&self.expr(from)?).unwrap_or(0);
                 let to = filters::int_of(&self.expr(to)?).unwrap_or(0);
-                let count = u32::try_from(to.saturating_sub(from).saturating_add(1).max(0)).unwrap_or(u32::MAX);
+                let count = u32::try_from(to.saturating_sub(from).saturating_add(1).max(0))
+                    .unwrap_or(u32::MAX);
                 self.step(count)?;
                 J::Array((from..=to).map(J::from).collect())
             }
@@ -273,15 +274,16 @@ impl Render<'_, '_, '_> {
                 Seg::Index(e) => self.expr(e)?,
             });
         }
-        let (mut value, used) = if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == root) {
-            (v.clone(), 0)
-        } else {
-            match root {
-                "body" => (self.body.clone(), 0),
-                "context" => body::context(self.ctx, self.host, &keys),
-                _ => (J::Null, 0),
-            }
-        };
+        let (mut value, used) =
+            if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == root) {
+                (v.clone(), 0)
+            } else {
+                match root {
+                    "body" => (self.body.clone(), 0),
+                    "context" => body::context(self.ctx, self.host, &keys),
+                    _ => (J::Null, 0),
+                }
+            };
         for key in keys.iter().skip(used) {
             value = step_into(value, key);
         }
@@ -310,9 +312,15 @@ fn step_into(value: J, key: &J) -> J {
         (J::Array(items), index) => match filters::int_of(index) {
             Some(i) if i < 0 => {
                 let len = items.len() as i64;
-                usize::try_from(len + i).ok().and_then(|i| items.into_iter().nth(i)).unwrap_or(J::Null)
+                usize::try_from(len + i)
+                    .ok()
+                    .and_then(|i| items.into_iter().nth(i))
+                    .unwrap_or(J::Null)
             }
-            Some(i) => usize::try_from(i).ok().and_then(|i| items.into_iter().nth(i)).unwrap_or(J::Null),
+            Some(i) => usize::try_from(i)
+                .ok()
+                .and_then(|i| items.into_iter().nth(i))
+                .unwrap_or(J::Null),
             None => J::Null,
         },
         (J::String(s), J::String(k)) if k == "size" => J::from(s.chars().count()),

@@ -8,7 +8,10 @@ use super::tree::{Kind, XName};
 use super::{XAttrValue, XRef, Xml, name_of, name_value, write};
 
 fn no_member(x: &Xml, name: &str) -> Fail {
-    format!("'{}' does not contain a definition for '{name}'", x.type_name())
+    format!(
+        "'{}' does not contain a definition for '{name}'",
+        x.type_name()
+    )
 }
 
 /// The concatenated text of a node and its descendants (`XElement.Value`).
@@ -16,7 +19,9 @@ pub(crate) fn value_of(r: &XRef) -> String {
     let mut out = String::new();
     let mut stack = vec![r.id];
     while let Some(id) = stack.pop() {
-        let Some(node) = r.tree.node(id) else { continue };
+        let Some(node) = r.tree.node(id) else {
+            continue;
+        };
         if let Kind::Text(t) = &node.kind {
             out.push_str(t);
         }
@@ -77,7 +82,9 @@ pub(crate) fn member(x: Xml, name: &str) -> Result<Value, Fail> {
         (_, "Value") => Value::Str(value_of(&r)),
         (Kind::Element { name: n, .. }, "Name") => name_value(n.clone()),
         (_, "Parent") => match node.parent {
-            Some(p) if matches!(r.tree.node(p).map(|n| &n.kind), Some(Kind::Element { .. })) => r.at(p),
+            Some(p) if matches!(r.tree.node(p).map(|n| &n.kind), Some(Kind::Element { .. })) => {
+                r.at(p)
+            }
             _ => Value::Null,
         },
         (_, "Document") => match r.tree.node(0).map(|n| &n.kind) {
@@ -107,39 +114,76 @@ pub(crate) fn member(x: Xml, name: &str) -> Result<Value, Fail> {
 pub(crate) fn is_axis(name: &str) -> bool {
     matches!(
         name,
-        "Elements" | "Descendants" | "DescendantsAndSelf" | "Ancestors" | "AncestorsAndSelf" | "Attributes" | "Nodes" | "DescendantNodes"
+        "Elements"
+            | "Descendants"
+            | "DescendantsAndSelf"
+            | "Ancestors"
+            | "AncestorsAndSelf"
+            | "Attributes"
+            | "Nodes"
+            | "DescendantNodes"
     )
 }
 
 /// A method on an XML value; `None` when the value is not XML (the call falls through).
-pub(crate) fn method(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Fail>> {
+pub(crate) fn method(
+    ev: &mut Eval<'_, '_, '_>,
+    target: &Value,
+    name: &str,
+    args: &[Value],
+) -> Option<Result<Value, Fail>> {
     let Value::Xml(x) = target else {
         return None;
     };
     Some(match (x, name) {
         (_, "ToString") => Ok(Value::Str(match (x, args.first()) {
-            (Xml::Node(r), Some(Value::Str(o))) if o.contains("DisableFormatting") => write::write(&r.tree, r.id, false),
+            (Xml::Node(r), Some(Value::Str(o))) if o.contains("DisableFormatting") => {
+                write::write(&r.tree, r.id, false)
+            }
             _ => x.to_text(),
         })),
         (Xml::Node(r), "Element") => {
             let wanted = args.first().and_then(name_of);
-            axis(ev, r, "Elements", wanted.as_ref()).map(|mut v| if v.is_empty() { Value::Null } else { v.swap_remove(0) })
+            axis(ev, r, "Elements", wanted.as_ref()).map(|mut v| {
+                if v.is_empty() {
+                    Value::Null
+                } else {
+                    v.swap_remove(0)
+                }
+            })
         }
         (Xml::Node(r), "Attribute") => {
             let wanted = args.first().and_then(name_of);
-            axis(ev, r, "Attributes", wanted.as_ref()).map(|mut v| if v.is_empty() { Value::Null } else { v.swap_remove(0) })
+            axis(ev, r, "Attributes", wanted.as_ref()).map(|mut v| {
+                if v.is_empty() {
+                    Value::Null
+                } else {
+                    v.swap_remove(0)
+                }
+            })
         }
         (Xml::Node(r), _) if is_axis(name) => {
             let wanted = args.first().and_then(name_of);
             axis(ev, r, name, wanted.as_ref()).map(Value::List)
         }
-        (Xml::Name(_) | Xml::Namespace(_), "Equals") => Ok(Value::Bool(args.first().is_some_and(|a| super::equals(target, a) == Some(true)))),
-        (x, _) => Err(format!("'{}' does not contain a definition for '{name}'", x.type_name())),
+        (Xml::Name(_) | Xml::Namespace(_), "Equals") => Ok(Value::Bool(
+            args.first()
+                .is_some_and(|a| super::equals(target, a) == Some(true)),
+        )),
+        (x, _) => Err(format!(
+            "'{}' does not contain a definition for '{name}'",
+            x.type_name()
+        )),
     })
 }
 
 /// `Elements`, `Descendants`, `Attributes`, … on a sequence of nodes (the `Extensions`).
-pub(crate) fn sequence_method(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Fail>> {
+pub(crate) fn sequence_method(
+    ev: &mut Eval<'_, '_, '_>,
+    target: &Value,
+    name: &str,
+    args: &[Value],
+) -> Option<Result<Value, Fail>> {
     let Value::List(items) = target else {
         return None;
     };
@@ -160,7 +204,12 @@ pub(crate) fn sequence_method(ev: &mut Eval<'_, '_, '_>, target: &Value, name: &
 }
 
 /// The nodes on an axis, in document order, optionally only those named `wanted`.
-fn axis(ev: &mut Eval<'_, '_, '_>, r: &XRef, axis: &str, wanted: Option<&XName>) -> Result<Vec<Value>, Fail> {
+fn axis(
+    ev: &mut Eval<'_, '_, '_>,
+    r: &XRef,
+    axis: &str,
+    wanted: Option<&XName>,
+) -> Result<Vec<Value>, Fail> {
     let tree = &r.tree;
     let matches = |id: usize| match (tree.node(id).map(|n| &n.kind), wanted) {
         (Some(Kind::Element { .. }), None) => true,
@@ -169,10 +218,23 @@ fn axis(ev: &mut Eval<'_, '_, '_>, r: &XRef, axis: &str, wanted: Option<&XName>)
     };
     let mut ids = Vec::new();
     match axis {
-        "Elements" => ids.extend(tree.node(r.id).map(|n| n.children.clone()).unwrap_or_default().into_iter().filter(|&c| matches(c))),
-        "Nodes" => ids.extend(tree.node(r.id).map(|n| n.children.clone()).unwrap_or_default()),
+        "Elements" => ids.extend(
+            tree.node(r.id)
+                .map(|n| n.children.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|&c| matches(c)),
+        ),
+        "Nodes" => ids.extend(
+            tree.node(r.id)
+                .map(|n| n.children.clone())
+                .unwrap_or_default(),
+        ),
         "Descendants" | "DescendantsAndSelf" | "DescendantNodes" => {
-            let mut stack: Vec<usize> = tree.node(r.id).map(|n| n.children.iter().rev().copied().collect()).unwrap_or_default();
+            let mut stack: Vec<usize> = tree
+                .node(r.id)
+                .map(|n| n.children.iter().rev().copied().collect())
+                .unwrap_or_default();
             if axis == "DescendantsAndSelf" && matches(r.id) {
                 ids.push(r.id);
             }
@@ -187,7 +249,11 @@ fn axis(ev: &mut Eval<'_, '_, '_>, r: &XRef, axis: &str, wanted: Option<&XName>)
             }
         }
         "Ancestors" | "AncestorsAndSelf" => {
-            let mut at = if axis == "AncestorsAndSelf" { Some(r.id) } else { tree.node(r.id).and_then(|n| n.parent) };
+            let mut at = if axis == "AncestorsAndSelf" {
+                Some(r.id)
+            } else {
+                tree.node(r.id).and_then(|n| n.parent)
+            };
             while let Some(id) = at {
                 ev.step(1)?;
                 if matches(id) {
@@ -211,4 +277,3 @@ fn axis(ev: &mut Eval<'_, '_, '_>, r: &XRef, axis: &str, wanted: Option<&XName>)
     ev.step(u32::try_from(ids.len()).unwrap_or(u32::MAX))?;
     Ok(ids.into_iter().map(|id| r.at(id)).collect())
 }
-

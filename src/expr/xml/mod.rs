@@ -12,7 +12,6 @@ mod members;
 pub(crate) mod tree;
 mod write;
 
-
 use std::sync::Arc;
 
 use tollgate_config::expr::BinOp;
@@ -132,7 +131,9 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
         return false;
     };
     let actual = x.type_name();
-    actual == ty || (ty == "XNode" && matches!(actual, "XDocument" | "XElement" | "XText")) || (ty == "XContainer" && matches!(actual, "XDocument" | "XElement"))
+    actual == ty
+        || (ty == "XNode" && matches!(actual, "XDocument" | "XElement" | "XText"))
+        || (ty == "XContainer" && matches!(actual, "XDocument" | "XElement"))
 }
 
 /// Casts from and to the XML types; `None` when neither side is one.
@@ -140,7 +141,9 @@ pub(crate) fn cast(ty: &str, value: &Value) -> Option<Result<Value, Fail>> {
     match (ty, value) {
         ("XNamespace", Value::Str(s)) => Some(Ok(Value::Xml(Xml::Namespace(s.clone())))),
         ("XName", Value::Str(s)) => Some(Ok(name_value(XName::parse(s)))),
-        (_, Value::Xml(x)) if is_type(value, ty) || ty == "object" => Some(Ok(Value::Xml(x.clone()))),
+        (_, Value::Xml(x)) if is_type(value, ty) || ty == "object" => {
+            Some(Ok(Value::Xml(x.clone())))
+        }
         (_, Value::Xml(x @ (Xml::Node(_) | Xml::Attr(_)))) => {
             // `(string)element` is its value; numbers and booleans parse that value.
             let text = match x {
@@ -151,14 +154,17 @@ pub(crate) fn cast(ty: &str, value: &Value) -> Option<Result<Value, Fail>> {
             Some(match ty {
                 "string" | "String" => Ok(Value::Str(text)),
                 "int" | "Int32" | "long" | "Int64" => super::text::parse_int(&text).map(Value::Int),
-                "double" | "Double" | "float" | "decimal" => text
-                    .trim()
-                    .parse()
-                    .map(Value::Float)
-                    .map_err(|_| format!("The input string '{text}' was not in a correct format.")),
+                "double" | "Double" | "float" | "decimal" => {
+                    text.trim().parse().map(Value::Float).map_err(|_| {
+                        format!("The input string '{text}' was not in a correct format.")
+                    })
+                }
                 "bool" | "Boolean" => super::text::parse_bool(&text).map(Value::Bool),
                 "DateTime" => super::time::parse_date(&text).map(Value::Date),
-                _ => Err(format!("Unable to cast object of type '{}' to type '{ty}'.", x.type_name())),
+                _ => Err(format!(
+                    "Unable to cast object of type '{}' to type '{ty}'.",
+                    x.type_name()
+                )),
             })
         }
         _ => None,
@@ -168,10 +174,12 @@ pub(crate) fn cast(ty: &str, value: &Value) -> Option<Result<Value, Fail>> {
 /// `ns + "local"` makes an `XName`; `None` for other operands.
 pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     match (op, a, b) {
-        (BinOp::Add, Value::Xml(Xml::Namespace(ns)), Value::Str(local)) => Some(name_value(XName {
-            ns: ns.clone(),
-            local: local.clone(),
-        })),
+        (BinOp::Add, Value::Xml(Xml::Namespace(ns)), Value::Str(local)) => {
+            Some(name_value(XName {
+                ns: ns.clone(),
+                local: local.clone(),
+            }))
+        }
         _ => None,
     }
 }
@@ -182,9 +190,8 @@ pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Xml(Xml::Name(n)), Value::Str(s)) | (Value::Str(s), Value::Xml(Xml::Name(n))) => {
             Some(n.0 == XName::parse(s))
         }
-        (Value::Xml(Xml::Namespace(ns)), Value::Str(s)) | (Value::Str(s), Value::Xml(Xml::Namespace(ns))) => {
-            Some(ns == s)
-        }
+        (Value::Xml(Xml::Namespace(ns)), Value::Str(s))
+        | (Value::Str(s), Value::Xml(Xml::Namespace(ns))) => Some(ns == s),
         (Value::Xml(x), Value::Xml(y)) => Some(x == y),
         _ => None,
     }
@@ -194,8 +201,12 @@ pub(crate) fn equals(a: &Value, b: &Value) -> Option<bool> {
 pub(crate) fn static_member(ty: &str, name: &str) -> Option<Value> {
     match (ty, name) {
         ("XNamespace", "None") => Some(Value::Xml(Xml::Namespace(String::new()))),
-        ("XNamespace", "Xml") => Some(Value::Xml(Xml::Namespace("http://www.w3.org/XML/1998/namespace".into()))),
-        ("XNamespace", "Xmlns") => Some(Value::Xml(Xml::Namespace("http://www.w3.org/2000/xmlns/".into()))),
+        ("XNamespace", "Xml") => Some(Value::Xml(Xml::Namespace(
+            "http://www.w3.org/XML/1998/namespace".into(),
+        ))),
+        ("XNamespace", "Xmlns") => Some(Value::Xml(Xml::Namespace(
+            "http://www.w3.org/2000/xmlns/".into(),
+        ))),
         _ => None,
     }
 }
@@ -205,7 +216,10 @@ pub(crate) fn static_call(ty: &str, name: &str, args: &[Value]) -> Option<Result
     let text = |i: usize| args.get(i).map(Value::to_text).unwrap_or_default();
     Some(match (ty, name) {
         ("XDocument" | "XElement", "Parse") => parse(&text(0), ty),
-        ("XName", "Get") if args.len() >= 2 => Ok(name_value(XName { ns: text(1), local: text(0) })),
+        ("XName", "Get") if args.len() >= 2 => Ok(name_value(XName {
+            ns: text(1),
+            local: text(0),
+        })),
         ("XName", "Get") => Ok(name_value(XName::parse(&text(0)))),
         ("XNamespace", "Get") => Ok(Value::Xml(Xml::Namespace(text(0)))),
         _ => return None,
@@ -218,14 +232,25 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
     let mut args = args.into_iter();
     match ty {
         "XAttribute" => {
-            let name = args.next().as_ref().and_then(name_of).ok_or("XAttribute needs a name")?;
+            let name = args
+                .next()
+                .as_ref()
+                .and_then(name_of)
+                .ok_or("XAttribute needs a name")?;
             let value = args.next().map(|v| v.to_text()).unwrap_or_default();
             let qname = name.local.clone();
-            Ok(Value::Xml(Xml::Attr(Box::new(XAttrValue(XAttr { name, qname, value })))))
+            Ok(Value::Xml(Xml::Attr(Box::new(XAttrValue(XAttr {
+                name,
+                qname,
+                value,
+            })))))
         }
         "XText" | "XCData" => {
             let mut tree = Tree::default();
-            tree.push(None, Kind::Text(args.next().map(|v| v.to_text()).unwrap_or_default()))?;
+            tree.push(
+                None,
+                Kind::Text(args.next().map(|v| v.to_text()).unwrap_or_default()),
+            )?;
             Ok(Value::Xml(Xml::Node(XRef::new(Arc::new(tree), 0))))
         }
         _ => {
@@ -233,11 +258,18 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
             let top = if ty == "XDocument" {
                 tree.push(None, Kind::Document)?
             } else {
-                let name = args.next().as_ref().and_then(name_of).ok_or("XElement needs a name")?;
+                let name = args
+                    .next()
+                    .as_ref()
+                    .and_then(name_of)
+                    .ok_or("XElement needs a name")?;
                 let mut attrs = Vec::new();
                 if !name.ns.is_empty() {
                     attrs.push(XAttr {
-                        name: XName { ns: "http://www.w3.org/2000/xmlns/".into(), local: "xmlns".into() },
+                        name: XName {
+                            ns: "http://www.w3.org/2000/xmlns/".into(),
+                            local: "xmlns".into(),
+                        },
                         qname: "xmlns".into(),
                         value: name.ns.clone(),
                     });
@@ -262,13 +294,19 @@ fn add_content(tree: &mut Tree, parent: usize, value: Value) -> Result<(), Fail>
             }
         }
         Value::Xml(Xml::Attr(a)) => {
-            if let Some(Kind::Element { attrs, .. }) = tree.nodes.get_mut(parent).map(|n| &mut n.kind) {
+            if let Some(Kind::Element { attrs, .. }) =
+                tree.nodes.get_mut(parent).map(|n| &mut n.kind)
+            {
                 attrs.push(a.0);
             }
         }
         Value::Xml(Xml::Node(r)) => {
             if let Some(Kind::Document) = r.kind() {
-                let children = r.tree.node(r.id).map(|n| n.children.clone()).unwrap_or_default();
+                let children = r
+                    .tree
+                    .node(r.id)
+                    .map(|n| n.children.clone())
+                    .unwrap_or_default();
                 for child in children {
                     tree.copy(Some(parent), &r.tree, child)?;
                 }

@@ -147,7 +147,8 @@ pub(crate) fn parse(text: &str, document: bool) -> Result<Arc<Tree>, String> {
     } else {
         None
     };
-    let mut scopes: Vec<(String, String)> = vec![("xml".into(), "http://www.w3.org/XML/1998/namespace".into())];
+    let mut scopes: Vec<(String, String)> =
+        vec![("xml".into(), "http://www.w3.org/XML/1998/namespace".into())];
     build(&mut tree, parent, &doc.root, &mut scopes)?;
     Ok(Arc::new(tree))
 }
@@ -180,12 +181,25 @@ fn build(
         if qname.starts_with("xmlns") && is_attr {
             let ns = "http://www.w3.org/2000/xmlns/".to_string();
             let local = if qname == "xmlns" { "xmlns" } else { local };
-            return Ok(XName { ns, local: local.to_string() });
+            return Ok(XName {
+                ns,
+                local: local.to_string(),
+            });
         }
-        let ns = scopes.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.clone());
+        let ns = scopes
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.clone());
         match ns {
-            Some(ns) => Ok(XName { ns, local: local.to_string() }),
-            None if prefix.is_empty() => Ok(XName { ns: String::new(), local: local.to_string() }),
+            Some(ns) => Ok(XName {
+                ns,
+                local: local.to_string(),
+            }),
+            None if prefix.is_empty() => Ok(XName {
+                ns: String::new(),
+                local: local.to_string(),
+            }),
             None => Err(format!("'{prefix}' is an undeclared prefix.")),
         }
     };

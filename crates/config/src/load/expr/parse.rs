@@ -570,10 +570,17 @@ impl Parser {
                     if name == "As"
                         && let Some(t) = &generic
                         && ![
-                            "string", "String", "JObject", "JArray", "JToken", "byte[]",
-                            "XDocument", "XElement", "XNode",
+                            "string",
+                            "String",
+                            "JObject",
+                            "JArray",
+                            "JToken",
+                            "byte[]",
+                            "XDocument",
+                            "XElement",
+                            "XNode",
                         ]
-                            .contains(&t.as_str())
+                        .contains(&t.as_str())
                     {
                         return Err(SyntaxError::new(
                             at,

@@ -43,14 +43,22 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, LiquidError> {
             continue;
         }
         // XML entities inside markup.
-        if let Some((entity, len)) = [("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&quot;", "\""), ("&apos;", "'")]
-            .iter()
-            .find(|(e, _)| rest.starts_with(e))
-            .map(|(e, c)| (*c, e.len()))
+        if let Some((entity, len)) = [
+            ("&lt;", "<"),
+            ("&gt;", ">"),
+            ("&amp;", "&"),
+            ("&quot;", "\""),
+            ("&apos;", "'"),
+        ]
+        .iter()
+        .find(|(e, _)| rest.starts_with(e))
+        .map(|(e, c)| (*c, e.len()))
         {
             if entity == "\"" || entity == "'" {
                 // A quoted string written with entities: `&quot;text&quot;`.
-                let close = rest[len..].find(&rest[..len]).ok_or_else(|| LiquidError::new(at, "unclosed string"))?;
+                let close = rest[len..]
+                    .find(&rest[..len])
+                    .ok_or_else(|| LiquidError::new(at, "unclosed string"))?;
                 toks.push((Tok::Str(decode(&rest[len..len + close])), at));
                 i += len + close + len;
                 continue;
@@ -61,13 +69,18 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, LiquidError> {
                 s.push('=');
                 used += 1;
             }
-            let p = PUNCTS.iter().find(|p| **p == s).ok_or_else(|| LiquidError::new(at, format!("unexpected `{s}`")))?;
+            let p = PUNCTS
+                .iter()
+                .find(|p| **p == s)
+                .ok_or_else(|| LiquidError::new(at, format!("unexpected `{s}`")))?;
             toks.push((Tok::Punct(p), at));
             i += used;
             continue;
         }
         if c == '"' || c == '\'' {
-            let close = rest[1..].find(c).ok_or_else(|| LiquidError::new(at, "unclosed string"))?;
+            let close = rest[1..]
+                .find(c)
+                .ok_or_else(|| LiquidError::new(at, "unclosed string"))?;
             toks.push((Tok::Str(decode(&rest[1..1 + close])), at));
             i += close + 2;
             continue;
@@ -77,16 +90,21 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, LiquidError> {
             while j < src.len() && bytes[j].is_ascii_digit() {
                 j += 1;
             }
-            let is_float = bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+            let is_float =
+                bytes.get(j) == Some(&b'.') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
             if is_float {
                 j += 1;
                 while j < src.len() && bytes[j].is_ascii_digit() {
                     j += 1;
                 }
-                let f = src[i..j].parse().map_err(|_| LiquidError::new(at, "bad number"))?;
+                let f = src[i..j]
+                    .parse()
+                    .map_err(|_| LiquidError::new(at, "bad number"))?;
                 toks.push((Tok::Float(f), at));
             } else {
-                let n = src[i..j].parse().map_err(|_| LiquidError::new(at, "number out of range"))?;
+                let n = src[i..j]
+                    .parse()
+                    .map_err(|_| LiquidError::new(at, "number out of range"))?;
                 toks.push((Tok::Int(n), at));
             }
             i = j;
@@ -124,8 +142,18 @@ impl Markup {
     pub fn new(src: &str, base: usize) -> Self {
         let end = base + src.len();
         match lex(src, base) {
-            Ok(toks) => Markup { toks, pos: 0, end, error: None },
-            Err(e) => Markup { toks: Vec::new(), pos: 0, end, error: Some(e) },
+            Ok(toks) => Markup {
+                toks,
+                pos: 0,
+                end,
+                error: None,
+            },
+            Err(e) => Markup {
+                toks: Vec::new(),
+                pos: 0,
+                end,
+                error: Some(e),
+            },
         }
     }
 
@@ -169,7 +197,10 @@ impl Markup {
     fn done(&self) -> Result<(), LiquidError> {
         match self.toks.get(self.pos) {
             None => Ok(()),
-            Some((tok, at)) => Err(LiquidError::new(*at, format!("unexpected {}", describe(tok)))),
+            Some((tok, at)) => Err(LiquidError::new(
+                *at,
+                format!("unexpected {}", describe(tok)),
+            )),
         }
     }
 
@@ -187,7 +218,10 @@ impl Markup {
     pub fn output(mut self) -> Result<Output, LiquidError> {
         self.check()?;
         if self.toks.is_empty() {
-            return Ok(Output { value: Expr::Nil, filters: Vec::new() });
+            return Ok(Output {
+                value: Expr::Nil,
+                filters: Vec::new(),
+            });
         }
         let output = self.filtered()?;
         self.done()?;
@@ -206,7 +240,9 @@ impl Markup {
             let Some(filter) = FilterName::lookup(&name) else {
                 return Err(LiquidError::new(
                     at,
-                    format!("unknown liquid filter `{name}` (Azure's set-body has the filters listed in docs/liquid-and-xml.md)"),
+                    format!(
+                        "unknown liquid filter `{name}` (Azure's set-body has the filters listed in docs/liquid-and-xml.md)"
+                    ),
                 ));
             };
             let mut args = Vec::new();

@@ -97,12 +97,23 @@ fn tokenize(source: &str) -> Result<Vec<Token<'_>>, LiquidError> {
             let word = inner.split_whitespace().next().unwrap_or("");
             if word == "raw" || word == "comment" {
                 let end_tag = format!("end{word}");
-                let (body, after, trim) = find_end(source, end + 2, &end_tag)
-                    .ok_or_else(|| LiquidError::new(open, format!("{{% {word} %}} is not closed with {{% {end_tag} %}}")))?;
+                let (body, after, trim) = find_end(source, end + 2, &end_tag).ok_or_else(|| {
+                    LiquidError::new(
+                        open,
+                        format!("{{% {word} %}} is not closed with {{% {end_tag} %}}"),
+                    )
+                })?;
                 if word == "raw" {
                     tokens.push(Token::Text(body.to_string()));
                 }
-                tokens.push(Token::Tag(if word == "raw" { "endraw" } else { "endcomment" }, after));
+                tokens.push(Token::Tag(
+                    if word == "raw" {
+                        "endraw"
+                    } else {
+                        "endcomment"
+                    },
+                    after,
+                ));
                 at = after;
                 trim_next = trim;
                 continue;
@@ -120,7 +131,10 @@ fn find_end<'a>(source: &'a str, from: usize, end_tag: &str) -> Option<(&'a str,
     loop {
         let open = source.get(search..)?.find("{%")? + search;
         let close = source[open..].find("%}")? + open;
-        let inner = source.get(open + 2..close).unwrap_or("").trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let inner = source
+            .get(open + 2..close)
+            .unwrap_or("")
+            .trim_matches(|c: char| c == '-' || c.is_whitespace());
         if inner == end_tag {
             let body = &source[from..open];
             return Some((body, close + 2, source[..close].ends_with('-')));
@@ -199,7 +213,10 @@ impl<'a> Parser<'a> {
 
     fn tag(&mut self, word: &str, inner: &'a str, at: usize) -> Result<Option<Block>, LiquidError> {
         let args_at = at + inner.find(word).unwrap_or(0) + word.len();
-        let args = Markup::new(&inner[inner.find(word).unwrap_or(0) + word.len()..], args_at);
+        let args = Markup::new(
+            &inner[inner.find(word).unwrap_or(0) + word.len()..],
+            args_at,
+        );
         Ok(Some(match word {
             "if" | "unless" => {
                 let negate = word == "unless";
@@ -216,7 +233,9 @@ impl<'a> Parser<'a> {
                     branches.push((cond, body));
                     match tag.split_whitespace().next() {
                         Some("elsif") if !negate => {
-                            cond = Markup::new(&tag[tag.find("elsif").unwrap_or(0) + 5..], tag_at + 5).condition()?;
+                            cond =
+                                Markup::new(&tag[tag.find("elsif").unwrap_or(0) + 5..], tag_at + 5)
+                                    .condition()?;
                         }
                         Some("else") => {
                             let (body, _) = self.blocks(&[end])?;
@@ -224,7 +243,12 @@ impl<'a> Parser<'a> {
                             break;
                         }
                         Some(w) if w == end => break,
-                        _ => return Err(LiquidError::new(tag_at, format!("{{% elsif %}} is not allowed in {{% {word} %}}"))),
+                        _ => {
+                            return Err(LiquidError::new(
+                                tag_at,
+                                format!("{{% elsif %}} is not allowed in {{% {word} %}}"),
+                            ));
+                        }
                     }
                 }
                 Block::If(branches, otherwise)
@@ -232,8 +256,14 @@ impl<'a> Parser<'a> {
             "case" => {
                 let subject = args.value_only()?;
                 let (before, mut tag) = self.blocks(&["when", "else", "endcase"])?;
-                if before.iter().any(|b| !matches!(b, Block::Text(t) if t.trim().is_empty())) {
-                    return Err(LiquidError::new(at, "{% case %} holds only {% when %} and {% else %}"));
+                if before
+                    .iter()
+                    .any(|b| !matches!(b, Block::Text(t) if t.trim().is_empty()))
+                {
+                    return Err(LiquidError::new(
+                        at,
+                        "{% case %} holds only {% when %} and {% else %}",
+                    ));
                 }
                 let mut whens = Vec::new();
                 let mut otherwise = Vec::new();
@@ -241,7 +271,8 @@ impl<'a> Parser<'a> {
                     match tag_text.split_whitespace().next() {
                         Some("when") => {
                             let offset = tag_text.find("when").unwrap_or(0) + 4;
-                            let values = Markup::new(&tag_text[offset..], tag_at + offset).when_values()?;
+                            let values =
+                                Markup::new(&tag_text[offset..], tag_at + offset).when_values()?;
                             let (body, next) = self.blocks(&["when", "else", "endcase"])?;
                             whens.push((values, body));
                             tag = next;
@@ -297,8 +328,8 @@ impl<'a> Parser<'a> {
             "break" => Block::Break,
             "continue" => Block::Continue,
             "" => return Err(LiquidError::new(at, "empty tag {% %}")),
-            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor" | "endcapture"
-            | "endraw" | "endcomment" => {
+            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor"
+            | "endcapture" | "endraw" | "endcomment" => {
                 return Err(LiquidError::new(at, format!("unexpected {{% {word} %}}")));
             }
             other => {

@@ -1,13 +1,13 @@
 //! `<set-body>text</set-body>`, `<set-body>@(…)</set-body>` and
 //! `<set-body template="liquid">…</set-body>`.
 
+use crate::PolicyValue;
 use crate::liquid::XsiNil;
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::liquid::parse_template;
 use crate::load::template::preview;
 use crate::model::SetBody;
-use crate::PolicyValue;
 
 /// Parses `<set-body>`: its text, as written (named values allowed), or an expression; with
 /// `template="liquid"`, its content as written (markup included) is a Liquid template,
@@ -34,7 +34,11 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
         ));
     }
     let (raw, start, input) = el.raw_content();
-    let (source, base) = match raw.trim().strip_prefix("<![CDATA[").and_then(|r| r.strip_suffix("]]>")) {
+    let (source, base) = match raw
+        .trim()
+        .strip_prefix("<![CDATA[")
+        .and_then(|r| r.strip_suffix("]]>"))
+    {
         Some(inner) => (inner, start + raw.find("<![CDATA[").unwrap_or(0) + 9),
         None => (raw, start),
     };
@@ -45,8 +49,13 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
         }),
         Err(error) => {
             let at = base + error.offset;
-            let line_start = input.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-            let column = input.get(line_start..at).map_or(1, |t| t.chars().count() + 1);
+            let line_start = input
+                .get(..at)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let column = input
+                .get(line_start..at)
+                .map_or(1, |t| t.chars().count() + 1);
             Err(el.error_at(at, format!("liquid: {} (column {column})", error.message)))
         }
     }
