@@ -107,8 +107,8 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
     use FilterName as F;
     let text = || s(&input);
     Ok(match name {
-        F::Append => J::String(text() + &arg_text(args, 0, "")),
-        F::Prepend => J::String(arg_text(args, 0, "") + &text()),
+        F::Append => J::String(text() + arg_text(args, 0, "").as_str()),
+        F::Prepend => J::String(arg_text(args, 0, "") + text().as_str()),
         F::Upcase => J::String(text().to_uppercase()),
         F::Downcase => J::String(text().to_lowercase()),
         F::Capitalize => {
@@ -156,7 +156,7 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
                 J::String(t)
             } else {
                 let keep = length.saturating_sub(ellipsis.chars().count());
-                J::String(t.chars().take(keep).collect::<String>() + &ellipsis)
+                J::String(t.chars().take(keep).collect::<String>() + ellipsis.as_str())
             }
         }
         F::TruncateWords => {
@@ -166,7 +166,7 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
             if words.len() <= n {
                 J::String(t)
             } else {
-                J::String(words[..n].join(" ") + &arg_text(args, 1, "..."))
+                J::String(words[..n].join(" ") + arg_text(args, 1, "...").as_str())
             }
         }
         F::Split => {

@@ -274,57 +274,60 @@ impl Render<'_, '_, '_> {
                 Seg::Index(e) => self.expr(e)?,
             });
         }
-        let (mut value, used) =
-            if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == root) {
-                (v.clone(), 0)
-            } else {
-                match root {
-                    "body" => (self.body.clone(), 0),
-                    "context" => body::context(self.ctx, self.host, &keys),
-                    _ => (J::Null, 0),
-                }
-            };
-        for key in keys.iter().skip(used) {
-            value = step_into(value, key);
+        if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| n == root) {
+            return Ok(walk(v, &keys));
         }
-        Ok(value)
+        Ok(match root {
+            "body" => walk(&self.body, &keys),
+            "context" => {
+                let (value, used) = body::context(self.ctx, self.host, &keys);
+                walk(&value, keys.get(used..).unwrap_or_default())
+            }
+            _ => J::Null,
+        })
     }
 }
 
-/// `value.key` / `value[index]`, with `size`, `first` and `last`; a missing key is nil.
-/// Object keys match exactly first, then ignoring case (XML names read as written or camelCased).
-fn step_into(value: J, key: &J) -> J {
+/// Follows `keys` from `value`, cloning only what it reaches.
+fn walk(value: &J, keys: &[J]) -> J {
+    let mut at = value;
+    for (i, key) in keys.iter().enumerate() {
+        match step_into(at, key) {
+            Ok(next) => at = next,
+            Err(computed) => return walk(&computed, keys.get(i + 1..).unwrap_or_default()),
+        }
+    }
+    at.clone()
+}
+
+/// `value.key` / `value[index]`: the value reached, or a computed one (`size`, `first`,
+/// `last`; nil when missing). Object keys match exactly first, then ignoring case (XML
+/// names read as written or camel-cased).
+fn step_into<'v>(value: &'v J, key: &J) -> Result<&'v J, J> {
     match (value, key) {
-        (J::Object(mut o), J::String(k)) => match o.remove(k) {
-            Some(v) => v,
+        (J::Object(o), J::String(k)) => match o.get(k) {
+            Some(v) => Ok(v),
             None => match o.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)) {
-                Some((_, v)) => v.clone(),
-                None if k == "size" => J::from(o.len()),
-                None => J::Null,
+                Some((_, v)) => Ok(v),
+                None if k == "size" => Err(J::from(o.len())),
+                None => Err(J::Null),
             },
         },
         (J::Array(items), J::String(k)) => match k.as_str() {
-            "size" => J::from(items.len()),
-            "first" => items.into_iter().next().unwrap_or(J::Null),
-            "last" => items.into_iter().last().unwrap_or(J::Null),
-            _ => J::Null,
+            "size" => Err(J::from(items.len())),
+            "first" => items.first().ok_or(J::Null),
+            "last" => items.last().ok_or(J::Null),
+            _ => Err(J::Null),
         },
-        (J::Array(items), index) => match filters::int_of(index) {
-            Some(i) if i < 0 => {
-                let len = items.len() as i64;
-                usize::try_from(len + i)
-                    .ok()
-                    .and_then(|i| items.into_iter().nth(i))
-                    .unwrap_or(J::Null)
-            }
-            Some(i) => usize::try_from(i)
-                .ok()
-                .and_then(|i| items.into_iter().nth(i))
-                .unwrap_or(J::Null),
-            None => J::Null,
-        },
-        (J::String(s), J::String(k)) if k == "size" => J::from(s.chars().count()),
-        _ => J::Null,
+        (J::Array(items), index) => {
+            let i = filters::int_of(index).and_then(|i| {
+                let i = if i < 0 { i + items.len() as i64 } else { i };
+                usize::try_from(i).ok()
+            });
+            i.and_then(|i| items.get(i)).ok_or(J::Null)
+        }
+        (J::String(s), J::String(k)) if k == "size" => Err(J::from(s.chars().count())),
+        _ => Err(J::Null),
     }
 }
 
