@@ -257,14 +257,21 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
                 Some(k) => v.get(k).cloned().unwrap_or(J::Null),
                 None => v.clone(),
             };
-            list.sort_by(|a, b| {
+            // A stable insertion sort: lists in templates are short, and it keeps the
+            // component smaller than the standard library's sort for this type.
+            let less = |a: &J, b: &J| {
                 let (a, b) = (by(a), by(b));
                 match (num(&a), num(&b)) {
-                    (Some(x), Some(y)) => f64_of(x).total_cmp(&f64_of(y)),
-                    _ => s(&a).cmp(&s(&b)),
+                    (Some(x), Some(y)) => f64_of(x) < f64_of(y),
+                    _ => s(&a) < s(&b),
                 }
-            });
-            J::Array(list)
+            };
+            let mut sorted: Vec<J> = Vec::with_capacity(list.len());
+            for item in list {
+                let at = sorted.iter().rposition(|x| !less(&item, x)).map_or(0, |i| i + 1);
+                sorted.insert(at, item);
+            }
+            J::Array(sorted)
         }
         F::Default => {
             let empty = match &input {
@@ -327,7 +334,7 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
 
 /// `1234.5` → `$1,234.50` (en-US, as Azure's gateways format currency).
 fn currency(value: f64) -> String {
-    let cents = (value.abs() * 100.0).round() as u128;
+    let cents = (value.abs() * 100.0).round() as u64;
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {

@@ -332,15 +332,19 @@ fn step_into<'v>(value: &'v J, key: &J) -> Result<&'v J, J> {
 }
 
 fn forloop(i: usize, len: usize) -> J {
-    serde_json::json!({
-        "index": i + 1,
-        "index0": i,
-        "rindex": len - i,
-        "rindex0": len - i - 1,
-        "first": i == 0,
-        "last": i + 1 == len,
-        "length": len,
-    })
+    let mut o = serde_json::Map::new();
+    for (key, value) in [
+        ("index", J::from(i + 1)),
+        ("index0", J::from(i)),
+        ("rindex", J::from(len - i)),
+        ("rindex0", J::from(len - i - 1)),
+        ("first", J::Bool(i == 0)),
+        ("last", J::Bool(i + 1 == len)),
+        ("length", J::from(len)),
+    ] {
+        o.insert(key.into(), value);
+    }
+    J::Object(o)
 }
 
 /// Liquid's truth: everything but nil and false.
