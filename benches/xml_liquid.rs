@@ -19,7 +19,7 @@ use tollgate_config::load::{load_dir, parse_document};
 /// A ~2 KB SOAP request.
 fn soap_body() -> String {
     let mut lines = String::new();
-    for i in 0..20 {
+    for i in 0..27 {
         lines.push_str(&format!(
             "<m:Line no=\"{i}\"><m:Sku>SKU-{i:04}</m:Sku><m:Qty>{}</m:Qty></m:Line>",
             i % 7 + 1

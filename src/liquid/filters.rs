@@ -252,7 +252,7 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
         }
         F::Sort => {
             let key = args.first().map(s);
-            let mut list = items(input);
+            let list = items(input);
             let by = |v: &J| match &key {
                 Some(k) => v.get(k).cloned().unwrap_or(J::Null),
                 None => v.clone(),
@@ -268,7 +268,10 @@ pub(super) fn apply(name: FilterName, input: J, args: &[J], now_ms: i64) -> Resu
             };
             let mut sorted: Vec<J> = Vec::with_capacity(list.len());
             for item in list {
-                let at = sorted.iter().rposition(|x| !less(&item, x)).map_or(0, |i| i + 1);
+                let at = sorted
+                    .iter()
+                    .rposition(|x| !less(&item, x))
+                    .map_or(0, |i| i + 1);
                 sorted.insert(at, item);
             }
             J::Array(sorted)
@@ -338,7 +341,7 @@ fn currency(value: f64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

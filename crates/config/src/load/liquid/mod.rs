@@ -195,7 +195,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        if let Some(first) = ends.iter().rev().next() {
+        if let Some(first) = ends.last() {
             return Err(LiquidError::new(
                 self.offset(),
                 format!("the template ends before {{% {first} %}}"),
