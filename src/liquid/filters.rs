@@ -7,7 +7,7 @@
 use serde_json::Value as J;
 use tollgate_config::liquid::FilterName;
 
-use super::text_of;
+use super::values::text_of;
 
 /// A number of a value: integer or float; numeric strings count.
 #[derive(Clone, Copy, PartialEq, PartialOrd)]

@@ -1,10 +1,12 @@
 //! Liquid templates at load time: splits a template into text, `{{ output }}` and
 //! `{% tag %}` markup (with `-` whitespace control), then builds the block tree.
-//! `markup.rs` parses what is inside the markup (values, filters, conditions).
+//! `markup.rs` parses what is inside the markup (values, filters, conditions) from the
+//! tokens of `lex.rs`.
 //!
 //! Only the tags and filters Azure's `set-body` documents exist; anything else is an error
 //! with its byte offset in the template.
 
+mod lex;
 mod markup;
 
 #[cfg(test)]
