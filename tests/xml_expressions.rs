@@ -152,6 +152,12 @@ fn parents_attributes_and_node_facts() {
     );
     assert_eq!(eval(&format!("@({DOC}.Root is XDocument)")), "False");
     assert_eq!(eval(&format!("@({DOC} is XDocument)")), "True");
+    assert_eq!(
+        eval(&format!(
+            "@{{ var d = {DOC}; return d.Root.Equals(d.Root) && !d.Root.Equals(d.Root.FirstNode); }}"
+        )),
+        "True"
+    );
 }
 
 #[test]

@@ -166,7 +166,7 @@ pub(crate) fn method(
             let wanted = args.first().and_then(name_of);
             axis(ev, r, name, wanted.as_ref()).map(Value::List)
         }
-        (Xml::Name(_) | Xml::Namespace(_), "Equals") => Ok(Value::Bool(
+        (_, "Equals") => Ok(Value::Bool(
             args.first()
                 .is_some_and(|a| super::equals(target, a) == Some(true)),
         )),
