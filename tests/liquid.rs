@@ -157,6 +157,38 @@ fn tags_if_case_for_assign_capture() {
 }
 
 #[test]
+fn json_array_for_and_dates_as_azure_reads_them() {
+    assert_eq!(
+        render(
+            "[{% JSONArrayFor i in body.items %}\"{{ i.sku }}\"{% endJSONArrayFor %}]",
+            ORDER
+        ),
+        "[\"x-1\",\"y-2\"]"
+    );
+    // parse-date (default true): Json.NET reads ISO 8601 with a time, and /Date(ms)/, as dates.
+    let dates = r#"{"at": "2012-03-21T05:40Z", "ms": "/Date(1198908717056)/", "day": "2012-03-21", "text": "2012-03-21Tea"}"#;
+    assert_eq!(
+        render(
+            "{{ body.at }}|{{ body.ms }}|{{ body.day }}|{{ body.text }}|{{ body.at | Date: 'yyyy-MM-dd' }}",
+            dates
+        ),
+        "03/21/2012 05:40:00|12/29/2007 06:11:57|2012-03-21|2012-03-21Tea|2012-03-21"
+    );
+    let xml = "<policies><inbound><set-body template=\"liquid\" parse-date=\"false\">{{ body.at }}</set-body><return-response><set-body>@(context.Request.Body.As&lt;string&gt;())</set-body></return-response></inbound></policies>";
+    let mut config = support::load("tests/cases/_config");
+    config.apis[0].subscription_required = false;
+    config.products.clear();
+    config.apis[0].policy = Some(parse_document("d.xml", xml).unwrap());
+    let gw = TestGateway::with(config, ScriptedBackend::new(|_| Ok(Response::new(200))));
+    let response = gw.call(
+        Request::new("POST", "/test/x")
+            .with_header("content-type", "application/json")
+            .with_body(dates),
+    );
+    assert_eq!(response.text(), "2012-03-21T05:40Z");
+}
+
+#[test]
 fn context_headers_url_parameters_and_variables() {
     let t = "{{ context.Request.Method }} {{ context.Request.Headers.X-Tenant }} {{ context.Request.Headers['x-tenant'] }} \
              {{ context.Request.Url.Path }} {{ context.Request.Url.Query.lang }} {{ context.Request.MatchedParameters.path }} \

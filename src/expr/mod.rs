@@ -31,7 +31,7 @@ use crate::host::Host;
 use crate::pipeline::ctx::{Ctx, resolve};
 
 pub use eval::STEP_BUDGET;
-pub(crate) use paths::{context_json, format_date};
+pub(crate) use paths::{context_json, format_date, format_date_ms};
 
 /// A value computed by an expression.
 #[derive(Debug, Clone, PartialEq)]

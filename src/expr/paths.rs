@@ -72,7 +72,21 @@ pub(crate) fn format_date(input: &str, format: &str, now_ms: i64) -> Option<Stri
     let ms = match input.trim() {
         "now" | "Now" => now_ms,
         "today" | "Today" => now_ms.div_euclid(86_400_000) * 86_400_000,
-        text => time::parse_date(text).ok()?,
+        text => time::parse_date(text)
+            .or_else(|e| {
+                // ISO 8601 without seconds (`2012-03-21T05:40Z`), which Json.NET reads too.
+                let short = text.len() >= 16 && text.as_bytes().get(16) != Some(&b':');
+                match (short, text.get(..16), text.get(16..)) {
+                    (true, Some(head), Some(zone)) => time::parse_date(&format!("{head}:00{zone}")),
+                    _ => Err(e),
+                }
+            })
+            .ok()?,
     };
     Some(time::format_date(ms, format))
+}
+
+/// A date (milliseconds since the epoch) formatted with a .NET format string.
+pub(crate) fn format_date_ms(ms: i64, format: &str) -> String {
+    time::format_date(ms, format)
 }

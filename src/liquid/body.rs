@@ -20,7 +20,7 @@ use crate::policies::xml_to_json::reader::{self, Child, Node};
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// `body` for the request (`request`) or the response.
-pub(super) fn bind(ctx: &Ctx<'_>, request: bool, xsi_nil: XsiNil) -> J {
+pub(super) fn bind(ctx: &Ctx<'_>, request: bool, xsi_nil: XsiNil, parse_date: bool) -> J {
     let (headers, body) = if request {
         (&ctx.request.headers, &ctx.request.body)
     } else {
@@ -41,7 +41,11 @@ pub(super) fn bind(ctx: &Ctx<'_>, request: bool, xsi_nil: XsiNil) -> J {
         return J::Null;
     };
     if media == "application/json" || media == "text/json" || media.ends_with("+json") {
-        return serde_json::from_str(text).unwrap_or(J::Null);
+        let mut json = serde_json::from_str(text).unwrap_or(J::Null);
+        if parse_date {
+            dates_as_text(&mut json);
+        }
+        return json;
     }
     if media == "application/xml" || media == "text/xml" || media.ends_with("+xml") {
         return match reader::parse(text) {
@@ -135,4 +139,42 @@ fn element(node: &Node, xsi_nil: XsiNil, scopes: &[(&str, &str)]) -> J {
         object.insert("#text".into(), J::String(text));
     }
     J::Object(object)
+}
+
+/// Json.NET's `DateParseHandling.DateTime` (Azure's `parse-date="true"`): strings in ISO 8601
+/// with a time (`2012-03-21T05:40Z`) or `/Date(ms)/` become dates, which write as
+/// `MM/dd/yyyy HH:mm:ss` (UTC).
+fn dates_as_text(value: &mut J) {
+    match value {
+        J::String(s) => {
+            if let Some(date) = json_date(s) {
+                *s = date;
+            }
+        }
+        J::Array(items) => items.iter_mut().for_each(dates_as_text),
+        J::Object(o) => o.values_mut().for_each(dates_as_text),
+        _ => {}
+    }
+}
+
+fn json_date(s: &str) -> Option<String> {
+    if let Some(ms) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
+        let digits = ms
+            .find(['+', '-'])
+            .filter(|&i| i > 0)
+            .map_or(ms, |i| &ms[..i]);
+        let ms: i64 = digits.parse().ok()?;
+        return Some(crate::expr::format_date_ms(ms, "MM/dd/yyyy HH:mm:ss"));
+    }
+    let b = s.as_bytes();
+    let shape = b.len() >= 16
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':';
+    if !shape {
+        return None;
+    }
+    crate::expr::format_date(s, "MM/dd/yyyy HH:mm:ss", 0)
 }

@@ -13,7 +13,7 @@ mod filters;
 mod values;
 
 use serde_json::Value as J;
-use tollgate_config::liquid::{Block, Cond, Expr, Op, Output, Seg, Template, XsiNil};
+use tollgate_config::liquid::{Block, Cond, Expr, LiquidBody, Op, Output, Seg};
 
 use crate::error::PolicyError;
 use crate::expr;
@@ -33,13 +33,12 @@ const MAX_DEPTH: usize = 128;
 /// Renders a template over the current message: the request body when `request`, else the
 /// response body.
 pub fn render(
-    template: &Template,
-    xsi_nil: XsiNil,
+    liquid: &LiquidBody,
     request: bool,
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<String, PolicyError> {
-    let body = body::bind(ctx, request, xsi_nil);
+    let body = body::bind(ctx, request, liquid.xsi_nil, liquid.parse_date);
     let mut r = Render {
         ctx,
         host,
@@ -49,7 +48,7 @@ pub fn render(
         depth: 0,
     };
     let mut out = String::new();
-    r.blocks(&template.blocks, &mut out)
+    r.blocks(&liquid.template.blocks, &mut out)
         .map_err(|e| expr::failure(format!("liquid: {e}")))?;
     Ok(out)
 }
@@ -163,6 +162,9 @@ impl Render<'_, '_, '_> {
                     let before = self.locals.len();
                     for (i, item) in items.into_iter().enumerate() {
                         self.step(1)?;
+                        if f.commas && i > 0 {
+                            out.push(',');
+                        }
                         self.locals.truncate(before);
                         self.locals.push(("forloop".into(), forloop(i, len)));
                         self.locals.push((f.var.clone(), item));

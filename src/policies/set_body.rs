@@ -43,8 +43,7 @@ fn new_body(
     host: &Host<'_>,
 ) -> Result<Vec<u8>, PolicyError> {
     if let Some(liquid) = &policy.liquid {
-        let (template, xsi_nil) = &**liquid;
-        return liquid::render(template, *xsi_nil, request, ctx, host).map(String::into_bytes);
+        return liquid::render(liquid, request, ctx, host).map(String::into_bytes);
     }
     Ok(match expr::value(&policy.body, ctx, host)? {
         Value::Bytes(bytes) => bytes,

@@ -13,6 +13,18 @@ pub struct Template {
     pub blocks: Vec<Block>,
 }
 
+/// `<set-body template="liquid">`: the template and its attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiquidBody {
+    /// The parsed template.
+    pub template: Template,
+    /// `xsi-nil`.
+    pub xsi_nil: XsiNil,
+    /// `parse-date` (default true): JSON strings that Json.NET reads as dates
+    /// (`2012-03-21T05:40Z`, `/Date(1198908717056)/`) read as `MM/dd/yyyy HH:mm:ss`.
+    pub parse_date: bool,
+}
+
 /// How an XML element marked `xsi:nil="true"` reads in `body` (`xsi-nil`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum XsiNil {
@@ -34,7 +46,8 @@ pub enum Block {
     If(Vec<(Cond, Vec<Block>)>, Vec<Block>),
     /// `{% case subject %}{% when a, b %}…{% else %}…{% endcase %}`.
     Case(Expr, Vec<(Vec<Expr>, Vec<Block>)>, Vec<Block>),
-    /// `{% for item in source limit: n offset: n reversed %}…{% else %}…{% endfor %}`.
+    /// `{% for item in source limit: n offset: n reversed %}…{% else %}…{% endfor %}`, and
+    /// Azure's `{% JSONArrayFor item in source %}…{% endJSONArrayFor %}`.
     For(Box<For>),
     /// `{% assign name = value | filters %}`.
     Assign(String, Output),
@@ -59,6 +72,8 @@ pub struct For {
     pub offset: Option<Expr>,
     /// `reversed`.
     pub reversed: bool,
+    /// Azure's `{% JSONArrayFor %}`: a comma between the items (none after the last).
+    pub commas: bool,
     /// The body.
     pub body: Vec<Block>,
     /// `{% else %}`: rendered when there is nothing to iterate.

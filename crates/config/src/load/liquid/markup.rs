@@ -201,6 +201,7 @@ impl Markup {
             reversed: false,
             body: Vec::new(),
             otherwise: Vec::new(),
+            commas: false,
         };
         while let Some(Tok::Ident(word)) = self.peek().cloned() {
             self.pos += 1;

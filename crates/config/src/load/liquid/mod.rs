@@ -289,16 +289,22 @@ impl<'a> Parser<'a> {
                 }
                 Block::Case(subject, whens, otherwise)
             }
-            "for" => {
+            "for" | "JSONArrayFor" => {
                 let header = args.for_header()?;
-                let (body, tag) = self.blocks(&["else", "endfor"])?;
+                let end = if word == "for" {
+                    "endfor"
+                } else {
+                    "endJSONArrayFor"
+                };
+                let (body, tag) = self.blocks(&["else", end])?;
                 let otherwise = match tag {
-                    Some((t, _)) if t.trim() == "else" => self.blocks(&["endfor"])?.0,
+                    Some((t, _)) if t.trim() == "else" => self.blocks(&[end])?.0,
                     _ => Vec::new(),
                 };
                 Block::For(Box::new(For {
                     body,
                     otherwise,
+                    commas: word == "JSONArrayFor",
                     ..header
                 }))
             }
@@ -331,14 +337,14 @@ impl<'a> Parser<'a> {
             "continue" => Block::Continue,
             "" => return Err(LiquidError::new(at, "empty tag {% %}")),
             "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor"
-            | "endcapture" | "endraw" | "endcomment" => {
+            | "endJSONArrayFor" | "endcapture" | "endraw" | "endcomment" => {
                 return Err(LiquidError::new(at, format!("unexpected {{% {word} %}}")));
             }
             other => {
                 return Err(LiquidError::new(
                     at,
                     format!(
-                        "unsupported liquid tag `{other}` (Tollgate has if, unless, case, for, assign, capture, comment and raw)"
+                        "unsupported liquid tag `{other}` (Tollgate has if, unless, case, for, JSONArrayFor, assign, capture, comment and raw)"
                     ),
                 ));
             }

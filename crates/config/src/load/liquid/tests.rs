@@ -71,6 +71,20 @@ fn tags_build_a_tree() {
 }
 
 #[test]
+fn json_array_for_is_a_for_with_commas() {
+    let b = blocks("{% JSONArrayFor x in body.items %}{{ x }}{% endJSONArrayFor %}");
+    let Block::For(f) = &b[0] else {
+        panic!("{b:?}")
+    };
+    assert!(f.commas && f.var == "x");
+    assert!(
+        error("{% JSONArrayFor x in y %}x")
+            .message
+            .contains("endJSONArrayFor")
+    );
+}
+
+#[test]
 fn whitespace_control_trims_neighbouring_text() {
     let b = blocks("a  \n {%- if true -%} \n b \n {%- endif -%}  c");
     assert_eq!(b[0], Block::Text("a".into()));

@@ -2,7 +2,7 @@
 //! `<set-body template="liquid">…</set-body>`.
 
 use crate::PolicyValue;
-use crate::liquid::XsiNil;
+use crate::liquid::{LiquidBody, XsiNil};
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::liquid::parse_template;
@@ -18,8 +18,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
         Some("null") => XsiNil::Null,
         _ => XsiNil::Blank,
     };
-    // Dates are read as text either way; the attribute is accepted for portability.
-    let _parse_date = el.optional_bool("parse-date")?;
+    let parse_date = el
+        .optional_bool("parse-date")?
+        .is_none_or(|(_, value)| value);
     let Some(attr) = template else {
         let body = el.text_value()?;
         return Ok(SetBody { body, liquid: None });
@@ -45,7 +46,11 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBody, Reported> {
     match parse_template(source) {
         Ok(template) => Ok(SetBody {
             body: PolicyValue::literal(""),
-            liquid: Some(Box::new((template, xsi_nil))),
+            liquid: Some(Box::new(LiquidBody {
+                template,
+                xsi_nil,
+                parse_date,
+            })),
         }),
         Err(error) => {
             let at = base + error.offset;
