@@ -46,6 +46,7 @@ pub(crate) fn member(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str) -> Re
             _ => return Err(unknown(&Value::Message(m))),
         },
         Value::Jwt(jwt) => jwt_member(&jwt.0, &jwt.1, name)?,
+        Value::Xml(x) => super::xml::member(x, name)?,
         Value::Basic(basic) => match name {
             "UserId" => Value::Str(basic.0),
             "Password" => Value::Str(basic.1),

@@ -18,8 +18,10 @@ mod eval;
 mod json;
 mod methods;
 mod ops;
+mod paths;
 mod text;
 mod time;
+pub mod xml;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -33,6 +35,7 @@ use crate::host::Host;
 use crate::pipeline::ctx::{Ctx, resolve};
 
 pub use eval::STEP_BUDGET;
+pub(crate) use paths::{context_json, format_date, format_date_ms};
 
 /// A value computed by an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +79,8 @@ pub enum Value {
     Crypto(Box<methods::Crypto>),
     /// A live part of `context` (read from the request state when used).
     Ctx(Obj),
+    /// LINQ to XML: a node, attribute, name or namespace (`xml/`).
+    Xml(xml::Xml),
 }
 
 /// A response held in a variable.
@@ -197,6 +202,7 @@ impl Value {
             Value::Encoding(enc) => enc.type_name().into(),
             Value::Crypto(c) => format!("System.Security.Cryptography.{}", c.type_name()),
             Value::Ctx(_) => "context".into(),
+            Value::Xml(x) => x.to_text(),
         }
     }
 
@@ -224,6 +230,7 @@ impl Value {
             Value::Encoding(_) => "Encoding",
             Value::Crypto(c) => c.type_name(),
             Value::Ctx(_) => "context",
+            Value::Xml(x) => x.type_name(),
         }
     }
 

@@ -37,6 +37,9 @@ fn as_f64(n: &Num) -> f64 {
 /// A binary operator on two evaluated operands (not `&&`, `||`, `??`).
 pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
     use BinOp::*;
+    if let Some(value) = super::xml::binary(op, &a, &b) {
+        return Ok(value);
+    }
     match op {
         Eq => return Ok(Value::Bool(equals(&a, &b))),
         Ne => return Ok(Value::Bool(!equals(&a, &b))),
@@ -146,6 +149,9 @@ pub(crate) fn equals(a: &Value, b: &Value) -> bool {
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return as_f64(&x) == as_f64(&y);
     }
+    if let Some(same) = super::xml::equals(a, b) {
+        return same;
+    }
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Str(s), Value::Json(serde_json::Value::String(j)))
@@ -178,6 +184,7 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
         _ if matches!(value, Value::Crypto(_)) => {
             matches!(value, Value::Crypto(c) if c.is_a(ty))
         }
+        _ if ty.starts_with('X') => super::xml::is_type(value, ty),
         _ if ty.ends_with("[]") => matches!(value, Value::List(_) | Value::Bytes(_)),
         _ => false,
     }
@@ -187,6 +194,9 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
 pub(crate) fn cast(ty: &str, value: Value) -> Result<Value, Fail> {
     let nullable = ty.ends_with('?');
     let ty = ty.trim_end_matches('?');
+    if let Some(result) = super::xml::cast(ty, &value) {
+        return result;
+    }
     if value.is_null() {
         return match ty {
             "int" | "Int32" | "long" | "Int64" | "double" | "Double" | "float" | "decimal"

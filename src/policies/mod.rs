@@ -28,7 +28,7 @@ mod set_header;
 mod set_query_parameter;
 mod trace;
 pub mod validate_jwt;
-mod xml_to_json;
+pub(crate) mod xml_to_json;
 
 use tollgate_config::{Policy, PolicyNode, Section};
 

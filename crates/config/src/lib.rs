@@ -9,6 +9,7 @@ pub mod algorithms;
 pub mod expr;
 pub mod html;
 pub mod lang;
+pub mod liquid;
 pub mod model;
 
 pub use expr::PolicyValue;

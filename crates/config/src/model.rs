@@ -368,6 +368,8 @@ pub struct SetStatus {
 pub struct SetBody {
     /// The new body.
     pub body: PolicyValue,
+    /// `template="liquid"`: the parsed template and its attributes (then `body` is unused).
+    pub liquid: Option<Box<crate::liquid::LiquidBody>>,
 }
 
 /// `<return-response>`: ends the pipeline with this response.

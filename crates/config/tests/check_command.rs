@@ -165,7 +165,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
         "<policies>\n  <inbound>\n    <log-to-eventhub logger-id=\"hub\">@(context.RequestId)</log-to-eventhub>\n    \
          <set-header name=\"A\"><value>@(context.Request.Certificate.Thumbprint)</value></set-header>\n    \
          <set-variable name=\"x\" value=\"@{ foreach (var h in context.Request.Headers) { } return 1; }\" />\n    \
-         <set-body template=\"liquid\">{{body}}</set-body>\n    \
+         <set-body template=\"liquid\">{{body | Reverse}}</set-body>\n    \
          <set-variable name=\"y\" value=\"@(Regex.IsMatch(&quot;a&quot;, &quot;b&quot;))\" />\n  \
          </inbound>\n</policies>\n",
     );
@@ -181,7 +181,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
         "3: unsupported policy element <log-to-eventhub>",
         "4: unsupported member `Certificate`",
         "5: unsupported expression construct: `foreach` loops",
-        "6: unsupported: liquid templates",
+        "6: liquid: unknown liquid filter `Reverse`",
         "7: unsupported expression construct: regular expressions",
     ];
     assert_eq!(lines.len(), expected.len(), "{lines:#?}");

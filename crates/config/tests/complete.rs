@@ -151,6 +151,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
                         vec![Template::literal("application/json")],
                     )],
                     body: Some(SetBody {
+                        liquid: None,
                         body: PolicyValue::Text(Template(vec![
                             text(r#"{"city": "somewhere", "token": ""#),
                             named("demo_token"),

@@ -238,9 +238,9 @@ fn unsupported_azure_attributes() {
         "unsupported: set-backend-service backend-id (use base-url)",
     );
     check(
-        &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
+        &inbound("    <set-body template=\"liquid\">{% include 'x' %}</set-body>"),
         3,
-        "unsupported: liquid templates",
+        "liquid: unsupported liquid tag `include`",
     );
     check(
         &inbound("    <json-to-xml apply=\"always\" parse-date=\"false\"/>"),
@@ -255,9 +255,9 @@ fn unsupported_azure_attributes() {
         "unsupported: forward-request follow-redirects=\"true\"",
     );
     check(
-        &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
+        &inbound("    <set-body template=\"liquid\">{% include 'x' %}</set-body>"),
         3,
-        "unsupported: liquid templates",
+        "liquid: unsupported liquid tag `include`",
     );
     check(
         &backend("    <forward-request timeout=\"0\"/>"),

@@ -92,9 +92,9 @@ fn errors_are_located_at_the_offending_token() {
             "unsupported member `Certificate` of `context.Request`",
         ),
         (
-            "@(context.Request.Body.As&lt;XDocument&gt;())",
+            "@(context.Request.Body.As&lt;XmlDocument&gt;())",
             23,
-            "unsupported: As<XDocument>()",
+            "unsupported: As<XmlDocument>()",
         ),
         ("@(&quot;abc)", 2, "unclosed string literal"),
         ("@{ var a = 1; }", 15, ""),

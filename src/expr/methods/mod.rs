@@ -78,6 +78,11 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
         return Ok(result);
     }
     let args = ev.eval_all(&c.args)?;
+    if let Some(result) = super::xml::method(ev, &target, name, &args)
+        .or_else(|| super::xml::sequence_method(ev, &target, name, &args))
+    {
+        return result;
+    }
     method(ev, target, name, c.generic.as_deref(), args)
 }
 
@@ -230,8 +235,9 @@ fn body_as(bytes: &[u8], generic: Option<&str>) -> Result<Value, Fail> {
         "string" | "String" => Ok(Value::Str(text())),
         "byte[]" => Ok(Value::Bytes(bytes.to_vec())),
         ty @ ("JObject" | "JArray" | "JToken") => json::parse(&text(), ty),
+        ty @ ("XDocument" | "XElement" | "XNode") => super::xml::parse(&text(), ty),
         other => Err(format!(
-            "As<{other}>() is not supported; use string, byte[], JObject, JArray or JToken"
+            "As<{other}>() is not supported; use string, byte[], JObject, JArray, JToken, XDocument, XElement or XNode"
         )),
     }
 }

@@ -15,6 +15,9 @@ pub(crate) fn static_member(
     ty: &str,
     name: &str,
 ) -> Result<Value, Fail> {
+    if let Some(value) = super::super::xml::static_member(ty, name) {
+        return Ok(value);
+    }
     let now = i64::try_from(ev.host.clock.now_millis()).unwrap_or(i64::MAX);
     Ok(match (ty, name) {
         (_, "Empty") if ty != "Guid" => Value::Str(String::new()),
@@ -64,6 +67,9 @@ pub(super) fn static_call(
         return Ok(Value::Bool(parsed.is_some() && !input.is_null()));
     }
     let args = ev.eval_all(nodes)?;
+    if let Some(result) = super::super::xml::static_call(ty, name, &args) {
+        return result;
+    }
     Ok(match (ty, name) {
         (_, "IsNullOrEmpty") => {
             Value::Bool(arg(&args, 0)?.is_null() || arg(&args, 0)?.to_text().is_empty())
@@ -209,10 +215,12 @@ fn math(name: &str, args: &[Value]) -> Result<Value, Fail> {
 }
 
 /// `new Type(args)`.
-/// `new Type(args)`.
 pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
     if let Some(made) = super::crypto::construct(ty, &args)? {
         return Ok(made);
+    }
+    if ty.starts_with('X') {
+        return super::super::xml::construct(ty, args);
     }
     Ok(match ty {
         "JObject" => {

@@ -4,7 +4,7 @@
 //! text stays a string. `kind="direct"` keeps the XML declaration as `?xml`;
 //! `javascript-friendly` drops it.
 
-mod reader;
+pub(crate) mod reader;
 
 use serde_json::{Map, Value as J};
 use tollgate_config::{Apply, Section, XmlToJson};

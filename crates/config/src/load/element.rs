@@ -385,6 +385,19 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         Ok((text, text_offset))
     }
 
+    /// The element's content as written between its tags (markup included), its byte
+    /// offset in the document, and the document text (for line and column).
+    pub fn raw_content(&self) -> (&'t str, usize, &'t str) {
+        let input = self.node.document().input_text();
+        let mut children = self.node.children();
+        let (Some(first), last) = (children.next(), self.node.last_child()) else {
+            return ("", self.node.range().end, input);
+        };
+        let start = first.range().start;
+        let end = last.map_or(first.range().end, |l| l.range().end);
+        (input.get(start..end).unwrap_or(""), start, input)
+    }
+
     /// The element's text: an expression or a template.
     pub fn text_value(&mut self) -> Result<PolicyValue, Reported> {
         let (text, offset) = self.text()?;

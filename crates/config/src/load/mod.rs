@@ -16,6 +16,7 @@ mod expr;
 mod fragments;
 mod http;
 mod ip;
+mod liquid;
 pub mod markdown;
 mod named_values;
 mod openapi;

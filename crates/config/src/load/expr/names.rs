@@ -66,6 +66,18 @@ pub(crate) const TYPES: &[&str] = &[
     "IMessageBody",
     "Jwt",
     "BasicAuthCredentials",
+    // LINQ to XML (src/expr/xml/)
+    "XDocument",
+    "XElement",
+    "XAttribute",
+    "XName",
+    "XNamespace",
+    "XNode",
+    "XText",
+    "XCData",
+    "XContainer",
+    "SaveOptions",
+    "LoadOptions",
 ];
 
 /// What the parser knows of a value's type: enough to check `context` members.
@@ -238,6 +250,14 @@ pub(crate) const STATIC_MEMBERS: &[(&str, &str)] = &[
     ("StringComparison", "CurrentCultureIgnoreCase"),
     ("Formatting", "None"),
     ("Formatting", "Indented"),
+    ("XNamespace", "None"),
+    ("XNamespace", "Xml"),
+    ("XNamespace", "Xmlns"),
+    ("SaveOptions", "None"),
+    ("SaveOptions", "DisableFormatting"),
+    ("SaveOptions", "OmitDuplicateNamespaces"),
+    ("LoadOptions", "None"),
+    ("LoadOptions", "PreserveWhitespace"),
 ];
 
 /// Static methods: `string.Join`, `int.Parse`, `JObject.Parse`, ...
@@ -332,6 +352,10 @@ pub(crate) const STATIC_METHODS: &[(&str, &[&str])] = &[
     ("JToken", &["Parse"]),
     ("Math", &["Min", "Max", "Abs", "Round", "Floor", "Ceiling"]),
     ("Uri", &["EscapeDataString", "UnescapeDataString"]),
+    ("XDocument", &["Parse"]),
+    ("XElement", &["Parse"]),
+    ("XName", &["Get"]),
+    ("XNamespace", &["Get"]),
 ];
 
 /// Types `new` can build.
@@ -352,6 +376,11 @@ pub(crate) const CONSTRUCTIBLE: &[&str] = &[
     "SHA384Managed",
     "SHA512Managed",
     "RNGCryptoServiceProvider",
+    "XElement",
+    "XAttribute",
+    "XDocument",
+    "XText",
+    "XCData",
 ];
 
 /// Method names the evaluator dispatches on values (strings, collections, JSON, dates,
@@ -440,6 +469,17 @@ pub(crate) const METHODS: &[&str] = &[
     "GenerateIV",
     "GetNonZeroBytes",
     "GetByteCount",
+    // LINQ to XML
+    "Elements",
+    "Element",
+    "Descendants",
+    "DescendantsAndSelf",
+    "Ancestors",
+    "AncestorsAndSelf",
+    "Attribute",
+    "Attributes",
+    "Nodes",
+    "DescendantNodes",
 ];
 
 /// Member names the evaluator knows on values.
@@ -497,6 +537,22 @@ pub(crate) const MEMBERS: &[&str] = &[
     "KeySize",
     "BlockSize",
     "HashSize",
+    // LINQ to XML
+    "Root",
+    "Parent",
+    "Document",
+    "HasElements",
+    "HasAttributes",
+    "IsEmpty",
+    "FirstNode",
+    "LastNode",
+    "NextNode",
+    "PreviousNode",
+    "NodeType",
+    "LocalName",
+    "NamespaceName",
+    "Namespace",
+    "IsNamespaceDeclaration",
 ];
 
 /// `context` members Azure has and Tollgate does not.

@@ -39,8 +39,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("break", "`break`"),
     ("continue", "`continue`"),
     ("Regex", "regular expressions (`Regex`)"),
-    ("XElement", "`XElement` (XML)"),
-    ("XDocument", "`XDocument` (XML)"),
 ];
 
 impl Parser {
@@ -196,7 +194,11 @@ impl Parser {
                 {
                     let name = name.clone();
                     self.pos += look + 2;
-                    let value = self.expr()?;
+                    let mut value = self.expr()?;
+                    if matches!(word.as_str(), "XNamespace" | "XName") {
+                        // The implicit conversion from string.
+                        value = Node::Cast(word.clone(), Box::new(value));
+                    }
                     self.expect(";")?;
                     self.locals.push(name.clone());
                     return Ok(Stmt::Var(name, value));
@@ -583,13 +585,23 @@ impl Parser {
                     check_method(&node, ty, &name).map_err(|m| SyntaxError::new(at, m))?;
                     if name == "As"
                         && let Some(t) = &generic
-                        && !["string", "String", "JObject", "JArray", "JToken", "byte[]"]
-                            .contains(&t.as_str())
+                        && ![
+                            "string",
+                            "String",
+                            "JObject",
+                            "JArray",
+                            "JToken",
+                            "byte[]",
+                            "XDocument",
+                            "XElement",
+                            "XNode",
+                        ]
+                        .contains(&t.as_str())
                     {
                         return Err(SyntaxError::new(
                             at,
                             format!(
-                                "unsupported: As<{t}>() (use string, byte[], JObject, JArray or JToken)"
+                                "unsupported: As<{t}>() (use string, byte[], JObject, JArray, JToken, XDocument, XElement or XNode)"
                             ),
                         ));
                     }
