@@ -51,6 +51,7 @@ pub(crate) fn member(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str) -> Re
             "Password" => Value::Str(basic.1),
             _ => return Err(unknown(&Value::Basic(basic))),
         },
+        Value::Object(o) => super::objects::member(&o, name)?,
         other => return Err(unknown(&other)),
     })
 }
@@ -85,6 +86,7 @@ pub(crate) fn index(ev: &mut Eval<'_, '_, '_>, target: Value, index: Value) -> R
                 byte.ok_or("Index was outside the bounds of the array.")?,
             ))
         }
+        (Value::Object(o), key) => super::objects::index(&o, key)?,
         (target, index) => {
             return Err(format!(
                 "cannot index {} with {}",

@@ -13,9 +13,12 @@ mod context;
 mod eval;
 mod json;
 mod methods;
+mod objects;
 mod ops;
+mod regex;
 mod text;
 mod time;
+mod uri;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -70,6 +73,9 @@ pub enum Value {
     Encoding,
     /// A live part of `context` (read from the request state when used).
     Ctx(Obj),
+    /// A .NET reference type: `Regex`, `Match`, `StringBuilder`, `Uri`, `Random`, ... (see
+    /// `objects.rs`); shared, so `sb.Append(..)` changes every copy, as in C#.
+    Object(std::rc::Rc<objects::Object>),
 }
 
 /// A response held in a variable.
@@ -190,6 +196,7 @@ impl Value {
             Value::Basic(_) => "BasicAuthCredentials".into(),
             Value::Encoding => "System.Text.UTF8Encoding".into(),
             Value::Ctx(_) => "context".into(),
+            Value::Object(o) => o.to_text(),
         }
     }
 
@@ -216,6 +223,7 @@ impl Value {
             Value::Basic(_) => "BasicAuthCredentials",
             Value::Encoding => "Encoding",
             Value::Ctx(_) => "context",
+            Value::Object(o) => o.type_name(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod expr;
 pub mod html;
 pub mod lang;
 pub mod model;
+pub mod regex;
 
 pub use expr::PolicyValue;
 pub use lang::*;

@@ -4,6 +4,8 @@
 //! `sequences.rs` has LINQ and in-place JSON edits, `strings.rs` string and date methods,
 //! `statics.rs` static members, static methods and constructors.
 
+mod collections;
+pub(crate) mod net;
 mod sequences;
 mod statics;
 mod strings;
@@ -26,6 +28,10 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
     if let Node::Type(ty) = &c.target {
         return static_call(ev, ty, name, &c.args);
     }
+    // Edits of a local list or dictionary: `list.Add(..)`, `dict.Remove(..)`.
+    if let Some(result) = collections::edit_local(ev, c)? {
+        return Ok(result);
+    }
     // Edits of a local JSON value: `obj.Add(..)`, `obj.Remove(..)`, `obj.Property(..).Remove()`.
     if matches!(name, "Add" | "Remove")
         && let Some(result) = edit_in_place(ev, c)?
@@ -39,6 +45,9 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
         } else {
             Err(NULL_REFERENCE.into())
         };
+    }
+    if let Some(result) = net::call(ev, &target, c)? {
+        return Ok(result);
     }
     // Methods that take lambdas or `out` arguments see the argument nodes.
     match (name, c.args.first()) {
@@ -85,6 +94,8 @@ pub(super) fn float(value: &Value) -> Result<f64, Fail> {
     }
 }
 
+pub(crate) use collections::init;
+
 pub(super) fn arg(args: &[Value], i: usize) -> Result<&Value, Fail> {
     args.get(i)
         .ok_or_else(|| format!("missing argument {}", i + 1))
@@ -104,12 +115,12 @@ pub(super) fn ignore_case(args: &[Value], i: usize) -> bool {
 }
 
 /// Char index of a byte index.
-pub(super) fn char_index(s: &str, byte: usize) -> i64 {
+pub(crate) fn char_index(s: &str, byte: usize) -> i64 {
     s.get(..byte).map_or(0, |p| p.chars().count() as i64)
 }
 
 /// Byte index of a char index, when in range.
-pub(super) fn byte_index(s: &str, chars: i64) -> Option<usize> {
+pub(crate) fn byte_index(s: &str, chars: i64) -> Option<usize> {
     let chars = usize::try_from(chars).ok()?;
     if chars == s.chars().count() {
         return Some(s.len());

@@ -15,6 +15,9 @@ pub(crate) fn static_member(
     ty: &str,
     name: &str,
 ) -> Result<Value, Fail> {
+    if let Some(value) = super::net::static_member(ty, name) {
+        return Ok(value);
+    }
     let now = i64::try_from(ev.host.clock.now_millis()).unwrap_or(i64::MAX);
     Ok(match (ty, name) {
         (_, "Empty") if ty != "Guid" => Value::Str(String::new()),
@@ -39,6 +42,9 @@ pub(super) fn static_call(
     name: &str,
     nodes: &[Node],
 ) -> Result<Value, Fail> {
+    if let Some(value) = super::net::static_call(ev, ty, name, nodes)? {
+        return Ok(value);
+    }
     if name == "TryParse" {
         let input = match nodes.first() {
             Some(node) => ev.eval(node)?,
@@ -204,6 +210,9 @@ fn math(name: &str, args: &[Value]) -> Result<Value, Fail> {
 /// `new Type(args)`.
 /// `new Type(args)`.
 pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
+    if super::net::constructs(ty) {
+        return super::net::construct(ty, args);
+    }
     Ok(match ty {
         "JObject" => {
             let mut o = serde_json::Map::new();

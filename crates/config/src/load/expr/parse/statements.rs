@@ -1,0 +1,185 @@
+//! Loops (`foreach`, `while`, `for`, `break`, `continue`), `using`, object and collection
+//! initialisers, and the generic arguments of declared and constructed types.
+
+use super::super::lex::Tok;
+use super::super::{SyntaxError, TYPES};
+use super::{Parser, describe};
+use crate::expr::{Node, Stmt};
+
+impl Parser {
+    /// A statement that starts with `foreach`, `while`, `for`, `using`, `break` or `continue`.
+    pub(super) fn loop_statement(&mut self, word: &str) -> Result<Stmt, SyntaxError> {
+        let at = self.offset();
+        self.pos += 1;
+        match word {
+            "break" | "continue" => {
+                if self.loops == 0 {
+                    return Err(SyntaxError::new(at, format!("`{word}` outside a loop")));
+                }
+                self.expect(";")?;
+                Ok(if word == "break" {
+                    Stmt::Break
+                } else {
+                    Stmt::Continue
+                })
+            }
+            "foreach" => {
+                self.expect("(")?;
+                let look = self.skip_type_suffix(1);
+                let name = match (self.peek_at(look), self.peek_at(look + 1)) {
+                    (Tok::Ident(name), Tok::Ident(kw)) if kw == "in" => name.clone(),
+                    _ => return self.err("expected `foreach (var name in items)`"),
+                };
+                self.pos += look + 2;
+                let items = self.expr()?;
+                self.expect(")")?;
+                self.locals.push(name.clone());
+                let body = self.loop_body()?;
+                Ok(Stmt::Foreach(name, items, body))
+            }
+            "while" => {
+                self.expect("(")?;
+                let cond = self.expr()?;
+                self.expect(")")?;
+                let body = self.loop_body()?;
+                Ok(Stmt::While(cond, body, Vec::new()))
+            }
+            "for" => {
+                self.expect("(")?;
+                let mut stmts = Vec::new();
+                if !self.eat(";") {
+                    stmts.push(self.statement()?);
+                }
+                let cond = if self.is(";") {
+                    Node::Bool(true)
+                } else {
+                    self.expr()?
+                };
+                self.expect(";")?;
+                let mut step = Vec::new();
+                while !self.eat(")") {
+                    if !step.is_empty() {
+                        self.expect(",")?;
+                    }
+                    step.push(self.expression_statement()?);
+                }
+                let body = self.loop_body()?;
+                stmts.push(Stmt::While(cond, body, step));
+                Ok(Stmt::Block(stmts))
+            }
+            _ => {
+                // `using (var h = e) { .. }`, `using (e) { .. }`, `using var h = e;`: nothing to
+                // dispose at the edge, so the declaration and the body run in order.
+                if !self.eat("(") {
+                    return self.statement();
+                }
+                let mut stmts = vec![self.resource()?];
+                self.expect(")")?;
+                stmts.extend(self.branch()?);
+                Ok(Stmt::Block(stmts))
+            }
+        }
+    }
+
+    fn loop_body(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
+        self.loops += 1;
+        let body = self.branch();
+        self.loops -= 1;
+        body
+    }
+
+    /// The resource of `using (..)`: a declaration or an expression.
+    fn resource(&mut self) -> Result<Stmt, SyntaxError> {
+        if let Tok::Ident(word) = self.peek()
+            && (word == "var" || TYPES.contains(&word.as_str()))
+        {
+            let look = self.skip_type_suffix(1);
+            if let (Tok::Ident(name), Tok::Punct("=")) = (self.peek_at(look), self.peek_at(look + 1))
+            {
+                let name = name.clone();
+                self.pos += look + 2;
+                let value = self.expr()?;
+                self.locals.push(name.clone());
+                return Ok(Stmt::Var(name, value));
+            }
+        }
+        Ok(Stmt::Expr(self.expr()?))
+    }
+
+    /// Tokens after a type name at `look` (generic arguments, `[]`, `?`); the index after them.
+    pub(super) fn skip_type_suffix(&self, mut look: usize) -> usize {
+        look = self.generic_end(look).unwrap_or(look);
+        while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
+            look += 1;
+        }
+        look
+    }
+
+    /// `<T, U>` at `look`: the index after its `>`, if it is a type argument list.
+    fn generic_end(&self, look: usize) -> Option<usize> {
+        if !matches!(self.peek_at(look), Tok::Punct("<")) {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut k = look;
+        loop {
+            match self.peek_at(k) {
+                Tok::Punct("<") => depth += 1,
+                Tok::Punct(">") => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(k + 1);
+                    }
+                }
+                Tok::Ident(_) | Tok::Punct("," | "[" | "]" | "?" | ".") => {}
+                _ => return None,
+            }
+            k += 1;
+        }
+    }
+
+    /// Skips `<T, U>` after a constructed type name (`new List<string>()`).
+    pub(super) fn skip_generic_args(&mut self) {
+        if let Some(end) = self.generic_end(0) {
+            self.pos += end;
+        }
+    }
+
+    /// `{ entries }` after `new T(..)`: `[key] = value`, `{ key, value }`, `Name = value` or an
+    /// item.
+    pub(super) fn initialiser(&mut self, target: Node) -> Result<Node, SyntaxError> {
+        self.expect("{")?;
+        let mut entries = Vec::new();
+        while !self.eat("}") {
+            if !entries.is_empty() {
+                self.expect(",")?;
+                if self.eat("}") {
+                    break;
+                }
+            }
+            if self.at_end() {
+                return self.err(format!("expected `}}`, found {}", describe(self.peek())));
+            }
+            let entry = if self.eat("[") {
+                let key = self.expr()?;
+                self.expect("]")?;
+                self.expect("=")?;
+                (Some(key), self.expr()?)
+            } else if self.eat("{") {
+                let key = self.expr()?;
+                self.expect(",")?;
+                let value = self.expr()?;
+                self.expect("}")?;
+                (Some(key), value)
+            } else if let (Tok::Ident(name), Tok::Punct("=")) = (self.peek(), self.peek_at(1)) {
+                let key = Node::Str(name.clone());
+                self.pos += 2;
+                (Some(key), self.expr()?)
+            } else {
+                (None, self.expr()?)
+            };
+            entries.push(entry);
+        }
+        Ok(Node::Init(Box::new(target), entries))
+    }
+}
