@@ -31,6 +31,18 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "date",
         "@(DateTime.UtcNow.AddMinutes(5).ToString(\"yyyy-MM-ddTHH:mm:ssZ\"))",
     ),
+    (
+        "regex-match",
+        "@(Regex.Match(context.Request.Url.Path, @\"/items/(?<id>\\d+)$\", RegexOptions.IgnoreCase).Groups[\"id\"].Value)",
+    ),
+    (
+        "regex-replace",
+        "@(Regex.Replace(\"2026-11-27T12:00:00Z\", @\"(\\d+)-(\\d+)-(\\d+)\", \"$3/$2/$1\"))",
+    ),
+    (
+        "foreach-builder",
+        "@{ var sb = new StringBuilder(); foreach (var h in context.Request.Headers) { sb.Append(h.Key).Append(';'); } return sb.ToString(); }",
+    ),
 ];
 
 fn document(expression: &str) -> String {

@@ -56,6 +56,18 @@ const ATOMS: &[&str] = &[
     "context.Api.Id",
     "int.MaxValue",
     "\"eyJhIjoxfQ.eyJiIjoyfQ.c\".AsJwt()",
+    "Regex.Match(\"a1b22\", @\"(?<d>\\d+)|(x)\")",
+    "Regex.Matches(\"a1b22\", \"\\\\d\")",
+    "new Regex(\"^A\", RegexOptions.IgnoreCase | RegexOptions.Multiline)",
+    "new Uri(\"https://h.test:8443/a/b?c#d\")",
+    "new StringBuilder(\"sb\")",
+    "new List<string> { \"a\", null }",
+    "new Dictionary<string, int> { [\"a\"] = 1 }",
+    "new { a = 1, b = new[] { 2 } }",
+    "new int[2]",
+    "Tuple.Create(1, \"a\")",
+    "new HashSet<string>(new[] { \"a\", \"a\" })",
+    "new Random()",
 ];
 const UNARY: &[&str] = &[
     "({})",
@@ -110,6 +122,19 @@ const POSTFIX: &[&str] = &[
     ".StatusCode",
     ".Body",
     ".As<string>()",
+    ".Groups[1]",
+    ".Groups[\"d\"]",
+    ".Success",
+    ".Index",
+    ".NextMatch()",
+    ".Host",
+    ".Segments",
+    ".Append(1)",
+    ".Item1",
+    ".Next(3)",
+    ".GetLeftPart(UriPartial.Path)",
+    ".Cast<object>()",
+    ".IsMatch(\"a\")",
 ];
 
 fn expression(rng: &mut Rng, depth: usize) -> String {
