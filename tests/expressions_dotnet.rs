@@ -66,19 +66,29 @@ fn fails(value: &str) {
 #[test]
 fn loops_run_under_the_step_budget() {
     assert_eq!(
-        eval(r#"@{ var s = ""; foreach (var x in new[] { "a", "b", "c" }) { if (x == "b") { continue; } s += x; } return s; }"#),
+        eval(
+            r#"@{ var s = ""; foreach (var x in new[] { "a", "b", "c" }) { if (x == "b") { continue; } s += x; } return s; }"#
+        ),
         "ac"
     );
     assert_eq!(
-        eval("@{ var n = 0; for (int i = 0; i < 10; i++) { if (i == 5) break; n += i; } return n; }"),
+        eval(
+            "@{ var n = 0; for (int i = 0; i < 10; i++) { if (i == 5) break; n += i; } return n; }"
+        ),
         "10"
     );
     assert_eq!(
-        eval("@{ var n = 1; while (n < 100) { n *= 1; n = n * 3; } return n; }".replace("n *= 1; ", "").as_str()),
+        eval(
+            "@{ var n = 1; while (n < 100) { n *= 1; n = n * 3; } return n; }"
+                .replace("n *= 1; ", "")
+                .as_str()
+        ),
         "243"
     );
     assert_eq!(
-        eval(r#"@{ foreach (var h in context.Request.Headers) { if (h.Key == "X-Id") { return h.Value[0]; } } return "none"; }"#),
+        eval(
+            r#"@{ foreach (var h in context.Request.Headers) { if (h.Key == "X-Id") { return h.Value[0]; } } return "none"; }"#
+        ),
         "abc-123"
     );
     // An endless loop stops at the step budget.
@@ -89,33 +99,48 @@ fn loops_run_under_the_step_budget() {
 #[test]
 fn using_null_operators_casts_and_patterns() {
     assert_eq!(
-        eval(r#"@{ using (var sb = new StringBuilder()) { sb.Append("a"); return sb.ToString(); } }"#),
+        eval(
+            r#"@{ using (var sb = new StringBuilder()) { sb.Append("a"); return sb.ToString(); } }"#
+        ),
         "a"
     );
     assert_eq!(
-        eval(r#"@{ using var sb = new System.Text.StringBuilder("x"); return sb.Append(1).ToString(); }"#),
+        eval(
+            r#"@{ using var sb = new System.Text.StringBuilder("x"); return sb.Append(1).ToString(); }"#
+        ),
         "x1"
     );
     assert_eq!(
-        eval(r#"@{ string s = null; s ??= "d"; return s + (context.Variables.GetValueOrDefault<string>("no")?.Length ?? -1); }"#),
+        eval(
+            r#"@{ string s = null; s ??= "d"; return s + (context.Variables.GetValueOrDefault<string>("no")?.Length ?? -1); }"#
+        ),
         "d-1"
     );
     assert_eq!(
-        eval(r#"@{ object o = context.Request.Body.As<JObject>(); if (o is JObject j) { return (string)j["a"]; } return "no"; }"#),
+        eval(
+            r#"@{ object o = context.Request.Body.As<JObject>(); if (o is JObject j) { return (string)j["a"]; } return "no"; }"#
+        ),
         "1"
     );
 }
 
 #[test]
 fn arrays_and_initialisers() {
-    assert_eq!(eval(r#"@(string.Join("|", new string[] { "a", "b" }))"#), "a|b");
+    assert_eq!(
+        eval(r#"@(string.Join("|", new string[] { "a", "b" }))"#),
+        "a|b"
+    );
     assert_eq!(eval("@(new int[3].Length)"), "3");
     assert_eq!(
-        eval(r#"@(new JObject { ["a"] = 1, ["b"] = new JArray { "x", 2 } }.ToString(Formatting.None))"#),
+        eval(
+            r#"@(new JObject { ["a"] = 1, ["b"] = new JArray { "x", 2 } }.ToString(Formatting.None))"#
+        ),
         r#"{"a":1,"b":["x",2]}"#
     );
     assert_eq!(
-        eval(r#"@(new Newtonsoft.Json.Linq.JObject(new JProperty("id", 7), new JProperty("ok", true)).ToString(Formatting.None))"#),
+        eval(
+            r#"@(new Newtonsoft.Json.Linq.JObject(new JProperty("id", 7), new JProperty("ok", true)).ToString(Formatting.None))"#
+        ),
         r#"{"id":7,"ok":true}"#
     );
     assert_eq!(
@@ -123,43 +148,60 @@ fn arrays_and_initialisers() {
         r#"{"count":2,"name":"n"}"#
     );
     assert_eq!(
-        eval(r#"@{ var l = new List<string> { "a" }; l.Add("b"); l.Insert(0, "z"); l.Remove("a"); return string.Join(",", l) + l.Count; }"#),
+        eval(
+            r#"@{ var l = new List<string> { "a" }; l.Add("b"); l.Insert(0, "z"); l.Remove("a"); return string.Join(",", l) + l.Count; }"#
+        ),
         "z,b2"
     );
     assert_eq!(
-        eval(r#"@{ var d = new Dictionary<string, string> { { "a", "1" }, ["b"] = "2" }; d["c"] = "3"; d.Remove("a"); string v; return d.TryGetValue("c", out v) + v + d.ContainsKey("a") + d.Count + string.Join("", d.Keys); }"#),
+        eval(
+            r#"@{ var d = new Dictionary<string, string> { { "a", "1" }, ["b"] = "2" }; d["c"] = "3"; d.Remove("a"); string v; return d.TryGetValue("c", out v) + v + d.ContainsKey("a") + d.Count + string.Join("", d.Keys); }"#
+        ),
         "True3False2bc"
     );
     assert_eq!(
-        eval(r#"@{ var s = new HashSet<string>(); s.Add("a"); s.Add("a"); return s.Count + "" + s.Contains("a"); }"#),
+        eval(
+            r#"@{ var s = new HashSet<string>(); s.Add("a"); s.Add("a"); return s.Count + "" + s.Contains("a"); }"#
+        ),
         "1True"
     );
     assert_eq!(
-        eval(r#"@{ var t = Tuple.Create("a", 2); var kv = new KeyValuePair<string, int>("k", 1); return t.Item1 + t.Item2 + kv.Key + kv.Value; }"#),
+        eval(
+            r#"@{ var t = Tuple.Create("a", 2); var kv = new KeyValuePair<string, int>("k", 1); return t.Item1 + t.Item2 + kv.Key + kv.Value; }"#
+        ),
         "a2k1"
     );
 }
 
 #[test]
 fn regex_statics_instances_and_groups() {
-    assert_eq!(eval(r#"@(Regex.IsMatch("abc123", @"^[a-z]+\d+$"))"#), "True");
     assert_eq!(
-        eval(r#"@(Regex.IsMatch("ABC", "^abc$", RegexOptions.IgnoreCase | RegexOptions.Compiled))"#),
+        eval(r#"@(Regex.IsMatch("abc123", @"^[a-z]+\d+$"))"#),
         "True"
     );
     assert_eq!(
-        eval(r#"@{ var m = Regex.Match("date: 2026-11-27", @"(?<y>\d{4})-(?'m'\d\d)-(\d\d)"); return m.Success + m.Groups["y"].Value + m.Groups["m"].Value + m.Groups[1].Value + m.Index + m.Length; }"#),
-        // .NET numbers the unnamed group first: Groups[1] is the day.
-        "True202611276 10"
-            .replace(' ', "")
-            .as_str()
+        eval(
+            r#"@(Regex.IsMatch("ABC", "^abc$", RegexOptions.IgnoreCase | RegexOptions.Compiled))"#
+        ),
+        "True"
     );
     assert_eq!(
-        eval(r#"@{ var r = new System.Text.RegularExpressions.Regex(@"\d+"); var s = ""; foreach (Match m in r.Matches("a1b22c333")) { s += m.Value + ";"; } return s + r.Matches("x9").Count; }"#),
+        eval(
+            r#"@{ var m = Regex.Match("date: 2026-11-27", @"(?<y>\d{4})-(?'m'\d\d)-(\d\d)"); return m.Success + m.Groups["y"].Value + m.Groups["m"].Value + m.Groups[1].Value + m.Index + m.Length; }"#
+        ),
+        // .NET numbers the unnamed group first: Groups[1] is the day.
+        "True202611276 10".replace(' ', "").as_str()
+    );
+    assert_eq!(
+        eval(
+            r#"@{ var r = new System.Text.RegularExpressions.Regex(@"\d+"); var s = ""; foreach (Match m in r.Matches("a1b22c333")) { s += m.Value + ";"; } return s + r.Matches("x9").Count; }"#
+        ),
         "1;22;333;1"
     );
     assert_eq!(
-        eval(r#"@{ var m = Regex.Match("a1b2", @"\d"); return m.Value + m.NextMatch().Value + m.NextMatch().NextMatch().Success; }"#),
+        eval(
+            r#"@{ var m = Regex.Match("a1b2", @"\d"); return m.Value + m.NextMatch().Value + m.NextMatch().NextMatch().Success; }"#
+        ),
         "12False"
     );
     assert_eq!(
@@ -181,12 +223,16 @@ fn regex_statics_instances_and_groups() {
         "6"
     );
     assert_eq!(
-        eval("@(Regex.IsMatch(\"a\\nb\", \"^b$\", RegexOptions.Multiline) && Regex.IsMatch(\"a\\nb\", \"a.b\", RegexOptions.Singleline) && !Regex.IsMatch(\"a\\nb\", \"a.b\"))"),
+        eval(
+            "@(Regex.IsMatch(\"a\\nb\", \"^b$\", RegexOptions.Multiline) && Regex.IsMatch(\"a\\nb\", \"a.b\", RegexOptions.Singleline) && !Regex.IsMatch(\"a\\nb\", \"a.b\"))"
+        ),
         "True"
     );
     // A pattern built at run time is translated per request.
     assert_eq!(
-        eval(r#"@{ var p = "(?<k>" + "[a-z]+)"; return Regex.Match("42abc", p).Groups["k"].Value; }"#),
+        eval(
+            r#"@{ var p = "(?<k>" + "[a-z]+)"; return Regex.Match("42abc", p).Groups["k"].Value; }"#
+        ),
         "abc"
     );
     // ... and a bad one is an evaluation failure, not a panic.
@@ -203,21 +249,31 @@ fn regex_matching_is_linear_in_the_input() {
         &input,
     );
     assert_eq!((status, body.as_str()), (200, "False"));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
 fn uri_and_web_utility() {
     assert_eq!(
-        eval(r#"@{ var u = new Uri("HTTPS://Api.Example.com:8443/a/b.json?x=1#top"); return u.Scheme + "|" + u.Host + "|" + u.Port + "|" + u.AbsolutePath + "|" + u.Query + "|" + u.Fragment + "|" + u.PathAndQuery + "|" + string.Join(",", u.Segments); }"#),
+        eval(
+            r#"@{ var u = new Uri("HTTPS://Api.Example.com:8443/a/b.json?x=1#top"); return u.Scheme + "|" + u.Host + "|" + u.Port + "|" + u.AbsolutePath + "|" + u.Query + "|" + u.Fragment + "|" + u.PathAndQuery + "|" + string.Join(",", u.Segments); }"#
+        ),
         "https|api.example.com|8443|/a/b.json|?x=1|#top|/a/b.json?x=1|/,a/,b.json"
     );
     assert_eq!(
-        eval(r#"@(new Uri("http://h.test/p?q").GetLeftPart(UriPartial.Path) + " " + new Uri("http://h.test:80/").AbsoluteUri)"#),
+        eval(
+            r#"@(new Uri("http://h.test/p?q").GetLeftPart(UriPartial.Path) + " " + new Uri("http://h.test:80/").AbsoluteUri)"#
+        ),
         "http://h.test/p http://h.test/"
     );
     assert_eq!(
-        eval(r#"@{ Uri u; return Uri.TryCreate("not a uri", UriKind.Absolute, out u) + "" + (u == null) + Uri.TryCreate("http://x/", UriKind.Absolute, out u) + u.Host; }"#),
+        eval(
+            r#"@{ Uri u; return Uri.TryCreate("not a uri", UriKind.Absolute, out u) + "" + (u == null) + Uri.TryCreate("http://x/", UriKind.Absolute, out u) + u.Host; }"#
+        ),
         "FalseTrueTruex"
     );
     assert_eq!(
@@ -225,11 +281,15 @@ fn uri_and_web_utility() {
         "http://h/a/c?d"
     );
     assert_eq!(
-        eval(r#"@(System.Net.WebUtility.UrlEncode("a b&c/é") + " " + WebUtility.UrlDecode("a+b%26c"))"#),
+        eval(
+            r#"@(System.Net.WebUtility.UrlEncode("a b&c/é") + " " + WebUtility.UrlDecode("a+b%26c"))"#
+        ),
         "a+b%26c%2F%C3%A9 a b&c"
     );
     assert_eq!(
-        eval(r#"@(WebUtility.HtmlEncode("<a href='x'>&</a>") + WebUtility.HtmlDecode("&lt;&#65;&#x42;&amp;"))"#),
+        eval(
+            r#"@(WebUtility.HtmlEncode("<a href='x'>&</a>") + WebUtility.HtmlDecode("&lt;&#65;&#x42;&amp;"))"#
+        ),
         "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;<AB&"
     );
     assert_eq!(eval(r#"@(Uri.EscapeDataString("a b/c"))"#), "a%20b%2Fc");
@@ -239,19 +299,27 @@ fn uri_and_web_utility() {
 #[test]
 fn string_builder_random_and_statics() {
     assert_eq!(
-        eval(r#"@{ var sb = new StringBuilder(); sb.Append("a").Append(1); sb.AppendFormat("-{0:D2}", 7); sb.Insert(0, "<"); sb.Replace("a", "A"); sb.AppendLine(); return sb.ToString() + sb.Length; }"#),
+        eval(
+            r#"@{ var sb = new StringBuilder(); sb.Append("a").Append(1); sb.AppendFormat("-{0:D2}", 7); sb.Insert(0, "<"); sb.Replace("a", "A"); sb.AppendLine(); return sb.ToString() + sb.Length; }"#
+        ),
         "<A1-07\r\n8"
     );
     assert_eq!(
-        eval("@{ var r = new Random(); var n = r.Next(5, 10); var d = r.NextDouble(); return n >= 5 && n < 10 && d >= 0 && d < 1 && r.Next(1) == 0; }"),
+        eval(
+            "@{ var r = new Random(); var n = r.Next(5, 10); var d = r.NextDouble(); return n >= 5 && n < 10 && d >= 0 && d < 1 && r.Next(1) == 0; }"
+        ),
         "True"
     );
     assert_eq!(
-        eval(r#"@(char.IsDigit("a1"[1]) + "" + Char.IsLetter('x') + char.ToUpper('q') + Math.Pow(2, 10) + Math.Sqrt(16) + Math.Sign(-3))"#),
+        eval(
+            r#"@(char.IsDigit("a1"[1]) + "" + Char.IsLetter('x') + char.ToUpper('q') + Math.Pow(2, 10) + Math.Sqrt(16) + Math.Sign(-3))"#
+        ),
         "TrueTrueQ10244-1"
     );
     assert_eq!(
-        eval(r#"@(string.Concat(new[] { "a", "b" }) + string.Join("", Enumerable.Range(1, 3)) + string.Compare("a", "B", true))"#),
+        eval(
+            r#"@(string.Concat(new[] { "a", "b" }) + string.Join("", Enumerable.Range(1, 3)) + string.Compare("a", "B", true))"#
+        ),
         "ab123-1"
     );
     assert_eq!(eval(r#"@(int.Parse("42") + Convert.ToInt32("8"))"#), "50");
@@ -264,7 +332,9 @@ fn matched_parameters_and_full_type_names() {
         "items/42"
     );
     assert_eq!(
-        eval(r#"@(((Newtonsoft.Json.Linq.JObject)context.Request.Body.As<Newtonsoft.Json.Linq.JObject>())["a"].ToString())"#),
+        eval(
+            r#"@(((Newtonsoft.Json.Linq.JObject)context.Request.Body.As<Newtonsoft.Json.Linq.JObject>())["a"].ToString())"#
+        ),
         "1"
     );
     assert_eq!(

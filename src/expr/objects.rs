@@ -95,7 +95,9 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
         (Value::List(_), "List" | "IEnumerable" | "MatchCollection") => true,
         (Value::Map(_), "Dictionary") => true,
         (Value::Pair(_), "KeyValuePair") => true,
-        (Value::Object(o), ty) => o.type_name() == ty || (ty == "Capture" && o.type_name() == "Group"),
+        (Value::Object(o), ty) => {
+            o.type_name() == ty || (ty == "Capture" && o.type_name() == "Group")
+        }
         _ => false,
     }
 }
@@ -173,8 +175,8 @@ pub(crate) fn method(
                     args.get(1..).unwrap_or_default(),
                 )?),
                 "Insert" => {
-                    let at = super::methods::byte_index(&s, int(0)?)
-                        .ok_or("Index was out of range.")?;
+                    let at =
+                        super::methods::byte_index(&s, int(0)?).ok_or("Index was out of range.")?;
                     s.insert_str(at, &arg(1)?.to_text());
                 }
                 "Replace" => {
@@ -184,9 +186,8 @@ pub(crate) fn method(
                 "Remove" => {
                     let start = super::methods::byte_index(&s, int(0)?);
                     let len = int(1)?.max(0);
-                    let end = start.and_then(|st| {
-                        super::methods::byte_index(&s[st..], len).map(|l| st + l)
-                    });
+                    let end = start
+                        .and_then(|st| super::methods::byte_index(&s[st..], len).map(|l| st + l));
                     match (start, end) {
                         (Some(st), Some(en)) => s.replace_range(st..en, ""),
                         _ => return Err("Index was out of range.".into()),
@@ -194,7 +195,11 @@ pub(crate) fn method(
                 }
                 "Clear" => s.clear(),
                 "ToString" => return Ok(Value::Str(s.clone())),
-                _ => return Err(format!("'StringBuilder' does not contain a definition for '{name}'")),
+                _ => {
+                    return Err(format!(
+                        "'StringBuilder' does not contain a definition for '{name}'"
+                    ));
+                }
             }
             let len = s.len();
             drop(s);
@@ -221,7 +226,9 @@ pub(crate) fn method(
             if span == 0 {
                 return Ok(Value::Int(low));
             }
-            Ok(Value::Int(low + i64::try_from(random_u64(ev)? % span).unwrap_or(0)))
+            Ok(Value::Int(
+                low + i64::try_from(random_u64(ev)? % span).unwrap_or(0),
+            ))
         }
         (Object::Set(items), "Add") => {
             let item = arg(0)?.clone();

@@ -57,9 +57,8 @@ pub(crate) fn compile(
         return Ok(p.clone());
     }
     ev.step(u32::try_from(engine.len()).unwrap_or(u32::MAX))?;
-    let regex = regex_lite::Regex::new(&engine).map_err(|e| {
-        format!("Invalid pattern '{source}': {e}")
-    })?;
+    let regex =
+        regex_lite::Regex::new(&engine).map_err(|e| format!("Invalid pattern '{source}': {e}"))?;
     let engine_names: Vec<Option<String>> = regex
         .capture_names()
         .map(|n| n.map(str::to_string))
@@ -109,13 +108,21 @@ pub(crate) fn pattern(
         Some(v) => u32::try_from(int(v)?).map_err(|_| "invalid RegexOptions")?,
         None => 0,
     };
-    let engine = translate(&source, options)
-        .map_err(|e| format!("Invalid pattern '{source}' at offset {}: {}", e.offset, e.message))?;
+    let engine = translate(&source, options).map_err(|e| {
+        format!(
+            "Invalid pattern '{source}' at offset {}: {}",
+            e.offset, e.message
+        )
+    })?;
     compile(ev, engine, &source, options)
 }
 
 /// A literal pattern node: compiled (once per evaluation).
-pub(crate) fn literal(ev: &mut Eval<'_, '_, '_>, engine: &str, options: u32) -> Result<Value, Fail> {
+pub(crate) fn literal(
+    ev: &mut Eval<'_, '_, '_>,
+    engine: &str,
+    options: u32,
+) -> Result<Value, Fail> {
     let p = compile(ev, engine.to_string(), engine, options)?;
     Ok(new(Object::Regex(p)))
 }
@@ -199,9 +206,7 @@ impl Found {
             "Success" => Value::Bool(span.is_some()),
             "Value" => Value::Str(self.text(n)),
             "Index" => Value::Int(span.map_or(0, |(s, _)| char_index(&self.input, s))),
-            "Length" => Value::Int(span.map_or(0, |(s, e)| {
-                char_index(&self.input[s..], e - s)
-            })),
+            "Length" => Value::Int(span.map_or(0, |(s, e)| char_index(&self.input[s..], e - s))),
             "Name" => Value::Str(self.pattern.names.get(n).cloned().unwrap_or_default()),
             "Groups" if n == 0 => {
                 let Object::Match(found) = &**this else {
@@ -228,7 +233,9 @@ pub(crate) fn call(
 ) -> Result<Value, Fail> {
     match name {
         "Escape" | "Unescape" => {
-            let s = ev.eval(nodes.first().ok_or("missing argument 1")?)?.to_text();
+            let s = ev
+                .eval(nodes.first().ok_or("missing argument 1")?)?
+                .to_text();
             return Ok(Value::Str(if name == "Escape" {
                 escape(&s)
             } else {
@@ -273,7 +280,8 @@ pub(crate) fn call(
             let start = match rest.first() {
                 Some(node) if instance_call => {
                     let at = int(&ev.eval(node)?)?;
-                    byte_index(&input, at).ok_or("Start index cannot be greater than input length.")?
+                    byte_index(&input, at)
+                        .ok_or("Start index cannot be greater than input length.")?
                 }
                 _ => 0,
             };

@@ -81,7 +81,11 @@ impl Uri {
             user_info: user_info.to_string(),
             host: host.to_ascii_lowercase(),
             port,
-            path: if path.is_empty() { "/".into() } else { path.into() },
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.into()
+            },
             query: query.to_string(),
             fragment: fragment.to_string(),
         })
@@ -125,9 +129,7 @@ impl Uri {
     }
 
     fn port(&self) -> i64 {
-        self.port
-            .or(self.default_port())
-            .map_or(-1, i64::from)
+        self.port.or(self.default_port()).map_or(-1, i64::from)
     }
 
     fn authority(&self) -> String {
@@ -229,7 +231,16 @@ pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'*'
+            | b'('
+            | b')' => {
                 out.push(char::from(b));
             }
             b' ' => out.push('+'),

@@ -277,12 +277,7 @@ fn group(
 }
 
 /// A `\` escape at `i` (in a class when `in_class`). Returns the index after it.
-fn escape(
-    chars: &[char],
-    i: usize,
-    in_class: bool,
-    out: &mut String,
-) -> Result<usize, RegexError> {
+fn escape(chars: &[char], i: usize, in_class: bool, out: &mut String) -> Result<usize, RegexError> {
     let Some(&c) = chars.get(i + 1) else {
         return refuse(i, "illegal \\ at end of pattern");
     };
@@ -404,7 +399,11 @@ mod tests {
     #[test]
     fn dotnet_syntax_becomes_engine_syntax() {
         for (pattern, options, expected) in [
-            (r"(?<year>\d{4})-(?'m'\d\d)", 0, r"(?<year>\d{4})-(?<m>\d\d)"),
+            (
+                r"(?<year>\d{4})-(?'m'\d\d)",
+                0,
+                r"(?<year>\d{4})-(?<m>\d\d)",
+            ),
             (r"a{,2}}", 0, r"a\{,2\}\}"),
             (r"(a)(?<n>b)", EXPLICIT_CAPTURE, r"(?:a)(?<n>b)"),
             (r"x", IGNORE_CASE | MULTILINE | COMPILED, r"(?im)x"),
@@ -430,7 +429,11 @@ mod tests {
         ] {
             let error = translate(pattern, 0).unwrap_err();
             assert_eq!(error.offset, offset, "{pattern}");
-            assert!(error.message.contains(message), "{pattern}: {}", error.message);
+            assert!(
+                error.message.contains(message),
+                "{pattern}: {}",
+                error.message
+            );
         }
         assert!(translate("a", RIGHT_TO_LEFT).is_err());
     }

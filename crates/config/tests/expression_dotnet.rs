@@ -58,7 +58,10 @@ fn literal_patterns_are_translated_at_load_time() {
     else {
         panic!()
     };
-    assert_eq!((ty.as_str(), &args[..]), ("Regex", &[Node::Regex("a+".into(), 0)][..]));
+    assert_eq!(
+        (ty.as_str(), &args[..]),
+        ("Regex", &[Node::Regex("a+".into(), 0)][..])
+    );
     // Options known only at run time leave the pattern to be translated per request.
     let Expr::Block(stmts) = parsed(
         "@{ var o = RegexOptions.None; return Regex.IsMatch(&quot;x&quot;, &quot;x&quot;, o); }",
@@ -85,7 +88,11 @@ fn what_the_regex_engine_cannot_do_is_a_located_load_error() {
             "(?=",
             "lookahead",
         ),
-        ("@(new Regex(&quot;(?&lt;=a)b&quot;))", "(?&lt;=", "lookbehind"),
+        (
+            "@(new Regex(&quot;(?&lt;=a)b&quot;))",
+            "(?&lt;=",
+            "lookbehind",
+        ),
         (
             "@(Regex.IsMatch(&quot;a&quot;, &quot;(?&gt;a+)b&quot;))",
             "(?&gt;",

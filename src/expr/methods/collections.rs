@@ -38,7 +38,10 @@ pub(crate) fn init(
             (Value::Map(pairs), None) => match item {
                 Value::Pair(pair) => upsert(pairs, pair.0, pair.1),
                 other => {
-                    return Err(format!("Can not add {} to a Dictionary.", other.type_name()));
+                    return Err(format!(
+                        "Can not add {} to a Dictionary.",
+                        other.type_name()
+                    ));
                 }
             },
             (Value::Object(o), None) if matches!(&**o, Object::Set(_)) => {
@@ -86,7 +89,8 @@ pub(crate) fn edit_local(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Option<V
             .cloned()
             .ok_or_else(|| format!("missing argument {}", i + 1))
     };
-    let out_of_range = "Index was out of range. Must be non-negative and less than the size of the collection.";
+    let out_of_range =
+        "Index was out of range. Must be non-negative and less than the size of the collection.";
     let slot = ev.local_mut(name)?;
     Ok(Some(match (slot, c.name.as_str()) {
         (Value::List(list), "Add") => {

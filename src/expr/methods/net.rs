@@ -19,9 +19,7 @@ use super::{arg, float, int, items, str_arg};
 /// `Type.Member` for the types of this file.
 pub(crate) fn static_member(ty: &str, name: &str) -> Option<Value> {
     Some(match (ty, name) {
-        ("RegexOptions", _) => Value::Int(i64::from(
-            OPTIONS.iter().find(|(n, _)| *n == name)?.1,
-        )),
+        ("RegexOptions", _) => Value::Int(i64::from(OPTIONS.iter().find(|(n, _)| *n == name)?.1)),
         ("UriPartial", _) => Value::Int(
             ["Scheme", "Authority", "Path", "Query"]
                 .iter()
@@ -70,8 +68,14 @@ pub(crate) fn static_call(
     let handled = matches!(
         (ty, name),
         ("Uri", "IsWellFormedUriString")
-            | ("WebUtility" | "char" | "Char" | "Tuple" | "Enumerable" | "JsonConvert", _)
-            | ("Math", "Pow" | "Sqrt" | "Sign" | "Truncate" | "Log" | "Log10" | "Exp" | "Clamp")
+            | (
+                "WebUtility" | "char" | "Char" | "Tuple" | "Enumerable" | "JsonConvert",
+                _
+            )
+            | (
+                "Math",
+                "Pow" | "Sqrt" | "Sign" | "Truncate" | "Log" | "Log10" | "Exp" | "Clamp"
+            )
             | ("JObject" | "JArray" | "JToken", "FromObject")
             | ("string" | "String", "Concat" | "Compare" | "CompareOrdinal")
     );
@@ -98,7 +102,13 @@ pub(crate) fn static_call(
                     }
                     Value::Int(int(arg(&args, 0)?)?.clamp(lo, hi))
                 }
-                "Sign" => Value::Int(if x > 0.0 { 1 } else if x < 0.0 { -1 } else { 0 }),
+                "Sign" => Value::Int(if x > 0.0 {
+                    1
+                } else if x < 0.0 {
+                    -1
+                } else {
+                    0
+                }),
                 _ => Value::Float(match name {
                     "Pow" => x.powf(f(1)?),
                     "Sqrt" => x.sqrt(),
@@ -115,7 +125,10 @@ pub(crate) fn static_call(
         ("Enumerable", "Range") => {
             let (start, count) = (int(arg(&args, 0)?)?, int(arg(&args, 1)?)?);
             if !(0..=100_000).contains(&count) {
-                return Err("Specified argument was out of the range of valid values. (Parameter 'count')".into());
+                return Err(
+                    "Specified argument was out of the range of valid values. (Parameter 'count')"
+                        .into(),
+                );
             }
             ev.step(u32::try_from(count).unwrap_or(0))?;
             Value::List((start..start + count).map(Value::Int).collect())
@@ -123,10 +136,16 @@ pub(crate) fn static_call(
         ("Enumerable", "Repeat") => {
             let count = int(arg(&args, 1)?)?;
             if !(0..=100_000).contains(&count) {
-                return Err("Specified argument was out of the range of valid values. (Parameter 'count')".into());
+                return Err(
+                    "Specified argument was out of the range of valid values. (Parameter 'count')"
+                        .into(),
+                );
             }
             ev.step(u32::try_from(count).unwrap_or(0))?;
-            Value::List(vec![arg(&args, 0)?.clone(); usize::try_from(count).unwrap_or(0)])
+            Value::List(vec![
+                arg(&args, 0)?.clone();
+                usize::try_from(count).unwrap_or(0)
+            ])
         }
         ("Enumerable", _) => Value::List(Vec::new()),
         ("JsonConvert", "SerializeObject") => {
@@ -305,9 +324,9 @@ pub(crate) fn call(
         }));
     }
     Ok(Some(match (target, name) {
-        (_, "Cast" | "OfType") => Value::List(items(target).ok_or_else(|| {
-            format!("'{}' is not enumerable", target.type_name())
-        })?),
+        (_, "Cast" | "OfType") => Value::List(
+            items(target).ok_or_else(|| format!("'{}' is not enumerable", target.type_name()))?,
+        ),
         (Value::List(list), "IndexOf") => {
             let item = ev.eval(c.args.first().ok_or("missing argument 1")?)?;
             Value::Int(
@@ -318,7 +337,11 @@ pub(crate) fn call(
         }
         (Value::Map(pairs), "ContainsValue") => {
             let item = ev.eval(c.args.first().ok_or("missing argument 1")?)?;
-            Value::Bool(pairs.iter().any(|(_, v)| super::super::ops::equals(v, &item)))
+            Value::Bool(
+                pairs
+                    .iter()
+                    .any(|(_, v)| super::super::ops::equals(v, &item)),
+            )
         }
         (Value::Json(J::Object(_)), "ContainsValue") => return Ok(None),
         _ => return Ok(None),

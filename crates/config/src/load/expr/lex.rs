@@ -27,10 +27,13 @@ pub(crate) enum Piece {
 }
 
 const PUNCTS: &[&str] = &[
-    "??=", "|=", "&=", "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "?[", "+=", "-=", "++", "--", "(", ")",
+    "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "?[", "+=", "-=", "++", "--", "(", ")",
     "[", "]", "{", "}", ".", ",", ";", ":", "?", "!", "<", ">", "+", "-", "*", "/", "%", "=", "&",
     "|", "^", "~",
 ];
+
+/// Compound assignments matched before [`PUNCTS`] (`??=` before `??`).
+const ASSIGN_PUNCTS: &[&str] = &["??=", "|=", "&="];
 
 /// Splits `src` into tokens (the last is `End`).
 pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
@@ -107,7 +110,11 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             i += len;
             continue;
         }
-        match PUNCTS.iter().find(|p| src[i..].starts_with(**p)) {
+        match ASSIGN_PUNCTS
+            .iter()
+            .chain(PUNCTS)
+            .find(|p| src[i..].starts_with(**p))
+        {
             Some(p) => {
                 out.push((Tok::Punct(p), start));
                 i += p.len();

@@ -84,7 +84,9 @@ const NET_STATIC_METHODS: &[(&str, &[&str])] = &[
     ("Char", CHAR_METHODS),
     (
         "Math",
-        &["Pow", "Sqrt", "Sign", "Truncate", "Log", "Log10", "Exp", "Clamp"],
+        &[
+            "Pow", "Sqrt", "Sign", "Truncate", "Log", "Log10", "Exp", "Clamp",
+        ],
     ),
     ("Tuple", &["Create"]),
     ("Enumerable", &["Range", "Repeat", "Empty"]),

@@ -574,7 +574,10 @@ impl Parser {
         } else if self.is("{") {
             Vec::new()
         } else {
-            return self.err(format!("expected `(` or `{{`, found {}", describe(self.peek())));
+            return self.err(format!(
+                "expected `(` or `{{`, found {}",
+                describe(self.peek())
+            ));
         };
         let node = Node::New(ty, args);
         if self.is("{") {

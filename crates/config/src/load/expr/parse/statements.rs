@@ -94,7 +94,8 @@ impl Parser {
             && (word == "var" || TYPES.contains(&word.as_str()))
         {
             let look = self.skip_type_suffix(1);
-            if let (Tok::Ident(name), Tok::Punct("=")) = (self.peek_at(look), self.peek_at(look + 1))
+            if let (Tok::Ident(name), Tok::Punct("=")) =
+                (self.peek_at(look), self.peek_at(look + 1))
             {
                 let name = name.clone();
                 self.pos += look + 2;
