@@ -323,6 +323,17 @@ fn string_builder_random_and_statics() {
         "ab123-1"
     );
     assert_eq!(eval(r#"@(int.Parse("42") + Convert.ToInt32("8"))"#), "50");
+    // Azure's toolkit spreads calls over instances with a hash of the request id.
+    assert_eq!(
+        eval(r#"@((Math.Abs(context.RequestId.GetHashCode()) % 3 + 1) is int)"#),
+        "True"
+    );
+    assert_eq!(
+        eval(
+            r#"@("a".GetHashCode() == "a".GetHashCode() && "a".GetHashCode() != "b".GetHashCode())"#
+        ),
+        "True"
+    );
 }
 
 #[test]

@@ -324,6 +324,12 @@ pub(crate) fn call(
         }));
     }
     Ok(Some(match (target, name) {
+        // .NET's string hashes differ per process; any stable 32-bit value is as faithful.
+        (_, "GetHashCode") => Value::Int(i64::from(
+            target.to_text().bytes().fold(0x811C_9DC5_u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            }) as i32,
+        )),
         (_, "Cast" | "OfType") => Value::List(
             items(target).ok_or_else(|| format!("'{}' is not enumerable", target.type_name()))?,
         ),

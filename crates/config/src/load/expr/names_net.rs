@@ -124,6 +124,7 @@ pub(crate) const NET_METHODS: &[&str] = &[
     "TryAdd",
     "Cast",
     "OfType",
+    "GetHashCode",
 ];
 
 /// Members of values.
