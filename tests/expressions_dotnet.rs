@@ -149,6 +149,12 @@ fn arrays_and_initialisers() {
     );
     assert_eq!(
         eval(
+            r#"@{ var id = 7; return JObject.FromObject(new { id, context.Request.Method }).ToString(Formatting.None); }"#
+        ),
+        r#"{"Method":"POST","id":7}"#
+    );
+    assert_eq!(
+        eval(
             r#"@{ var l = new List<string> { "a" }; l.Add("b"); l.Insert(0, "z"); l.Remove("a"); return string.Join(",", l) + l.Count; }"#
         ),
         "z,b2"
@@ -303,6 +309,14 @@ fn string_builder_random_and_statics() {
             r#"@{ var sb = new StringBuilder(); sb.Append("a").Append(1); sb.AppendFormat("-{0:D2}", 7); sb.Insert(0, "<"); sb.Replace("a", "A"); sb.AppendLine(); return sb.ToString() + sb.Length; }"#
         ),
         "<A1-07\r\n8"
+    );
+    // Objects are references: appending a builder to itself, or adding a set to itself, is
+    // well defined (no re-entrant borrow, no endless comparison).
+    assert_eq!(
+        eval(
+            r#"@{ var sb = new StringBuilder("ab"); sb.Append(sb).Insert(0, sb); var s = new HashSet<object>(); s.Add(s); return sb.ToString() + s.Contains(s) + s.Add(s) + (sb == sb) + (new StringBuilder() == new StringBuilder()); }"#
+        ),
+        "ababababTrueFalseTrueFalse"
     );
     assert_eq!(
         eval(

@@ -11,7 +11,6 @@ use super::uri::Uri;
 use super::{Fail, Value, text};
 
 /// A .NET object.
-#[derive(Debug, PartialEq)]
 pub enum Object {
     /// `new Regex(..)`, or a literal pattern compiled for a call.
     Regex(Rc<Pattern>),
@@ -31,6 +30,19 @@ pub enum Object {
     Tuple(Vec<Value>),
     /// `HashSet<T>` (insertion order kept).
     Set(RefCell<Vec<Value>>),
+}
+
+/// `==` on objects compares references, as C# does (and a set holding itself cannot recurse).
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.type_name())
+    }
 }
 
 /// A value holding a new object.
@@ -161,26 +173,37 @@ pub(crate) fn method(
     let int = |i: usize| super::methods::int(arg(i)?);
     match (&**object, name) {
         (Object::Builder(b), _) => {
+            // The texts first: an argument may be this builder (`sb.Append(sb)`).
+            let texts: Vec<String> = args.iter().map(Value::to_text).collect();
+            let text_arg = |i: usize| {
+                texts
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| format!("missing argument {}", i + 1))
+            };
+            let formatted = match name {
+                "AppendFormat" => {
+                    text::string_format(&text_arg(0)?, args.get(1..).unwrap_or_default())?
+                }
+                _ => String::new(),
+            };
             let mut s = b.borrow_mut();
             match name {
-                "Append" => s.push_str(&arg(0)?.to_text()),
+                "Append" => s.push_str(&text_arg(0)?),
                 "AppendLine" => {
-                    if let Some(line) = args.first() {
-                        s.push_str(&line.to_text());
+                    if let Some(line) = texts.first() {
+                        s.push_str(line);
                     }
                     s.push_str("\r\n");
                 }
-                "AppendFormat" => s.push_str(&text::string_format(
-                    &arg(0)?.to_text(),
-                    args.get(1..).unwrap_or_default(),
-                )?),
+                "AppendFormat" => s.push_str(&formatted),
                 "Insert" => {
                     let at =
                         super::methods::byte_index(&s, int(0)?).ok_or("Index was out of range.")?;
-                    s.insert_str(at, &arg(1)?.to_text());
+                    s.insert_str(at, &text_arg(1)?);
                 }
                 "Replace" => {
-                    let replaced = text::replace(&s, &arg(0)?.to_text(), &arg(1)?.to_text());
+                    let replaced = text::replace(&s, &text_arg(0)?, &text_arg(1)?);
                     *s = replaced;
                 }
                 "Remove" => {

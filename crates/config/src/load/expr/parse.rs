@@ -543,7 +543,8 @@ impl Parser {
         }
         if self.is("{") {
             // An anonymous object `new { a = 1 }`: a JObject.
-            return self.initialiser(Node::New("JObject".into(), Vec::new()));
+            let node = self.initialiser(Node::New("JObject".into(), Vec::new()))?;
+            return Ok(statements::name_projections(node));
         }
         let ty = self.ident()?;
         self.skip_generic_args();

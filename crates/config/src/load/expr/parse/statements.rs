@@ -184,3 +184,24 @@ impl Parser {
         Ok(Node::Init(Box::new(target), entries))
     }
 }
+
+/// `new { id, x.Name }`: an anonymous object's projected members take their names.
+pub(super) fn name_projections(node: Node) -> Node {
+    let Node::Init(target, entries) = node else {
+        return node;
+    };
+    let entries = entries
+        .into_iter()
+        .map(|(key, value)| match (key, value) {
+            (None, value @ (Node::Local(_) | Node::Member(..))) => {
+                let name = match &value {
+                    Node::Local(n) | Node::Member(_, n, _) => n.clone(),
+                    _ => String::new(),
+                };
+                (Some(Node::Str(name)), value)
+            }
+            other => other,
+        })
+        .collect();
+    Node::Init(target, entries)
+}
