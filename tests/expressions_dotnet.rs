@@ -366,4 +366,8 @@ fn matched_parameters_and_full_type_names() {
         eval(r#"@(System.Linq.Enumerable.Range(0, 2).Count() + System.String.Empty)"#),
         "2"
     );
+    assert_eq!(
+        eval(r#"@{ object l = new List<string> { "a" }; var m = (List<string>)l; return (m is List<string>) + "" + (l as Dictionary<string, int> == null) + m.Count; }"#),
+        "TrueTrue1"
+    );
 }

@@ -440,10 +440,7 @@ impl Parser {
         if !TYPES.contains(&name.as_str()) {
             return Ok(None);
         }
-        let mut look = 2;
-        while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
-            look += 1;
-        }
+        let look = self.skip_type_suffix(2);
         if !matches!(self.peek_at(look), Tok::Punct(")")) {
             return Ok(None);
         }
@@ -466,6 +463,7 @@ impl Parser {
     /// A type name, with `[]` and `?` kept in the name (`string[]`, `int?`).
     fn type_name(&mut self) -> Result<String, SyntaxError> {
         let mut name = self.ident()?;
+        self.skip_generic_args();
         while self.is("[") && matches!(self.peek_at(1), Tok::Punct("]")) {
             self.pos += 2;
             name.push_str("[]");
