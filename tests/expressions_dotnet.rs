@@ -94,6 +94,14 @@ fn loops_run_under_the_step_budget() {
     // An endless loop stops at the step budget.
     fails("@{ var n = 0; while (true) { n++; } return n; }");
     fails("@{ for (;;) { } return 1; }");
+    // A scan per call is charged: filling a set in a loop cannot go quadratic unbounded.
+    fails("@{ var s = new HashSet<int>(); for (int i = 0; i < 90000; i++) { s.Add(i); } return s.Count; }");
+    assert_eq!(
+        eval("@{ var s = new HashSet<int>(new[] { 1, 1, 2 }); for (int i = 0; i < 500; i++) { s.Add(i); } return s.Count; }"),
+        "500"
+    );
+    fails("@(Math.Clamp(1.5, 2.0, 1.0))");
+    fails("@(Enumerable.Range(long.MaxValue, 2).Count())");
 }
 
 #[test]
@@ -367,7 +375,9 @@ fn matched_parameters_and_full_type_names() {
         "2"
     );
     assert_eq!(
-        eval(r#"@{ object l = new List<string> { "a" }; var m = (List<string>)l; return (m is List<string>) + "" + (l as Dictionary<string, int> == null) + m.Count; }"#),
+        eval(
+            r#"@{ object l = new List<string> { "a" }; var m = (List<string>)l; return (m is List<string>) + "" + (l as Dictionary<string, int> == null) + m.Count; }"#
+        ),
         "TrueTrue1"
     );
 }

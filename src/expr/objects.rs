@@ -232,6 +232,28 @@ pub(crate) fn method(
         (Object::Random, "NextDouble") => Ok(Value::Float(
             (random_u64(ev)? >> 11) as f64 / (1u64 << 53) as f64,
         )),
+        (Object::Set(items), "Add" | "Contains" | "Remove") if items.borrow().len() > 16 => {
+            // A scan per call: charged, so a loop cannot make it quadratic for free.
+            ev.step(u32::try_from(items.borrow().len() / 16).unwrap_or(u32::MAX))?;
+            other_method(ev, object, name, args)
+        }
+        _ => other_method(ev, object, name, args),
+    }
+}
+
+/// The methods of `Random` (but `NextDouble`), `HashSet`, and those every object has.
+fn other_method(
+    ev: &mut Eval<'_, '_, '_>,
+    object: &Rc<Object>,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Fail> {
+    let arg = |i: usize| {
+        args.get(i)
+            .ok_or_else(|| format!("missing argument {}", i + 1))
+    };
+    let int = |i: usize| super::methods::int(arg(i)?);
+    match (&**object, name) {
         (Object::Random, "Next") => {
             let (low, high) = match args.len() {
                 0 => (0, i64::from(i32::MAX)),
@@ -245,7 +267,7 @@ pub(crate) fn method(
                     "'minValue' cannot be greater than maxValue.".into()
                 });
             }
-            let span = u64::try_from(high - low).unwrap_or(0);
+            let span = u64::try_from(i128::from(high) - i128::from(low)).unwrap_or(0);
             if span == 0 {
                 return Ok(Value::Int(low));
             }

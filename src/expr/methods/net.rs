@@ -117,7 +117,13 @@ pub(crate) fn static_call(
                     "Log" => x.ln(),
                     "Log10" => x.log10(),
                     "Exp" => x.exp(),
-                    _ => x.clamp(f(1)?, f(2)?.max(f(1)?)),
+                    _ => {
+                        let (lo, hi) = (f(1)?, f(2)?);
+                        if lo.is_nan() || hi.is_nan() || lo > hi {
+                            return Err(format!("'{lo}' cannot be greater than {hi}."));
+                        }
+                        x.clamp(lo, hi)
+                    }
                 }),
             }
         }
@@ -131,7 +137,10 @@ pub(crate) fn static_call(
                 );
             }
             ev.step(u32::try_from(count).unwrap_or(0))?;
-            Value::List((start..start + count).map(Value::Int).collect())
+            let end = start.checked_add(count).ok_or(
+                "Specified argument was out of the range of valid values. (Parameter 'count')",
+            )?;
+            Value::List((start..end).map(Value::Int).collect())
         }
         ("Enumerable", "Repeat") => {
             let count = int(arg(&args, 1)?)?;
@@ -250,12 +259,13 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
             _ => Vec::new(),
         }),
         "HashSet" => {
-            let mut set: Vec<Value> = Vec::new();
-            for item in enumerable().unwrap_or_default() {
-                if !set.iter().any(|x| super::super::ops::equals(x, &item)) {
-                    set.push(item);
-                }
-            }
+            // Distinct by type and text, in O(n log n) (a hashed set would need a random seed).
+            let mut seen = std::collections::BTreeSet::new();
+            let set: Vec<Value> = enumerable()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|item| seen.insert((item.type_name(), item.to_text())))
+                .collect();
             new(Object::Set(RefCell::new(set)))
         }
         "KeyValuePair" => Value::Pair(Box::new((
@@ -266,7 +276,10 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
         "string" | "String" => match (&first, args.get(1)) {
             (Value::Str(c), Some(n)) => {
                 let n = usize::try_from(int(n)?).map_err(|_| "Count cannot be less than zero.")?;
-                Value::Str(c.repeat(n.min(1 << 20)))
+                if c.len().saturating_mul(n) > 1 << 20 {
+                    return Err("new string(c, n) is limited to 1 MiB".into());
+                }
+                Value::Str(c.repeat(n))
             }
             (other, _) => Value::Str(
                 items(other)
