@@ -13,7 +13,7 @@ use tollgate_config::regex::OPTIONS;
 use super::super::eval::Eval;
 use super::super::objects::{self, Object, new};
 use super::super::uri::{self, Uri};
-use super::super::{Fail, Value, json, regex};
+use super::super::{Fail, Value, json, regex, text};
 use super::{arg, float, int, items, str_arg};
 
 /// `Type.Member` for the types of this file.
@@ -182,7 +182,8 @@ pub(crate) fn static_call(
             let ignore = matches!(args.get(2), Some(Value::Bool(true)))
                 || matches!(args.get(2), Some(Value::Str(c)) if c.ends_with("IgnoreCase"));
             let (a, b) = if ignore {
-                (a.to_text().to_lowercase(), b.to_text().to_lowercase())
+                let fold = |v: &Value| v.to_text().chars().map(text::lower).collect::<String>();
+                (fold(a), fold(b))
             } else {
                 (a.to_text(), b.to_text())
             };
@@ -198,17 +199,18 @@ fn char_method(name: &str, args: &[Value]) -> Result<Value, Fail> {
         None => s.chars().next(),
     }
     .ok_or("Index was out of range.")?;
+    // Digits are ASCII and case comes from `text::lower`/`upper` (no Unicode case tables in
+    // the component); letters are std's `is_alphabetic`, which the component already carries.
     Ok(match name {
-        "IsDigit" => Value::Bool(c.is_ascii_digit() || (c.is_numeric() && c.is_alphanumeric())),
-        "IsNumber" => Value::Bool(c.is_numeric()),
+        "IsDigit" | "IsNumber" => Value::Bool(c.is_ascii_digit()),
         "IsLetter" => Value::Bool(c.is_alphabetic()),
-        "IsLetterOrDigit" => Value::Bool(c.is_alphanumeric()),
+        "IsLetterOrDigit" => Value::Bool(c.is_alphabetic() || c.is_ascii_digit()),
         "IsWhiteSpace" => Value::Bool(c.is_whitespace()),
-        "IsUpper" => Value::Bool(c.is_uppercase()),
-        "IsLower" => Value::Bool(c.is_lowercase()),
+        "IsUpper" => Value::Bool(text::lower(c) != c),
+        "IsLower" => Value::Bool(text::upper(c) != c),
         "IsPunctuation" => Value::Bool(c.is_ascii_punctuation()),
-        "ToUpper" | "ToUpperInvariant" => Value::Str(c.to_uppercase().collect()),
-        _ => Value::Str(c.to_lowercase().collect()),
+        "ToUpper" | "ToUpperInvariant" => Value::Str(text::upper(c).to_string()),
+        _ => Value::Str(text::lower(c).to_string()),
     })
 }
 

@@ -220,7 +220,11 @@ fn group(
                     "count with separate matches instead",
                 );
             }
-            if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '_')
+            {
                 return refuse(i, format!("invalid group name `{name}`"));
             }
             if name.chars().all(|c| c.is_ascii_digit()) {
