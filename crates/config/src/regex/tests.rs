@@ -43,3 +43,41 @@ fn what_the_engine_cannot_do_is_refused_where_it_is() {
     }
     assert!(translate("a", RIGHT_TO_LEFT).is_err());
 }
+
+/// Random patterns from the regex alphabet: translating never panics, and whatever the
+/// translation gives either compiles or is refused by the engine, without panicking either.
+#[test]
+fn translation_never_panics() {
+    const PIECES: &[&str] = &[
+        "(", ")", "(?", "(?:", "(?<n>", "(?'m'", "(?<a-b>", "(?=", "(?<=", "(?#c)", "(?i)", "(?n:",
+        "(?x-s)", "[", "]", "[^", "-", "-[", "\\", "\\d", "\\1", "\\k<n>", "\\p{L}", "\\x4",
+        "\\x41", "\\u00e9", "\\c", "\\cA", "\\0", "\\07", "\\Z", "\\G", "\\<", "{", "}", "{2}",
+        "{2,}", "{,3}", "{1,2}?", "*", "+?", "?", "|", "^", "$", ".", "#", " ", "\n", "a", "é",
+        "&&", "~~", "--",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut translated = 0;
+    for _ in 0..20_000 {
+        let pattern: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+        let options = [
+            0,
+            IGNORE_CASE,
+            EXPLICIT_CAPTURE,
+            IGNORE_PATTERN_WHITESPACE,
+            MULTILINE,
+        ][next(5)];
+        if let Ok(engine) = translate(&pattern, options) {
+            translated += 1;
+            #[cfg(feature = "load")]
+            let _ = regex_lite::Regex::new(&engine);
+            let _ = engine;
+        }
+    }
+    assert!(translated > 2_000, "{translated} patterns translated");
+}
