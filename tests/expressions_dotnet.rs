@@ -137,6 +137,31 @@ fn using_null_operators_casts_and_patterns() {
 }
 
 #[test]
+fn try_catch_finally_and_throw() {
+    assert_eq!(
+        eval(
+            r#"@{ try { return JObject.Parse("not json").ToString(); } catch (Newtonsoft.Json.JsonReaderException ex) { return "bad: " + (ex.Message.Length > 0); } }"#
+        ),
+        "bad: True"
+    );
+    assert_eq!(
+        eval(
+            r#"@{ var log = ""; try { log += "a"; throw new Exception("boom"); } catch (Exception e) { log += e.Message; } finally { log += "!"; } return log; }"#
+        ),
+        "aboom!"
+    );
+    assert_eq!(
+        eval(r#"@{ var n = 0; try { n = int.Parse("7"); } catch { n = -1; } return n; }"#),
+        "7"
+    );
+    // An uncaught or rethrown exception is an evaluation failure.
+    fails(r#"@{ throw new Exception("no"); }"#);
+    fails(r#"@{ try { throw new Exception("no"); } catch { throw; } }"#);
+    // Running out of steps cannot be caught.
+    fails("@{ try { while (true) { } } catch { } return 1; }");
+}
+
+#[test]
 fn arrays_and_initialisers() {
     assert_eq!(
         eval(r#"@(string.Join("|", new string[] { "a", "b" }))"#),

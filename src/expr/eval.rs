@@ -13,6 +13,9 @@ pub const STEP_BUDGET: u32 = 100_000;
 /// Longest string an expression may build, in bytes.
 const MAX_TEXT: usize = 16 << 20;
 
+/// The local that holds the exception being handled, for `throw;`.
+const CAUGHT: &str = "@exception";
+
 pub(crate) const NULL_REFERENCE: &str = "Object reference not set to an instance of an object.";
 
 /// One evaluation: the request state, the host, the locals and the steps left.
@@ -91,6 +94,24 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
                         return Ok(Done::Return(value));
                     }
                 }
+                Stmt::Try(body, name, handler, finally) => {
+                    let done = self.try_block(body, name.as_deref(), handler);
+                    match self.block(finally)? {
+                        Done::Next => {}
+                        other => return Ok(other),
+                    }
+                    match done? {
+                        Done::Next => {}
+                        other => return Ok(other),
+                    }
+                }
+                Stmt::Throw(value) => {
+                    let value = match value {
+                        Node::Null => self.local_mut(CAUGHT).map(|v| v.clone())?,
+                        node => self.eval(node)?,
+                    };
+                    return Err(super::objects::exception_message(&value));
+                }
                 Stmt::Break => return Ok(Done::Break),
                 Stmt::Continue => return Ok(Done::Continue),
                 Stmt::Return(value) => return Ok(Done::Return(self.eval(value)?)),
@@ -100,6 +121,26 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             }
         }
         Ok(Done::Next)
+    }
+
+    /// `try { body } catch (Exception name) { handler }`. Running out of steps cannot be caught.
+    fn try_block(
+        &mut self,
+        body: &[Stmt],
+        name: Option<&str>,
+        handler: &[Stmt],
+    ) -> Result<Done, Fail> {
+        match self.block(body) {
+            Err(message) if self.steps > 0 => {
+                let exception = super::objects::new(super::objects::Object::Exception(message));
+                self.set_local(CAUGHT, exception.clone());
+                if let Some(name) = name {
+                    self.set_local(name, exception);
+                }
+                self.block(handler)
+            }
+            other => other,
+        }
     }
 
     /// A `foreach` or `while` loop; `Some` when its body returned. Each turn costs a step.

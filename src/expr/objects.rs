@@ -30,6 +30,8 @@ pub enum Object {
     Tuple(Vec<Value>),
     /// `HashSet<T>` (insertion order kept).
     Set(RefCell<Vec<Value>>),
+    /// An exception (`new Exception(message)`, or one caught by `catch`): its message.
+    Exception(String),
 }
 
 /// `==` on objects compares references, as C# does (and a set holding itself cannot recurse).
@@ -70,6 +72,7 @@ impl Object {
                     .join(", ")
             ),
             Object::Set(_) => "System.Collections.Generic.HashSet`1[System.String]".into(),
+            Object::Exception(m) => format!("System.Exception: {m}"),
         }
     }
 
@@ -85,6 +88,7 @@ impl Object {
             Object::Uri(_) => "Uri",
             Object::Tuple(_) => "Tuple",
             Object::Set(_) => "HashSet",
+            Object::Exception(_) => "Exception",
         }
     }
 
@@ -98,6 +102,17 @@ impl Object {
             Object::Builder(b) => b.borrow().chars().map(|c| Value::Str(c.into())).collect(),
             _ => return None,
         })
+    }
+}
+
+/// What `throw value` fails with: an exception's message, or the value as text.
+pub(crate) fn exception_message(value: &Value) -> Fail {
+    match value {
+        Value::Object(o) => match &**o {
+            Object::Exception(m) => m.clone(),
+            other => other.to_text(),
+        },
+        other => other.to_text(),
     }
 }
 
@@ -136,6 +151,7 @@ pub(crate) fn member(object: &Rc<Object>, name: &str) -> Result<Value, Fail> {
             .ok_or_else(unknown)?,
         Object::Set(items) if name == "Count" => Value::Int(items.borrow().len() as i64),
         Object::Regex(p) if name == "Options" => Value::Int(i64::from(p.options)),
+        Object::Exception(m) if name == "Message" => Value::Str(m.clone()),
         _ => return Err(unknown()),
     })
 }

@@ -57,6 +57,12 @@ pub enum Stmt {
     Continue,
     /// `{ .. }` on its own, or the body of `using (..) { .. }` after its declaration.
     Block(Vec<Stmt>),
+    /// `try { .. } catch (Exception name) { .. } finally { .. }`: the body, the name bound to
+    /// the exception (if any), the first catch clause (it catches every exception) and the
+    /// finally block.
+    Try(Vec<Stmt>, Option<String>, Vec<Stmt>, Vec<Stmt>),
+    /// `throw value;` (`throw;` rethrows the exception being handled, as `Node::Null`).
+    Throw(Node),
 }
 
 /// An expression node.

@@ -76,7 +76,7 @@ fn errors_are_located_at_the_offending_token() {
             "unsupported expression construct: `do` loops",
         ),
         (
-            "@(new Exception(&quot;a&quot;))",
+            "@(new WebClient(&quot;a&quot;))",
             2,
             "unsupported expression construct",
         ),

@@ -220,6 +220,7 @@ pub(crate) fn constructs(ty: &str) -> bool {
         || matches!(
             ty,
             "Uri"
+                | "Exception"
                 | "StringBuilder"
                 | "Random"
                 | "List"
@@ -275,6 +276,10 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
             args.get(1).cloned().unwrap_or(Value::Null),
         ))),
         "Tuple" => new(Object::Tuple(args)),
+        "Exception" => new(Object::Exception(match first {
+            Value::Null => "Exception of type 'System.Exception' was thrown.".into(),
+            other => other.to_text(),
+        })),
         "string" | "String" => match (&first, args.get(1)) {
             (Value::Str(c), Some(n)) => {
                 let n = usize::try_from(int(n)?).map_err(|_| "Count cannot be less than zero.")?;

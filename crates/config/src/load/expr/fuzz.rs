@@ -98,6 +98,11 @@ const VOCABULARY: &[&str] = &[
     "StringBuilder",
     "System",
     "Newtonsoft",
+    "try",
+    "catch",
+    "finally",
+    "throw",
+    "Exception",
     "new",
     "JObject",
     "JProperty",
@@ -147,6 +152,7 @@ const SEEDS: &[&str] = &[
     "@(new System.Text.RegularExpressions.Regex(\"(?i:a(?#c)b)[ -]\").Replace(\"ab\", \"${0}$1$$\"))",
     "@{ using (var sb = new StringBuilder()) { sb.Append(new Uri(\"http://h/p\").Host); } string t = null; t ??= \"x\"; return new Dictionary<string, string> { { \"a\", t }, [\"b\"] = \"c\" }; }",
     "@(new JObject { [\"a\"] = new List<int> { 1 }, [\"b\"] = new { c = new int[2] } } is JObject o ? o : null)",
+    "@{ try { throw new Exception(\"x\"); } catch (Exception e) { return e.Message; } finally { } }",
 ];
 
 fn run(text: &str) {

@@ -55,6 +55,7 @@ pub(crate) const TYPES: &[&str] = &[
     "Char",
     "Enumerable",
     "JsonConvert",
+    "Exception",
     "StringComparison",
     "Formatting",
     "IResponse",

@@ -4,6 +4,7 @@
 
 /// Types `new` can build, beyond `names::CONSTRUCTIBLE`.
 pub(crate) const NET_CONSTRUCTIBLE: &[&str] = &[
+    "Exception",
     "Regex",
     "Uri",
     "StringBuilder",
@@ -149,6 +150,8 @@ pub(crate) const NET_MEMBERS: &[&str] = &[
     "Scheme",
     "Segments",
     "UserInfo",
+    // Exception
+    "Message",
     // Tuple
     "Item1",
     "Item2",

@@ -28,8 +28,6 @@ pub(crate) struct Parser {
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("do", "`do` loops"),
     ("switch", "`switch`"),
-    ("try", "`try`/`catch`"),
-    ("throw", "`throw`"),
     ("typeof", "`typeof`"),
     ("nameof", "`nameof`"),
     ("default", "`default`"),
@@ -186,7 +184,7 @@ impl Parser {
                     };
                     return Ok(Stmt::If(cond, then, otherwise));
                 }
-                "foreach" | "while" | "for" | "using" | "break" | "continue" => {
+                "foreach" | "while" | "for" | "using" | "break" | "continue" | "try" | "throw" => {
                     return self.loop_statement(&word);
                 }
                 _ => {}

@@ -37,6 +37,16 @@ impl Parser {
                 let body = self.loop_body()?;
                 Ok(Stmt::Foreach(name, items, body))
             }
+            "try" => self.try_statement(),
+            "throw" => {
+                let value = if self.is(";") {
+                    Node::Null
+                } else {
+                    self.expr()?
+                };
+                self.expect(";")?;
+                Ok(Stmt::Throw(value))
+            }
             "while" => {
                 self.expect("(")?;
                 let cond = self.expr()?;
@@ -79,6 +89,55 @@ impl Parser {
                 Ok(Stmt::Block(stmts))
             }
         }
+    }
+
+    /// `try { .. }` then `catch` clauses and `finally`; the first clause catches everything.
+    fn try_statement(&mut self) -> Result<Stmt, SyntaxError> {
+        let body = self.braced()?;
+        let (mut name, mut handler, mut finally) = (None, Vec::new(), Vec::new());
+        let mut clauses = 0;
+        while self.is_ident("catch") {
+            self.pos += 1;
+            let mut bound = None;
+            if self.eat("(") {
+                // The exception type is not checked: every exception is an `Exception` here.
+                let look = self.skip_type_suffix(1);
+                if let Tok::Ident(n) = self.peek_at(look) {
+                    bound = Some(n.clone());
+                    self.pos += look + 1;
+                } else {
+                    self.pos += look;
+                }
+                self.expect(")")?;
+            }
+            if self.is_ident("when") {
+                return self
+                    .err("unsupported expression construct: exception filters (`catch .. when`)");
+            }
+            if let Some(n) = &bound {
+                self.locals.push(n.clone());
+            }
+            let block = self.braced()?;
+            if clauses == 0 {
+                name = bound;
+                handler = block;
+            }
+            clauses += 1;
+        }
+        if self.is_ident("finally") {
+            self.pos += 1;
+            finally = self.braced()?;
+        } else if clauses == 0 {
+            return self.err("expected `catch` or `finally` after `try { .. }`");
+        }
+        Ok(Stmt::Try(body, name, handler, finally))
+    }
+
+    fn braced(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
+        self.expect("{")?;
+        let stmts = self.block()?;
+        self.expect("}")?;
+        Ok(stmts)
     }
 
     fn loop_body(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
