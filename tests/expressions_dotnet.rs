@@ -137,6 +137,18 @@ fn using_null_operators_casts_and_patterns() {
 }
 
 #[test]
+fn switch_statements() {
+    let program = r#"@{ var s = ""; foreach (var m in new[] { "GET", "HEAD", "POST", "PUT" }) { switch (m) { case "GET": case "HEAD": s += "r"; break; case "POST": if (s.Length > 1) { s += "w"; break; } s += "x"; break; default: s += "?"; break; } } return s; }"#;
+    assert_eq!(eval(program), "rrw?");
+    assert_eq!(
+        eval(
+            r#"@{ switch (context.Request.Method) { case "POST": return "post"; default: return "other"; } }"#
+        ),
+        "post"
+    );
+}
+
+#[test]
 fn try_catch_finally_and_throw() {
     assert_eq!(
         eval(

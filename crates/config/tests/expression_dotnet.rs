@@ -115,6 +115,16 @@ fn what_the_regex_engine_cannot_do_is_a_located_load_error() {
         ),
         ("@{ break; }", "break", "`break` outside a loop"),
         (
+            "@{ while (true) { switch (1) { case 1: continue; } } }",
+            "continue",
+            "`continue` inside `switch`",
+        ),
+        (
+            "@{ switch (1) { case int n: return n; } }",
+            "n:",
+            "pattern `case` labels",
+        ),
+        (
             "@(System.Text.Frobnicator.Create())",
             "Frobnicator",
             "unknown name `Frobnicator`",

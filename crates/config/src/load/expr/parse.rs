@@ -22,12 +22,13 @@ pub(crate) struct Parser {
     src: String,
     /// Loops around the statement being parsed (`break`/`continue` need one).
     loops: usize,
+    /// `switch` statements around the statement being parsed.
+    switches: usize,
 }
 
 /// Keywords with a precise "unsupported" message.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("do", "`do` loops"),
-    ("switch", "`switch`"),
     ("typeof", "`typeof`"),
     ("nameof", "`nameof`"),
     ("default", "`default`"),
@@ -49,6 +50,7 @@ impl Parser {
             locals: Vec::new(),
             src: src.to_string(),
             loops: 0,
+            switches: 0,
         })
     }
 
@@ -184,7 +186,8 @@ impl Parser {
                     };
                     return Ok(Stmt::If(cond, then, otherwise));
                 }
-                "foreach" | "while" | "for" | "using" | "break" | "continue" | "try" | "throw" => {
+                "foreach" | "while" | "for" | "using" | "break" | "continue" | "try" | "throw"
+                | "switch" => {
                     return self.loop_statement(&word);
                 }
                 _ => {}

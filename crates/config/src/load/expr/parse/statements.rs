@@ -4,7 +4,7 @@
 use super::super::lex::Tok;
 use super::super::{SyntaxError, TYPES};
 use super::{Parser, describe};
-use crate::expr::{Node, Stmt};
+use crate::expr::{BinOp, Node, Stmt};
 
 impl Parser {
     /// A statement that starts with `foreach`, `while`, `for`, `using`, `break` or `continue`.
@@ -15,6 +15,12 @@ impl Parser {
             "break" | "continue" => {
                 if self.loops == 0 {
                     return Err(SyntaxError::new(at, format!("`{word}` outside a loop")));
+                }
+                if word == "continue" && self.switches > 0 {
+                    return Err(SyntaxError::new(
+                        at,
+                        "unsupported expression construct: `continue` inside `switch`",
+                    ));
                 }
                 self.expect(";")?;
                 Ok(if word == "break" {
@@ -38,6 +44,7 @@ impl Parser {
                 Ok(Stmt::Foreach(name, items, body))
             }
             "try" => self.try_statement(),
+            "switch" => self.switch_statement(),
             "throw" => {
                 let value = if self.is(";") {
                     Node::Null
@@ -131,6 +138,91 @@ impl Parser {
             return self.err("expected `catch` or `finally` after `try { .. }`");
         }
         Ok(Stmt::Try(body, name, handler, finally))
+    }
+
+    /// `switch (value) { case a: case b: .. break; default: .. }`, as a one-turn loop (so that
+    /// `break` leaves it) over `if`/`else if` tests of `value == label`.
+    fn switch_statement(&mut self) -> Result<Stmt, SyntaxError> {
+        self.expect("(")?;
+        let value = self.expr()?;
+        self.expect(")")?;
+        self.expect("{")?;
+        let temp = format!("@switch{}", self.depth);
+        self.locals.push(temp.clone());
+        self.loops += 1;
+        self.switches += 1;
+        let sections = self.switch_sections();
+        self.loops -= 1;
+        self.switches -= 1;
+        let sections = sections?;
+        // `if (t == a || t == b) { .. } else if .. else { default }`, built from the end.
+        let mut chain = sections
+            .iter()
+            .find(|(_, default, _)| *default)
+            .map(|(_, _, body)| body.clone())
+            .unwrap_or_default();
+        for (labels, _, body) in sections.into_iter().rev() {
+            let test = labels
+                .into_iter()
+                .map(|label| {
+                    Node::Binary(
+                        BinOp::Eq,
+                        Box::new(Node::Local(temp.clone())),
+                        Box::new(label),
+                    )
+                })
+                .reduce(|a, b| Node::Binary(BinOp::Or, Box::new(a), Box::new(b)));
+            if let Some(test) = test {
+                chain = vec![Stmt::If(test, body, chain)];
+            }
+        }
+        chain.push(Stmt::Break);
+        Ok(Stmt::Block(vec![
+            Stmt::Var(temp, value),
+            Stmt::While(Node::Bool(true), chain, Vec::new()),
+        ]))
+    }
+
+    /// The sections of a `switch` up to its `}`: labels, whether `default` is one, statements.
+    #[allow(clippy::type_complexity)]
+    fn switch_sections(&mut self) -> Result<Vec<(Vec<Node>, bool, Vec<Stmt>)>, SyntaxError> {
+        let mut sections = Vec::new();
+        while !self.eat("}") {
+            let (mut labels, mut default) = (Vec::new(), false);
+            loop {
+                if self.is_ident("case") {
+                    self.pos += 1;
+                    labels.push(self.expr()?);
+                    if !self.is(":") {
+                        return self.err(
+                            "unsupported expression construct: pattern `case` labels (use constants)",
+                        );
+                    }
+                } else if self.is_ident("default") {
+                    self.pos += 1;
+                    default = true;
+                } else {
+                    break;
+                }
+                self.expect(":")?;
+            }
+            if labels.is_empty() && !default {
+                return self.err(format!(
+                    "expected `case` or `default`, found {}",
+                    describe(self.peek())
+                ));
+            }
+            let mut body = Vec::new();
+            while !self.is("}")
+                && !self.is_ident("case")
+                && !self.is_ident("default")
+                && !self.at_end()
+            {
+                body.push(self.statement()?);
+            }
+            sections.push((labels, default, body));
+        }
+        Ok(sections)
     }
 
     fn braced(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
