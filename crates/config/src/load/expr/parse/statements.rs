@@ -1,5 +1,6 @@
-//! Loops (`foreach`, `while`, `for`, `break`, `continue`), `using`, object and collection
-//! initialisers, and the generic arguments of declared and constructed types.
+//! Loops (`foreach`, `while`, `for`, `break`, `continue`), `switch`, `try`/`catch`/`throw`,
+//! `using`, object and collection initialisers, and the generic arguments of declared and
+//! constructed types.
 
 use super::super::lex::Tok;
 use super::super::{SyntaxError, TYPES};
