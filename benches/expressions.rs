@@ -41,6 +41,18 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "pad-1kb",
         "@(Convert.ToBase64String(Encoding.UTF8.GetBytes(\"x\".PadLeft(1024, 'a'))))",
     ),
+    (
+        "regex-match",
+        "@(Regex.Match(context.Request.Url.Path, @\"/items/(?<id>\\d+)$\", RegexOptions.IgnoreCase).Groups[\"id\"].Value)",
+    ),
+    (
+        "regex-replace",
+        "@(Regex.Replace(\"2026-11-27T12:00:00Z\", @\"(\\d+)-(\\d+)-(\\d+)\", \"$3/$2/$1\"))",
+    ),
+    (
+        "foreach-builder",
+        "@{ var sb = new StringBuilder(); foreach (var h in context.Request.Headers) { sb.Append(h.Key).Append(';'); } return sb.ToString(); }",
+    ),
 ];
 
 fn document(expression: &str) -> String {

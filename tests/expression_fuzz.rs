@@ -63,6 +63,18 @@ const ATOMS: &[&str] = &[
     "Convert.FromHexString(\"000102030405060708090a0b0c0d0e0f\")",
     "Encoding.Unicode",
     "BitConverter.GetBytes(7)",
+    "Regex.Match(\"a1b22\", @\"(?<d>\\d+)|(x)\")",
+    "Regex.Matches(\"a1b22\", \"\\\\d\")",
+    "new Regex(\"^A\", RegexOptions.IgnoreCase | RegexOptions.Multiline)",
+    "new Uri(\"https://h.test:8443/a/b?c#d\")",
+    "new StringBuilder(\"sb\")",
+    "new List<string> { \"a\", null }",
+    "new Dictionary<string, int> { [\"a\"] = 1 }",
+    "new { a = 1, b = new[] { 2 } }",
+    "new int[2]",
+    "Tuple.Create(1, \"a\")",
+    "new HashSet<string>(new[] { \"a\", \"a\" })",
+    "new Random()",
 ];
 const UNARY: &[&str] = &[
     "({})",
@@ -128,6 +140,19 @@ const POSTFIX: &[&str] = &[
     ".Encrypt(Aes.Create())",
     ".Key",
     ".GetBytes(\"é\")",
+    ".Groups[1]",
+    ".Groups[\"d\"]",
+    ".Success",
+    ".Index",
+    ".NextMatch()",
+    ".Host",
+    ".Segments",
+    ".Append(1)",
+    ".Item1",
+    ".Next(3)",
+    ".GetLeftPart(UriPartial.Path)",
+    ".Cast<object>()",
+    ".IsMatch(\"a\")",
 ];
 
 fn expression(rng: &mut Rng, depth: usize) -> String {

@@ -53,6 +53,7 @@ pub(crate) fn member(ev: &mut Eval<'_, '_, '_>, target: Value, name: &str) -> Re
             _ => return Err(unknown(&Value::Basic(basic))),
         },
         Value::Crypto(obj) => super::methods::crypto_member(*obj, name)?,
+        Value::Object(o) => super::objects::member(&o, name)?,
         other => return Err(unknown(&other)),
     })
 }
@@ -87,6 +88,7 @@ pub(crate) fn index(ev: &mut Eval<'_, '_, '_>, target: Value, index: Value) -> R
                 byte.ok_or("Index was outside the bounds of the array.")?,
             ))
         }
+        (Value::Object(o), key) => super::objects::index(&o, key)?,
         (target, index) => {
             return Err(format!(
                 "cannot index {} with {}",

@@ -13,6 +13,9 @@ pub const STEP_BUDGET: u32 = 100_000;
 /// Longest string an expression may build, in bytes.
 const MAX_TEXT: usize = 16 << 20;
 
+/// The local that holds the exception being handled, for `throw;`.
+const CAUGHT: &str = "@exception";
+
 pub(crate) const NULL_REFERENCE: &str = "Object reference not set to an instance of an object.";
 
 /// One evaluation: the request state, the host, the locals and the steps left.
@@ -21,12 +24,16 @@ pub(crate) struct Eval<'x, 'c, 'h> {
     pub host: &'x Host<'h>,
     pub locals: Vec<(String, Value)>,
     steps: u32,
+    /// Regular expressions compiled so far, by the engine's pattern (`regex.rs`).
+    pub regexes: Vec<(String, std::rc::Rc<super::regex::Pattern>)>,
 }
 
 /// What a statement list did.
 enum Done {
     Next,
     Return(Value),
+    Break,
+    Continue,
 }
 
 impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
@@ -36,6 +43,7 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             host,
             locals: Vec::new(),
             steps: STEP_BUDGET,
+            regexes: Vec::new(),
         }
     }
 
@@ -44,7 +52,7 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             Expr::Value(node) => self.eval(node),
             Expr::Block(stmts) => match self.block(stmts)? {
                 Done::Return(value) => Ok(value),
-                Done::Next => Ok(Value::Null),
+                _ => Ok(Value::Null),
             },
         }
     }
@@ -72,10 +80,40 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
                 }
                 Stmt::If(cond, then, otherwise) => {
                     let branch = if self.truth(cond)? { then } else { otherwise };
-                    if let Done::Return(value) = self.block(branch)? {
+                    match self.block(branch)? {
+                        Done::Next => {}
+                        done => return Ok(done),
+                    }
+                }
+                Stmt::Block(stmts) => match self.block(stmts)? {
+                    Done::Next => {}
+                    done => return Ok(done),
+                },
+                Stmt::Foreach(..) | Stmt::While(..) => {
+                    if let Some(value) = self.run_loop(stmt)? {
                         return Ok(Done::Return(value));
                     }
                 }
+                Stmt::Try(body, name, handler, finally) => {
+                    let done = self.try_block(body, name.as_deref(), handler);
+                    match self.block(finally)? {
+                        Done::Next => {}
+                        other => return Ok(other),
+                    }
+                    match done? {
+                        Done::Next => {}
+                        other => return Ok(other),
+                    }
+                }
+                Stmt::Throw(value) => {
+                    let value = match value {
+                        Node::Null => self.local_mut(CAUGHT).map(|v| v.clone())?,
+                        node => self.eval(node)?,
+                    };
+                    return Err(super::objects::exception_message(&value));
+                }
+                Stmt::Break => return Ok(Done::Break),
+                Stmt::Continue => return Ok(Done::Continue),
                 Stmt::Return(value) => return Ok(Done::Return(self.eval(value)?)),
                 Stmt::Expr(node) => {
                     self.eval(node)?;
@@ -83,6 +121,76 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
             }
         }
         Ok(Done::Next)
+    }
+
+    /// `try { body } catch (Exception name) { handler }`. Running out of steps cannot be caught.
+    fn try_block(
+        &mut self,
+        body: &[Stmt],
+        name: Option<&str>,
+        handler: &[Stmt],
+    ) -> Result<Done, Fail> {
+        match self.block(body) {
+            Err(message) if self.steps > 0 => {
+                let exception = super::objects::new(super::objects::Object::Exception(message));
+                self.set_local(CAUGHT, exception.clone());
+                if let Some(name) = name {
+                    self.set_local(name, exception);
+                }
+                self.block(handler)
+            }
+            other => other,
+        }
+    }
+
+    /// A `foreach` or `while` loop; `Some` when its body returned. Each turn costs a step.
+    fn run_loop(&mut self, stmt: &Stmt) -> Result<Option<Value>, Fail> {
+        let turn = |ev: &mut Self, body: &[Stmt], step: &[Stmt]| -> Result<Option<Done>, Fail> {
+            ev.step(1)?;
+            let done = ev.block(body)?;
+            if matches!(done, Done::Next | Done::Continue) {
+                ev.block(step)?;
+            }
+            Ok(match done {
+                Done::Break | Done::Return(_) => Some(done),
+                _ => None,
+            })
+        };
+        let done = match stmt {
+            Stmt::Foreach(name, items, body) => {
+                let collection = self.eval(items)?;
+                if collection.is_null() {
+                    return Err(NULL_REFERENCE.into());
+                }
+                let items = super::methods::items(&collection).ok_or_else(|| {
+                    format!("foreach cannot enumerate {}", collection.type_name())
+                })?;
+                let mut done = None;
+                for item in items {
+                    self.set_local(name, item);
+                    done = turn(self, body, &[])?;
+                    if done.is_some() {
+                        break;
+                    }
+                }
+                done
+            }
+            Stmt::While(cond, body, step) => {
+                let mut done = None;
+                while self.truth(cond)? {
+                    done = turn(self, body, step)?;
+                    if done.is_some() {
+                        break;
+                    }
+                }
+                done
+            }
+            _ => None,
+        };
+        Ok(match done {
+            Some(Done::Return(value)) => Some(value),
+            _ => None,
+        })
     }
 
     pub fn set_local(&mut self, name: &str, value: Value) {
@@ -214,6 +322,15 @@ impl<'x, 'c, 'h> Eval<'x, 'c, 'h> {
                 let value = self.eval(inner)?;
                 Value::Bool(!value.is_null() && is_type(&value, ty))
             }
+            Node::IsVar(inner, ty, name) => {
+                let value = self.eval(inner)?;
+                let matched = !value.is_null() && is_type(&value, ty);
+                self.set_local(name, if matched { value } else { Value::Null });
+                Value::Bool(matched)
+            }
+            Node::Regex(pattern, options) => super::regex::literal(self, pattern, *options)?,
+            Node::Init(target, entries) => super::methods::init(self, target, entries)?,
+            Node::New(ty, args) if ty == "Regex" => super::regex::construct(self, args)?,
             Node::Lambda(..) => return Err("a lambda can only be a method argument".into()),
             Node::New(ty, args) => {
                 let args = self.eval_all(args)?;

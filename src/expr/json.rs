@@ -115,6 +115,11 @@ pub(crate) fn set_path(target: &mut Value, keys: &[Value], value: Value) -> Resu
         *target = value;
         return Ok(());
     };
+    if rest.is_empty()
+        && let Some(done) = super::methods::net::set_item(target, first, &value)
+    {
+        return done;
+    }
     let Value::Json(root) = target else {
         return Err(format!(
             "cannot assign into an index of {}",

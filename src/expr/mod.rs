@@ -17,10 +17,13 @@ mod context;
 mod eval;
 mod json;
 mod methods;
+mod objects;
 mod ops;
 mod paths;
+mod regex;
 mod text;
 mod time;
+mod uri;
 pub mod xml;
 
 #[cfg(test)]
@@ -81,6 +84,9 @@ pub enum Value {
     Ctx(Obj),
     /// LINQ to XML: a node, attribute, name or namespace (`xml/`).
     Xml(xml::Xml),
+    /// A .NET reference type: `Regex`, `Match`, `StringBuilder`, `Uri`, `Random`, ... (see
+    /// `objects.rs`); shared, so `sb.Append(..)` changes every copy, as in C#.
+    Object(std::rc::Rc<objects::Object>),
 }
 
 /// A response held in a variable.
@@ -203,6 +209,7 @@ impl Value {
             Value::Crypto(c) => format!("System.Security.Cryptography.{}", c.type_name()),
             Value::Ctx(_) => "context".into(),
             Value::Xml(x) => x.to_text(),
+            Value::Object(o) => o.to_text(),
         }
     }
 
@@ -231,6 +238,7 @@ impl Value {
             Value::Crypto(c) => c.type_name(),
             Value::Ctx(_) => "context",
             Value::Xml(x) => x.type_name(),
+            Value::Object(o) => o.type_name(),
         }
     }
 

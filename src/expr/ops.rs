@@ -43,6 +43,7 @@ pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
     match op {
         Eq => return Ok(Value::Bool(equals(&a, &b))),
         Ne => return Ok(Value::Bool(!equals(&a, &b))),
+        BitOr | BitAnd => return bitwise(op, &a, &b),
         _ => {}
     }
     // String concatenation: either side a string (null is "").
@@ -122,6 +123,16 @@ pub(crate) fn binary(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
     })
 }
 
+/// `|` and `&`: integers bitwise (`RegexOptions`), booleans logically (both sides evaluated).
+fn bitwise(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fail> {
+    let or = op == BinOp::BitOr;
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(Value::Int(if or { x | y } else { x & y })),
+        (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if or { *x || *y } else { *x && *y })),
+        _ => Err(bad_operands(op, a, b)),
+    }
+}
+
 fn compare(op: BinOp, ordering: std::cmp::Ordering) -> Option<Value> {
     use std::cmp::Ordering::*;
     Some(Value::Bool(match op {
@@ -179,6 +190,7 @@ pub(crate) fn is_type(value: &Value, ty: &str) -> bool {
         "TimeSpan" => matches!(value, Value::Span(_)),
         "IResponse" => matches!(value, Value::Message(_)),
         "Jwt" => matches!(value, Value::Jwt(_)),
+        t if super::objects::is_type(value, t) => true,
         "object" => true,
         "Encoding" => matches!(value, Value::Encoding(_)),
         _ if matches!(value, Value::Crypto(_)) => {

@@ -46,6 +46,23 @@ pub enum Stmt {
     Return(Node),
     /// An expression evaluated for its effect, e.g. `obj.Remove("a");`.
     Expr(Node),
+    /// `foreach (var name in items) { .. }`.
+    Foreach(String, Node, Vec<Stmt>),
+    /// `while (cond) { .. }`; `for (init; cond; step) { .. }` is its init statements followed
+    /// by a `While` whose body ends with the step (`continue` runs the step too).
+    While(Node, Vec<Stmt>, Vec<Stmt>),
+    /// `break;`.
+    Break,
+    /// `continue;`.
+    Continue,
+    /// `{ .. }` on its own, or the body of `using (..) { .. }` after its declaration.
+    Block(Vec<Stmt>),
+    /// `try { .. } catch (Exception name) { .. } finally { .. }`: the body, the name bound to
+    /// the exception (if any), the first catch clause (it catches every exception) and the
+    /// finally block.
+    Try(Vec<Stmt>, Option<String>, Vec<Stmt>, Vec<Stmt>),
+    /// `throw value;` (`throw;` rethrows the exception being handled, as `Node::Null`).
+    Throw(Node),
 }
 
 /// An expression node.
@@ -97,6 +114,15 @@ pub enum Node {
     Array(Vec<Node>),
     /// `out var name` / `out name`: an argument the method assigns.
     Out(String),
+    /// A literal regular expression, translated from .NET syntax and checked at load time:
+    /// the engine's pattern (options as inline flags) and the .NET `RegexOptions` bits.
+    Regex(String, u32),
+    /// `new T(..) { entries }`: an object or collection initialiser. Each entry is
+    /// `(Some(key), value)` for `[key] = value`, `{ key, value }` or `name = value`, and
+    /// `(None, value)` for a collection item.
+    Init(Box<Node>, Vec<(Option<Node>, Node)>),
+    /// `value is Type name`: a type test that declares `name`.
+    IsVar(Box<Node>, String, String),
 }
 
 /// A method call.
@@ -165,4 +191,8 @@ pub enum BinOp {
     Or,
     /// `??`.
     Coalesce,
+    /// `|` (integers bitwise, booleans without short-circuit; `RegexOptions` flags).
+    BitOr,
+    /// `&`.
+    BitAnd,
 }

@@ -11,6 +11,7 @@ pub mod html;
 pub mod lang;
 pub mod liquid;
 pub mod model;
+pub mod regex;
 
 pub use expr::PolicyValue;
 pub use lang::*;

@@ -71,19 +71,19 @@ fn errors_are_located_at_the_offending_token() {
             "unsupported member `DateTime.Yesterday`",
         ),
         (
-            "@{ foreach (var x in y) { } return 1; }",
+            "@{ do { } while (true); return 1; }",
             3,
-            "unsupported expression construct: `foreach` loops",
+            "unsupported expression construct: `do` loops",
         ),
         (
-            "@(new Regex(&quot;a&quot;))",
+            "@(new WebClient(&quot;a&quot;))",
             2,
             "unsupported expression construct",
         ),
         (
-            "@(1 &amp; 2)",
+            "@(1 ^ 2)",
             4,
-            "unsupported expression construct: bitwise `&`",
+            "unsupported expression construct: bitwise `^`",
         ),
         ("@(1) x", 5, "unexpected `x` after the expression"),
         (

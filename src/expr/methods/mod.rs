@@ -7,6 +7,8 @@
 mod crypto;
 mod crypto_members;
 mod encoding;
+mod collections;
+pub(crate) mod net;
 mod sequences;
 mod statics;
 mod strings;
@@ -31,6 +33,10 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
     if let Node::Type(ty) = &c.target {
         return static_call(ev, ty, name, &c.args);
     }
+    // Edits of a local list or dictionary: `list.Add(..)`, `dict.Remove(..)`.
+    if let Some(result) = collections::edit_local(ev, c)? {
+        return Ok(result);
+    }
     // Edits of a local JSON value: `obj.Add(..)`, `obj.Remove(..)`, `obj.Property(..).Remove()`.
     if matches!(name, "Add" | "Remove")
         && let Some(result) = edit_in_place(ev, c)?
@@ -48,6 +54,9 @@ pub(crate) fn call(ev: &mut Eval<'_, '_, '_>, c: &Call) -> Result<Value, Fail> {
     if let Value::Crypto(obj) = &target
         && let Some(result) = crypto::call_in_place(ev, &c.target, obj, name, &c.args)?
     {
+        return Ok(result);
+    }
+    if let Some(result) = net::call(ev, &target, c)? {
         return Ok(result);
     }
     // Methods that take lambdas or `out` arguments see the argument nodes.
@@ -100,6 +109,8 @@ pub(super) fn float(value: &Value) -> Result<f64, Fail> {
     }
 }
 
+pub(crate) use collections::init;
+
 pub(super) fn arg(args: &[Value], i: usize) -> Result<&Value, Fail> {
     args.get(i)
         .ok_or_else(|| format!("missing argument {}", i + 1))
@@ -119,12 +130,12 @@ pub(super) fn ignore_case(args: &[Value], i: usize) -> bool {
 }
 
 /// Char index of a byte index.
-pub(super) fn char_index(s: &str, byte: usize) -> i64 {
+pub(crate) fn char_index(s: &str, byte: usize) -> i64 {
     s.get(..byte).map_or(0, |p| p.chars().count() as i64)
 }
 
 /// Byte index of a char index, when in range.
-pub(super) fn byte_index(s: &str, chars: i64) -> Option<usize> {
+pub(crate) fn byte_index(s: &str, chars: i64) -> Option<usize> {
     let chars = usize::try_from(chars).ok()?;
     if chars == s.chars().count() {
         return Some(s.len());

@@ -49,6 +49,7 @@ pub(crate) fn items(value: &Value) -> Option<Vec<Value>> {
             .collect(),
         Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|&b| Value::Int(i64::from(b))).collect(),
+        Value::Object(o) => return o.items(),
         _ => return None,
     })
 }

@@ -18,6 +18,9 @@ pub(crate) fn static_member(
     if let Some(value) = super::super::xml::static_member(ty, name) {
         return Ok(value);
     }
+    if let Some(value) = super::net::static_member(ty, name) {
+        return Ok(value);
+    }
     let now = i64::try_from(ev.host.clock.now_millis()).unwrap_or(i64::MAX);
     Ok(match (ty, name) {
         (_, "Empty") if ty != "Guid" => Value::Str(String::new()),
@@ -47,6 +50,9 @@ pub(super) fn static_call(
         return Ok(value);
     }
     if let Some(value) = super::encoding::static_call(ev, ty, name, nodes)? {
+        return Ok(value);
+    }
+    if let Some(value) = super::net::static_call(ev, ty, name, nodes)? {
         return Ok(value);
     }
     if name == "TryParse" {
@@ -221,6 +227,9 @@ pub(crate) fn construct(ty: &str, args: Vec<Value>) -> Result<Value, Fail> {
     }
     if ty.starts_with('X') {
         return super::super::xml::construct(ty, args);
+    }
+    if super::net::constructs(ty) {
+        return super::net::construct(ty, args);
     }
     Ok(match ty {
         "JObject" => {

@@ -33,6 +33,9 @@ const PUNCTS: &[&str] = &[
     "|", "^", "~",
 ];
 
+/// Compound assignments matched before [`PUNCTS`] (`??=` before `??`).
+const ASSIGN_PUNCTS: &[&str] = &["??=", "|=", "&="];
+
 /// Splits `src` into tokens (the last is `End`).
 pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
     let bytes = src.as_bytes();
@@ -108,7 +111,11 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
             i += len;
             continue;
         }
-        match PUNCTS.iter().find(|p| src[i..].starts_with(**p)) {
+        match ASSIGN_PUNCTS
+            .iter()
+            .chain(PUNCTS)
+            .find(|p| src[i..].starts_with(**p))
+        {
             Some(p) => {
                 out.push((Tok::Punct(p), start));
                 i += p.len();
@@ -120,6 +127,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
         }
     }
     out.push((Tok::End, src.len()));
+    super::qualified::collapse(&mut out);
     Ok(out)
 }
 

@@ -10,11 +10,14 @@ mod crypto;
 pub(crate) mod fuzz;
 mod lex;
 mod names;
-mod namespaces;
+mod names_net;
 mod parse;
+mod qualified;
+mod regex;
 
 use crate::expr::Expr;
 pub(crate) use names::*;
+pub(crate) use names_net::NET_CONSTRUCTIBLE;
 use parse::Parser;
 
 /// A located mistake in an expression: a byte offset into the value and a message.

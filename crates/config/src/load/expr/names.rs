@@ -2,6 +2,7 @@
 //! members and methods, and the method and member names dispatched on values. The parser
 //! checks every name against these tables, so anything else fails at load time.
 
+use super::names_net::{NET_MEMBERS, NET_METHODS, net_static_member, net_static_method};
 use crate::expr::Node;
 
 /// Type names the subset knows: casts, declarations, static members and `new`.
@@ -59,6 +60,28 @@ pub(crate) const TYPES: &[&str] = &[
     "JValue",
     "Math",
     "Uri",
+    "Regex",
+    "RegexOptions",
+    "Match",
+    "Group",
+    "Capture",
+    "MatchCollection",
+    "GroupCollection",
+    "UriPartial",
+    "UriKind",
+    "WebUtility",
+    "Random",
+    "StringBuilder",
+    "StringComparer",
+    "List",
+    "Dictionary",
+    "HashSet",
+    "KeyValuePair",
+    "Tuple",
+    "Char",
+    "Enumerable",
+    "JsonConvert",
+    "Exception",
     "StringComparison",
     "Formatting",
     "IResponse",
@@ -573,7 +596,7 @@ const AZURE_ONLY: &[&str] = &[
 pub(crate) fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, String> {
     match ty {
         Ty::Any => {
-            if MEMBERS.contains(&name) {
+            if MEMBERS.contains(&name) || NET_MEMBERS.contains(&name) {
                 Ok(Ty::Any)
             } else {
                 Err(format!("unsupported member `{name}`"))
@@ -586,6 +609,7 @@ pub(crate) fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, Stri
             if STATIC_MEMBERS
                 .iter()
                 .any(|(t, m)| t == type_name && *m == name)
+                || net_static_member(type_name, name)
             {
                 Ok(Ty::Any)
             } else if let Some(why) = super::crypto::refused_member(type_name, name) {
@@ -607,7 +631,7 @@ pub(crate) fn check_member(target: &Node, ty: Ty, name: &str) -> Result<Ty, Stri
 /// Whether a method exists on the target, or why not.
 pub(crate) fn check_method(target: &Node, ty: Ty, name: &str) -> Result<(), String> {
     match ty {
-        Ty::Any if METHODS.contains(&name) => Ok(()),
+        Ty::Any if METHODS.contains(&name) || NET_METHODS.contains(&name) => Ok(()),
         Ty::Any => Err(format!("unsupported method `{name}`")),
         Ty::Static => {
             let Node::Type(type_name) = target else {
@@ -615,7 +639,8 @@ pub(crate) fn check_method(target: &Node, ty: Ty, name: &str) -> Result<(), Stri
             };
             let known = STATIC_METHODS
                 .iter()
-                .any(|(t, methods)| t == type_name && methods.contains(&name));
+                .any(|(t, methods)| t == type_name && methods.contains(&name))
+                || net_static_method(type_name, name);
             if known {
                 Ok(())
             } else {

@@ -1,9 +1,10 @@
 //! A precedence-climbing parser for the C# subset (see `README.md`, "Policy expressions").
 
+mod statements;
+
 use super::crypto::{check_literal_args, instead_of_new};
 use super::lex::{Piece, Tok, lex};
-use super::namespaces::qualified_type;
-use super::{CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
+use super::{CONSTRUCTIBLE, NET_CONSTRUCTIBLE, SyntaxError, TYPES, Ty, check_member, check_method};
 use crate::expr::{BinOp, Call, Node, Part, Stmt, UnOp};
 
 /// Deepest nesting accepted (brackets, operands, and links of operator or member chains), so
@@ -18,27 +19,23 @@ pub(crate) struct Parser {
     depth: usize,
     /// Names declared so far (`var`, `out var`, lambda parameters).
     locals: Vec<String>,
+    /// The text being parsed (to locate errors inside string literals).
+    src: String,
+    /// Loops around the statement being parsed (`break`/`continue` need one).
+    loops: usize,
+    /// `switch` statements around the statement being parsed.
+    switches: usize,
 }
 
 /// Keywords with a precise "unsupported" message.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("foreach", "`foreach` loops"),
-    ("for", "`for` loops"),
-    ("while", "`while` loops"),
     ("do", "`do` loops"),
-    ("switch", "`switch`"),
-    ("try", "`try`/`catch`"),
-    ("throw", "`throw`"),
-    ("using", "`using`"),
     ("typeof", "`typeof`"),
     ("nameof", "`nameof`"),
     ("default", "`default`"),
     ("checked", "`checked`"),
     ("await", "`await`"),
     ("goto", "`goto`"),
-    ("break", "`break`"),
-    ("continue", "`continue`"),
-    ("Regex", "regular expressions (`Regex`)"),
 ];
 
 impl Parser {
@@ -50,6 +47,9 @@ impl Parser {
             base,
             depth: 0,
             locals: Vec::new(),
+            src: src.to_string(),
+            loops: 0,
+            switches: 0,
         })
     }
 
@@ -151,6 +151,11 @@ impl Parser {
     }
 
     fn statement_inner(&mut self) -> Result<Stmt, SyntaxError> {
+        if self.eat("{") {
+            let stmts = self.block()?;
+            self.expect("}")?;
+            return Ok(Stmt::Block(stmts));
+        }
         if let Tok::Ident(word) = self.peek().clone() {
             if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| *k == word) {
                 return self.err(format!("unsupported expression construct: {what}"));
@@ -180,14 +185,22 @@ impl Parser {
                     };
                     return Ok(Stmt::If(cond, then, otherwise));
                 }
+                "foreach" | "while" | "for" | "using" | "break" | "continue" | "try" | "throw"
+                | "switch" => {
+                    return self.loop_statement(&word);
+                }
                 _ => {}
             }
-            // `var x = ...;` or `Type x = ...;` (also `Type[] x`, `Type? x`).
-            let qualified = qualified_type(&self.toks, self.pos).map(|(_, used)| used);
-            let mut look = qualified.unwrap_or(1);
-            if word == "var" || TYPES.contains(&word.as_str()) || qualified.is_some() {
-                while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
-                    look += 1;
+            // `var x = ...;` or `Type x = ...;` (also `Type[] x`, `Type? x`, `List<T> x`).
+            if word == "var" || TYPES.contains(&word.as_str()) {
+                let look = self.skip_type_suffix(1);
+                if let (Tok::Ident(name), Tok::Punct(";")) =
+                    (self.peek_at(look), self.peek_at(look + 1))
+                {
+                    let name = name.clone();
+                    self.pos += look + 2;
+                    self.locals.push(name.clone());
+                    return Ok(Stmt::Var(name, Node::Null));
                 }
                 if let (Tok::Ident(name), Tok::Punct("=")) =
                     (self.peek_at(look), self.peek_at(look + 1))
@@ -205,15 +218,35 @@ impl Parser {
                 }
             }
         }
+        let stmt = self.expression_statement()?;
+        self.expect(";")?;
+        Ok(stmt)
+    }
+
+    /// An assignment, `x++`, `++x` or a call, without its `;`.
+    pub(super) fn expression_statement(&mut self) -> Result<Stmt, SyntaxError> {
+        if self.is("++") || self.is("--") {
+            let bin = if self.eat("++") {
+                BinOp::Add
+            } else {
+                self.eat("--");
+                BinOp::Sub
+            };
+            let target = self.unary()?;
+            let value = Node::Binary(bin, Box::new(target.clone()), Box::new(Node::Int(1)));
+            return Ok(Stmt::Assign(target, value));
+        }
         let target = self.expr()?;
         for (op, bin) in [
             ("=", None),
             ("+=", Some(BinOp::Add)),
             ("-=", Some(BinOp::Sub)),
+            ("??=", Some(BinOp::Coalesce)),
+            ("|=", Some(BinOp::BitOr)),
+            ("&=", Some(BinOp::BitAnd)),
         ] {
             if self.eat(op) {
                 let value = self.expr()?;
-                self.expect(";")?;
                 let value = match bin {
                     Some(bin) => Node::Binary(bin, Box::new(target.clone()), Box::new(value)),
                     None => value,
@@ -228,16 +261,14 @@ impl Parser {
                 self.eat("--");
                 BinOp::Sub
             };
-            self.expect(";")?;
             let value = Node::Binary(bin, Box::new(target.clone()), Box::new(Node::Int(1)));
             return Ok(Stmt::Assign(target, value));
         }
-        self.expect(";")?;
         Ok(Stmt::Expr(target))
     }
 
     /// The body of `if`/`else`: a `{ block }` or one statement.
-    fn branch(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
+    pub(super) fn branch(&mut self) -> Result<Vec<Stmt>, SyntaxError> {
         if self.eat("{") {
             let stmts = self.block()?;
             self.expect("}")?;
@@ -294,12 +325,20 @@ impl Parser {
         let mut left = self.unary()?;
         loop {
             self.enter()?;
-            if min <= 5 && (self.is_ident("as") || self.is_ident("is")) {
+            if min <= 7 && (self.is_ident("as") || self.is_ident("is")) {
                 let is = self.is_ident("is");
                 self.pos += 1;
                 let ty = self.type_name()?;
                 left = if is {
-                    Node::Is(Box::new(left), ty)
+                    match self.peek().clone() {
+                        // `x is JObject o`: declares `o`.
+                        Tok::Ident(name) if !matches!(name.as_str(), "and" | "or" | "not") => {
+                            self.pos += 1;
+                            self.locals.push(name.clone());
+                            Node::IsVar(Box::new(left), ty, name)
+                        }
+                        _ => Node::Is(Box::new(left), ty),
+                    }
                 } else {
                     Node::As(Box::new(left), ty)
                 };
@@ -310,18 +349,20 @@ impl Parser {
                 "??" => (1, BinOp::Coalesce),
                 "||" => (2, BinOp::Or),
                 "&&" => (3, BinOp::And),
-                "==" => (4, BinOp::Eq),
-                "!=" => (4, BinOp::Ne),
-                "<" => (5, BinOp::Lt),
-                "<=" => (5, BinOp::Le),
-                ">" => (5, BinOp::Gt),
-                ">=" => (5, BinOp::Ge),
-                "+" => (6, BinOp::Add),
-                "-" => (6, BinOp::Sub),
-                "*" => (7, BinOp::Mul),
-                "/" => (7, BinOp::Div),
-                "%" => (7, BinOp::Rem),
-                "&" | "|" | "^" => {
+                "|" => (4, BinOp::BitOr),
+                "&" => (5, BinOp::BitAnd),
+                "==" => (6, BinOp::Eq),
+                "!=" => (6, BinOp::Ne),
+                "<" => (7, BinOp::Lt),
+                "<=" => (7, BinOp::Le),
+                ">" => (7, BinOp::Gt),
+                ">=" => (7, BinOp::Ge),
+                "+" => (8, BinOp::Add),
+                "-" => (8, BinOp::Sub),
+                "*" => (9, BinOp::Mul),
+                "/" => (9, BinOp::Div),
+                "%" => (9, BinOp::Rem),
+                "^" => {
                     return self.err(format!("unsupported expression construct: bitwise `{p}`"));
                 }
                 _ => break,
@@ -403,10 +444,7 @@ impl Parser {
         if !TYPES.contains(&name.as_str()) {
             return Ok(None);
         }
-        let mut look = 2;
-        while matches!(self.peek_at(look), Tok::Punct("[" | "]" | "?")) {
-            look += 1;
-        }
+        let look = self.skip_type_suffix(2);
         if !matches!(self.peek_at(look), Tok::Punct(")")) {
             return Ok(None);
         }
@@ -429,6 +467,7 @@ impl Parser {
     /// A type name, with `[]` and `?` kept in the name (`string[]`, `int?`).
     fn type_name(&mut self) -> Result<String, SyntaxError> {
         let mut name = self.ident()?;
+        self.skip_generic_args();
         while self.is("[") && matches!(self.peek_at(1), Tok::Punct("]")) {
             self.pos += 2;
             name.push_str("[]");
@@ -441,10 +480,6 @@ impl Parser {
 
     fn primary(&mut self) -> Result<(Node, Ty), SyntaxError> {
         let at = self.offset();
-        if let Some((ty, used)) = qualified_type(&self.toks, self.pos) {
-            self.pos += used;
-            return Ok((Node::Type(ty), Ty::Static));
-        }
         let node = match self.next() {
             Tok::Int(n) => Node::Int(n),
             Tok::Float(f) => Node::Float(f),
@@ -508,23 +543,26 @@ impl Parser {
             self.expect("]")?;
             return self.array_items();
         }
-        let ty = match qualified_type(&self.toks, self.pos) {
-            Some((ty, used)) => {
-                self.pos += used;
-                ty
-            }
-            None => self.ident()?,
-        };
+        if self.is("{") {
+            // An anonymous object `new { a = 1 }`: a JObject.
+            let node = self.initialiser(Node::New("JObject".into(), Vec::new()))?;
+            return Ok(statements::name_projections(node));
+        }
+        let ty = self.ident()?;
+        self.skip_generic_args();
         if self.is("[") {
             self.pos += 1;
-            self.expect("]")?;
+            if !self.eat("]") {
+                // `new T[n]`: n default values.
+                let size = self.expr()?;
+                self.expect("]")?;
+                if !self.is("{") {
+                    return Ok(Node::New(format!("{ty}[]"), vec![size]));
+                }
+            }
             return self.array_items();
         }
-        if self.is("{") {
-            return self
-                .err("unsupported expression construct: object initialisers `new T { ... }`");
-        }
-        if !CONSTRUCTIBLE.contains(&ty.as_str()) {
+        if !CONSTRUCTIBLE.contains(&ty.as_str()) && !NET_CONSTRUCTIBLE.contains(&ty.as_str()) {
             return Err(SyntaxError::new(
                 at,
                 format!(
@@ -533,9 +571,25 @@ impl Parser {
                 ),
             ));
         }
-        self.expect("(")?;
-        let args = self.args(")")?;
-        Ok(Node::New(ty, args))
+        let args = if self.eat("(") {
+            let (mut args, starts) = self.args_at(")")?;
+            if ty == "Regex" {
+                super::regex::fold(".ctor", &mut args, &starts, &self.src, self.base)?;
+            }
+            args
+        } else if self.is("{") {
+            Vec::new()
+        } else {
+            return self.err(format!(
+                "expected `(` or `{{`, found {}",
+                describe(self.peek())
+            ));
+        };
+        let node = Node::New(ty, args);
+        if self.is("{") {
+            return self.initialiser(node);
+        }
+        Ok(node)
     }
 
     fn array_items(&mut self) -> Result<Node, SyntaxError> {
@@ -545,7 +599,13 @@ impl Parser {
     }
 
     /// Comma-separated expressions up to `close` (consumed); named arguments drop the name.
-    fn args(&mut self, close: &str) -> Result<Vec<Node>, SyntaxError> {
+    pub(super) fn args(&mut self, close: &str) -> Result<Vec<Node>, SyntaxError> {
+        self.args_at(close).map(|(args, _)| args)
+    }
+
+    /// [`Self::args`] with each argument's offset in the text.
+    fn args_at(&mut self, close: &str) -> Result<(Vec<Node>, Vec<usize>), SyntaxError> {
+        let mut starts = Vec::new();
         let mut args = Vec::new();
         while !self.eat(close) {
             if !args.is_empty() {
@@ -560,9 +620,10 @@ impl Parser {
             if self.at_end() {
                 return self.err(format!("expected `{close}`"));
             }
+            starts.push(self.offset() - self.base);
             args.push(self.expr()?);
         }
-        Ok(args)
+        Ok((args, starts))
     }
 
     fn postfix(&mut self, node: Node, ty: Ty) -> Result<Node, SyntaxError> {
@@ -605,7 +666,10 @@ impl Parser {
                             ),
                         ));
                     }
-                    let args = self.args(")")?;
+                    let (mut args, starts) = self.args_at(")")?;
+                    if matches!(&node, Node::Type(t) if t == "Regex") {
+                        super::regex::fold(&name, &mut args, &starts, &self.src, self.base)?;
+                    }
                     check_literal_args(&node, &name, &args).map_err(|m| SyntaxError::new(at, m))?;
                     node = Node::Call(Box::new(Call {
                         target: node,
