@@ -7,7 +7,10 @@
 
 use std::time::Duration;
 
-use tollgate_config::ForwardRequest;
+use tollgate_config::{ForwardRequest, Typed};
+
+use super::typed;
+use crate::expr;
 
 use crate::error::PolicyError;
 use crate::host::{BackendError, BackendRequest, Host};
@@ -37,11 +40,21 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let timeout_secs = typed::get(&policy.timeout_secs, ctx, host)?;
+    let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
+    if let Typed::Dynamic(follow) = &policy.follow_redirects
+        && typed::get(&policy.follow_redirects, ctx, host)?
+    {
+        return Err(expr::failure(format!(
+            "<forward-request> attribute `{}` gave true: following redirects is not supported.",
+            follow.attribute
+        )));
+    }
     let url = ctx.backend_url(host)?;
     let request = BackendRequest {
         url,
         request: forwarded_request(&ctx.request),
-        timeout: Duration::from_secs(u64::from(policy.timeout_secs)),
+        timeout: Duration::from_secs(u64::from(timeout_secs)),
     };
     let started = host.clock.now_millis();
     let result = host.backend.send(request);
@@ -49,7 +62,7 @@ pub fn apply(
     let mut response = match result {
         Ok(response) => response,
         Err(BackendError::Timeout) => {
-            return Err(PolicyError::backend_timeout(policy.timeout_secs));
+            return Err(PolicyError::backend_timeout(timeout_secs));
         }
         Err(BackendError::Connect(detail) | BackendError::Other(detail)) => {
             return Err(PolicyError::backend_unreachable(detail));
@@ -58,7 +71,7 @@ pub fn apply(
     strip_hop_by_hop(&mut response.headers);
     let status = response.status;
     ctx.response = Some(response);
-    if policy.fail_on_error_status_code && status >= 400 {
+    if fail_on_error_status_code && status >= 400 {
         // Our reason code: Azure documents the behaviour, not the code.
         return Err(PolicyError::new(
             "forward-request",

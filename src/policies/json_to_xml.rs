@@ -5,18 +5,26 @@
 use serde_json::Value as J;
 use tollgate_config::{Apply, JsonToXml, Section};
 
-use super::convertible;
+use super::{convertible, typed};
 use crate::error::PolicyError;
 use crate::expr;
+use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 
 /// Converts the body when `apply` and the `Accept` header allow it.
-pub fn apply(policy: &JsonToXml, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
+pub fn apply(
+    policy: &JsonToXml,
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(), PolicyError> {
+    let consider_accept = typed::get(&policy.consider_accept_header, ctx, host)?;
+    let by_content_type = typed::get(&policy.apply, ctx, host)? == Apply::ContentType;
     let Some((body, headers)) = convertible(
         section,
         ctx,
-        policy.consider_accept_header,
-        policy.apply == Apply::ContentType,
+        consider_accept,
+        by_content_type,
         ("json", "xml"),
     ) else {
         return Ok(());

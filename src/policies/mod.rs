@@ -27,10 +27,11 @@ mod set_body;
 mod set_header;
 mod set_query_parameter;
 mod trace;
+pub mod typed;
 pub mod validate_jwt;
 mod xml_to_json;
 
-use tollgate_config::{Policy, PolicyNode, Section};
+use tollgate_config::{Policy, PolicyNode, Section, Typed};
 
 use crate::error::PolicyError;
 use crate::expr;
@@ -103,8 +104,15 @@ fn run(
             }
             ctx.backend_base = Some(url);
         }
-        Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx),
-        Policy::SetStatus(p) => ctx.response_mut().status = p.code,
+        Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx, host)?,
+        Policy::SetStatus(p) => {
+            let code = typed::get(&p.code, ctx, host)?;
+            if let Typed::Dynamic(reason) = &p.reason {
+                // Evaluated for its failures, as Azure does; wasi:http sends no reason phrase.
+                typed::text(reason, ctx, host)?;
+            }
+            ctx.response_mut().status = code;
+        }
         Policy::SetBody(p) => set_body::apply(p, section, ctx, host)?,
         Policy::ReturnResponse(p) => {
             return return_response::apply(p, ctx, host).map(Flow::Respond);
@@ -132,8 +140,8 @@ fn run(
         }
         Policy::MockResponse(p) => return Ok(Flow::Respond(mock_response::apply(p, ctx))),
         Policy::FindAndReplace(p) => find_and_replace::apply(p, section, ctx, host)?,
-        Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx)?,
-        Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx)?,
+        Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx, host)?,
+        Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx, host)?,
         Policy::SendRequest(p) => send_request::apply(p, ctx, host)?,
         Policy::Retry(p) => return retry::apply(p, section, ctx, host),
         Policy::Trace(p) => trace::apply(p, ctx, host)?,

@@ -1,7 +1,7 @@
 //! `return-response`: ends the pipeline with a response built here, optionally starting
 //! from a response held in a variable (`response-variable-name`, set by `send-request`).
 
-use tollgate_config::ReturnResponse;
+use tollgate_config::{ReturnResponse, Typed};
 
 use super::{set_body, set_header};
 use crate::error::PolicyError;
@@ -39,7 +39,10 @@ pub fn apply(
         }
     }
     if let Some(status) = &policy.status {
-        response.status = status.code;
+        response.status = super::typed::get(&status.code, ctx, host)?;
+        if let Typed::Dynamic(reason) = &status.reason {
+            super::typed::text(reason, ctx, host)?;
+        }
     }
     for header in &policy.headers {
         let values = set_header::values(&header.values, ctx, host)?;

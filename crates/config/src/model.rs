@@ -14,9 +14,11 @@ use crate::lang::{
 mod access;
 mod cache;
 mod portal;
+mod typed;
 pub use access::*;
 pub use cache::*;
 pub use portal::*;
+pub use typed::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -345,19 +347,20 @@ pub struct SetBackendService {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RewriteUri {
     /// The new path (and query), relative to the backend base URL; `{param}` refers to
-    /// the operation's template parameters.
-    pub template: UrlTemplate,
+    /// the operation's template parameters. A named value or an expression gives the
+    /// template text per request; its `{param}`s are then filled in the same way.
+    pub template: Typed<UrlTemplate>,
     /// Keep query parameters the operation template did not name. Default `true`.
-    pub copy_unmatched_params: bool,
+    pub copy_unmatched_params: Typed<bool>,
 }
 
 /// `<set-status code="..." reason="..."/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetStatus {
     /// HTTP status code, 100-599.
-    pub code: u16,
+    pub code: Typed<u16>,
     /// Reason phrase (informational; HTTP/1.1 reason phrases are not sent by wasi:http).
-    pub reason: String,
+    pub reason: Typed<String>,
 }
 
 /// `<set-body>text</set-body>`.
@@ -381,33 +384,40 @@ pub struct ReturnResponse {
 }
 
 /// `<forward-request>`: sends the request to the backend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForwardRequest {
     /// Seconds to wait for the backend's response headers. Default 300.
-    pub timeout_secs: u32,
+    pub timeout_secs: Typed<u32>,
     /// A backend status of 400 or more becomes an error (on-error runs). Default `false`.
-    pub fail_on_error_status_code: bool,
+    pub fail_on_error_status_code: Typed<bool>,
+    /// `follow-redirects`: only `false` is supported; a named value or an expression that
+    /// gives `true` fails the call. Default `false`.
+    pub follow_redirects: Typed<bool>,
+    /// `buffer-response` (Azure's default `true`; literal only, as in Azure). The gateway
+    /// always reads the whole backend response before outbound runs, so `false` (stream
+    /// chunks as they come) has no effect beyond being accepted.
+    pub buffer_response: bool,
 }
 
 /// A call rate: `calls` per `renewal-period` seconds (sliding window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallRate {
     /// Calls allowed per window (1 to 1,000,000).
-    pub calls: u32,
+    pub calls: Typed<u32>,
     /// The window length in seconds (1 to 300, as Azure).
-    pub renewal_period_secs: u32,
+    pub renewal_period_secs: Typed<u32>,
 }
 
 /// A quota: calls and/or kilobytes per fixed `renewal-period` (0 = for the lifetime).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotaLimit {
     /// Calls allowed per period; `None` when only bandwidth is limited.
-    pub calls: Option<u64>,
+    pub calls: Option<Typed<u64>>,
     /// Kilobytes (1024 bytes) of request plus response bodies per period; `None` when only
     /// calls are limited.
-    pub bandwidth_kb: Option<u64>,
+    pub bandwidth_kb: Option<Typed<u64>>,
     /// The period in seconds; `0` means the quota never renews.
-    pub renewal_period_secs: u64,
+    pub renewal_period_secs: Typed<u64>,
 }
 
 /// Names the API (or operation) a nested limit applies to: by `id`, by `name`, or both.
@@ -420,7 +430,7 @@ pub struct LimitTarget {
 }
 
 /// `<api>` inside `<rate-limit>` or `<quota>`: a limit per subscription for one API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiLimit<L> {
     /// Which API.
     pub target: LimitTarget,
@@ -431,7 +441,7 @@ pub struct ApiLimit<L> {
 }
 
 /// `<operation>` inside `<api>`: a limit per subscription for one operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperationLimit<L> {
     /// Which operation of the enclosing API.
     pub target: LimitTarget,
@@ -456,7 +466,7 @@ pub struct LimitReport {
 }
 
 /// `<rate-limit calls renewal-period …>`: per subscription, sliding window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateLimit {
     /// The subscription-wide rate.
     pub rate: CallRate,
@@ -494,7 +504,7 @@ pub struct RateLimitByKey {
 
 /// `<quota calls bandwidth renewal-period>`: per subscription, fixed window anchored at the
 /// subscription's start. Product scope only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quota {
     /// The subscription-wide quota.
     pub limit: QuotaLimit,

@@ -350,7 +350,7 @@ fn policy_ids_and_lines_are_kept() {
         (inbound[1].line, inbound[1].id.as_deref()),
         (5, Some("teapot"))
     );
-    assert!(matches!(inbound[1].policy, Policy::SetStatus(ref s) if s.code == 418));
+    assert!(matches!(inbound[1].policy, Policy::SetStatus(ref s) if s.code == tollgate_config::Typed::Literal(418)));
 }
 
 #[test]

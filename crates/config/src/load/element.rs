@@ -5,6 +5,8 @@
 //! holds a [`PolicyValue`] (parsed and checked here), and `{{named values}}` only where it can
 //! hold a `Template`.
 
+mod typed;
+
 use roxmltree::{Node, NodeType};
 
 use super::error::{Reported, Sink};
@@ -12,6 +14,7 @@ use super::expr::parse_expression;
 use super::template::{has_named_value, parse_template, preview};
 use crate::expr::{Expr, PolicyValue};
 use crate::model::{Section, Template};
+pub(crate) use typed::Exprs;
 
 /// An attribute that was read: its value and where it was written.
 #[derive(Debug, Clone, Copy)]
@@ -160,6 +163,14 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
             ));
         }
         Ok(())
+    }
+
+    /// The attribute's value, without taking it.
+    pub fn peek(&self, name: &str) -> Option<&'a str> {
+        self.node
+            .attributes()
+            .find(|a| a.name() == name && a.namespace().is_none())
+            .map(|a| a.value())
     }
 
     /// Whether the element has the attribute (without taking it).

@@ -19,7 +19,7 @@ mod rfc3339;
 /// Parses `<quota-by-key>`: the quota (renewal-period 0 or at least 300 s), the counter and
 /// `first-period-start` (an ISO 8601 date-time; default the Unix epoch).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<QuotaByKey, Reported> {
-    let limit = quota_limit(el, MIN_PERIOD_SECS);
+    let limit = quota_limit(el, MIN_PERIOD_SECS, None);
     let counter = counter_spec(el);
     let start = el
         .optional_plain("first-period-start")
