@@ -195,14 +195,28 @@ mod tests {
     #[test]
     fn dates_are_written_as_net_round_trips_them() {
         let date = |text: &str| round_trip_date(text);
-        assert_eq!(date("2024-01-02T03:04:05Z").as_deref(), Some("2024-01-02T03:04:05Z"));
-        assert_eq!(date("2024-01-02T03:04:05.500Z").as_deref(), Some("2024-01-02T03:04:05.5Z"));
-        assert_eq!(date("2024-01-02T03:04:05.000").as_deref(), Some("2024-01-02T03:04:05"));
+        assert_eq!(
+            date("2024-01-02T03:04:05Z").as_deref(),
+            Some("2024-01-02T03:04:05Z")
+        );
+        assert_eq!(
+            date("2024-01-02T03:04:05.500Z").as_deref(),
+            Some("2024-01-02T03:04:05.5Z")
+        );
+        assert_eq!(
+            date("2024-01-02T03:04:05.000").as_deref(),
+            Some("2024-01-02T03:04:05")
+        );
         assert_eq!(
             date("2024-01-02T03:04:05+02:00").as_deref(),
             Some("2024-01-02T01:04:05+00:00")
         );
-        for not_a_date in ["2024-01-02", "2024-13-02T03:04:05Z", "soon", "2024-01-02T03:04:05 Z"] {
+        for not_a_date in [
+            "2024-01-02",
+            "2024-13-02T03:04:05Z",
+            "soon",
+            "2024-01-02T03:04:05 Z",
+        ] {
             assert_eq!(date(not_a_date), None, "{not_a_date}");
         }
     }

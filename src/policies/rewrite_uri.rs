@@ -110,12 +110,12 @@ fn fill_text(text: &str, ctx: &Ctx<'_>) -> (String, Vec<(String, String)>) {
     path.push_str(rest_of);
     let query = parse_query(raw_query)
         .into_iter()
-        .map(|(name, value)| {
-            match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+        .map(
+            |(name, value)| match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
                 Some(p) => (name, param(ctx, p).to_string()),
                 None => (name, value),
-            }
-        })
+            },
+        )
         .collect();
     (path, query)
 }

@@ -166,7 +166,9 @@ fn expressions_where_azure_takes_none() {
         "<quota-by-key> attribute `renewal-period` does not take policy expressions in Azure",
     );
     check(
-        &inbound("    <send-request response-variable-name=\"r\"\n      ignore-error=\"@(true)\"><set-url>http://x.test</set-url></send-request>"),
+        &inbound(
+            "    <send-request response-variable-name=\"r\"\n      ignore-error=\"@(true)\"><set-url>http://x.test</set-url></send-request>",
+        ),
         4,
         "<send-request> attribute `ignore-error` does not take policy expressions in Azure",
     );
@@ -366,7 +368,9 @@ fn policy_ids_and_lines_are_kept() {
         (inbound[1].line, inbound[1].id.as_deref()),
         (5, Some("teapot"))
     );
-    assert!(matches!(inbound[1].policy, Policy::SetStatus(ref s) if s.code == tollgate_config::Typed::Literal(418)));
+    assert!(
+        matches!(inbound[1].policy, Policy::SetStatus(ref s) if s.code == tollgate_config::Typed::Literal(418))
+    );
 }
 
 #[test]

@@ -48,8 +48,8 @@ impl<'a> Element<'_, 'a, '_> {
             return Ok(Some(Raw::Dynamic(value)));
         }
         if has_named_value(attr.value) {
-            let template =
-                parse_template(attr.value).map_err(|message| self.error_at(attr.offset, message))?;
+            let template = parse_template(attr.value)
+                .map_err(|message| self.error_at(attr.offset, message))?;
             if template.as_literal().is_none() {
                 return Ok(Some(Raw::Dynamic(PolicyValue::Text(template))));
             }
@@ -111,7 +111,11 @@ impl<'a> Element<'_, 'a, '_> {
     }
 
     /// An optional `true`/`false` attribute (any ASCII case).
-    pub fn typed_bool(&mut self, name: &str, exprs: Exprs) -> Result<Option<Typed<bool>>, Reported> {
+    pub fn typed_bool(
+        &mut self,
+        name: &str,
+        exprs: Exprs,
+    ) -> Result<Option<Typed<bool>>, Reported> {
         match self.typed_raw(name, exprs)? {
             None => Ok(None),
             Some(Raw::Dynamic(value)) => Ok(Some(Typed::Dynamic(self.dynamic(name, value)))),
@@ -212,6 +216,8 @@ impl<'a> Element<'_, 'a, '_> {
     /// Reports a missing required attribute.
     pub fn missing(&mut self, name: &str) -> Reported {
         let tag = self.tag();
-        self.error(format!("<{tag}> is missing the required attribute `{name}`"))
+        self.error(format!(
+            "<{tag}> is missing the required attribute `{name}`"
+        ))
     }
 }

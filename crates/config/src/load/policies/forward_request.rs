@@ -21,15 +21,15 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ForwardRequest, Repo
         Exprs::Allowed,
         &format!("whole seconds from 1 to {MAX_TIMEOUT_SECS}"),
     );
-    let redirects = el
-        .typed_bool("follow-redirects", Exprs::Allowed)
-        .and_then(|follow| match follow {
-            Some(Typed::Literal(true)) => Err(el.error(
-                "unsupported: forward-request follow-redirects=\"true\" (the gateway returns \
+    let redirects =
+        el.typed_bool("follow-redirects", Exprs::Allowed)
+            .and_then(|follow| match follow {
+                Some(Typed::Literal(true)) => Err(el.error(
+                    "unsupported: forward-request follow-redirects=\"true\" (the gateway returns \
                  redirects to the caller)",
-            )),
-            other => Ok(other),
-        });
+                )),
+                other => Ok(other),
+            });
     let buffer_request = el.typed_bool("buffer-request-body", Exprs::Allowed);
     let buffer_response = el.typed_bool("buffer-response", Exprs::NotInAzure);
     let fail = el.typed_bool("fail-on-error-status-code", Exprs::Allowed);

@@ -14,7 +14,11 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<JsonToXml, Reported>
     let accept = el.typed_bool("consider-accept-header", Exprs::Allowed);
     let parse_date = el.typed_bool("parse-date", Exprs::NotInAzure);
     let content = el.no_content();
-    for name in ["namespace-separator", "namespace-prefix", "attribute-block-name"] {
+    for name in [
+        "namespace-separator",
+        "namespace-prefix",
+        "attribute-block-name",
+    ] {
         el.reject(
             name,
             &format!("unsupported: json-to-xml attribute `{name}`"),

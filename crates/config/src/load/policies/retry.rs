@@ -11,7 +11,12 @@ use crate::model::Typed;
 /// policies to retry. Every attribute may be a named value or an expression, as in Azure.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Retry, Reported> {
     let condition = condition(el);
-    let count = el.typed_number("count", (1, 50), Exprs::Allowed, "a whole number from 1 to 50");
+    let count = el.typed_number(
+        "count",
+        (1, 50),
+        Exprs::Allowed,
+        "a whole number from 1 to 50",
+    );
     let interval = el.typed_number(
         "interval",
         (0, 300),
@@ -24,7 +29,12 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Retry, Reported> {
         Exprs::Allowed,
         "whole seconds from 0 to 3600",
     );
-    let delta = el.typed_number("delta", (0, 300), Exprs::Allowed, "whole seconds from 0 to 300");
+    let delta = el.typed_number(
+        "delta",
+        (0, 300),
+        Exprs::Allowed,
+        "whole seconds from 0 to 300",
+    );
     let fast = el.typed_bool("first-fast-retry", Exprs::Allowed);
     let policies = el.policies();
     let (condition, count, interval) = (condition?, count?, interval?);

@@ -9,7 +9,12 @@ use crate::model::{SetStatus, Typed};
 /// Both take a named value or a policy expression, as in Azure; those are checked per request.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetStatus, Reported> {
     let code = el
-        .typed_number("code", (100, 599), Exprs::Allowed, "a status code from 100 to 599")
+        .typed_number(
+            "code",
+            (100, 599),
+            Exprs::Allowed,
+            "a status code from 100 to 599",
+        )
         .and_then(|code| code.ok_or_else(|| el.missing("code")));
     let reason = el.typed_text("reason", Exprs::Allowed, |reason| {
         match reason.chars().find(|&c| c.is_control() && c != '\t') {
