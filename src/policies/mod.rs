@@ -138,7 +138,7 @@ fn run(
             }
             ctx.request.method = method;
         }
-        Policy::MockResponse(p) => return Ok(Flow::Respond(mock_response::apply(p, ctx))),
+        Policy::MockResponse(p) => return mock_response::apply(p, ctx, host).map(Flow::Respond),
         Policy::FindAndReplace(p) => find_and_replace::apply(p, section, ctx, host)?,
         Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx, host)?,
         Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx, host)?,

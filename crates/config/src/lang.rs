@@ -61,12 +61,12 @@ pub struct SetMethod {
 }
 
 /// `<mock-response status-code content-type/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MockResponse {
     /// The status code (default 200).
-    pub status_code: u16,
+    pub status_code: Typed<u16>,
     /// The content type (default `application/json`).
-    pub content_type: String,
+    pub content_type: Typed<String>,
 }
 
 /// An example response from an API's OpenAPI description, for `mock-response`.

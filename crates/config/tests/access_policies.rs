@@ -196,7 +196,10 @@ fn check_header_loads_and_refuses_mistakes() {
     ) else {
         panic!()
     };
-    assert!(check_header.ignore_case);
+    assert_eq!(
+        check_header.ignore_case,
+        tollgate_config::Typed::Literal(true)
+    );
     assert_eq!(check_header.values.len(), 1);
     check(
         r#"<check-header name="X" failed-check-httpcode="401" />"#,

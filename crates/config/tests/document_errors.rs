@@ -180,7 +180,7 @@ fn expressions_where_azure_takes_none() {
     check(
         &inbound("    <mock-response status-code=\"@(200)\"/>"),
         3,
-        "unsupported: a policy expression in <mock-response> attribute `status-code`",
+        "<mock-response> attribute `status-code` does not take policy expressions in Azure",
     );
 }
 

@@ -266,31 +266,6 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         }
     }
 
-    /// An optional whole-number attribute within `min..=max`.
-    pub fn optional_u32(
-        &mut self,
-        name: &str,
-        min: u32,
-        max: u32,
-    ) -> Result<Option<u32>, Reported> {
-        let Some(attr) = self.optional_plain(name)? else {
-            return Ok(None);
-        };
-        match attr.value.trim().parse::<u32>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ => {
-                let tag = self.tag();
-                Err(self.error_at(
-                    attr.offset,
-                    format!(
-                        "<{tag}> attribute `{name}` must be a whole number from {min} to {max}, not `{}`",
-                        preview(attr.value)
-                    ),
-                ))
-            }
-        }
-    }
-
     /// An optional attribute that must be one of `choices`.
     pub fn optional_choice(
         &mut self,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
 
-use super::Template;
+use super::{Template, Typed};
 
 /// An inclusive range of IP addresses of one family. A single address is a range of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,16 +55,16 @@ pub struct IpFilter {
 }
 
 /// `<check-header name failed-check-httpcode failed-check-error-message ignore-case>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckHeader {
     /// The header to check.
-    pub name: String,
+    pub name: Typed<String>,
     /// The status answered when the check fails.
-    pub failed_check_httpcode: u16,
+    pub failed_check_httpcode: Typed<u16>,
     /// The message answered when the check fails.
-    pub failed_check_error_message: String,
+    pub failed_check_error_message: Typed<String>,
     /// Compare values ignoring case.
-    pub ignore_case: bool,
+    pub ignore_case: Typed<bool>,
     /// Accepted values (named values allowed); any one passes. Empty: the header only has
     /// to be present.
     pub values: Vec<Template>,
