@@ -45,8 +45,9 @@ pub fn apply(
         }
     }
     for header in &policy.headers {
+        let target = set_header::target(header, ctx, host)?;
         let values = set_header::values(&header.values, ctx, host)?;
-        set_header::edit(header, values, &mut response.headers);
+        set_header::edit(&target, values, &mut response.headers);
     }
     if let Some(body) = &policy.body {
         response.body = set_body::body(body, ctx, host)?;

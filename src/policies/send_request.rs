@@ -43,8 +43,9 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
         request.method = expr::text(method, ctx, host)?.trim().to_ascii_uppercase();
     }
     for header in &policy.headers {
+        let target = set_header::target(header, ctx, host)?;
         let values = set_header::values(&header.values, ctx, host)?;
-        set_header::edit(header, values, &mut request.headers);
+        set_header::edit(&target, values, &mut request.headers);
     }
     if let Some(body) = &policy.body {
         request.body = set_body::body(body, ctx, host)?;

@@ -5,7 +5,9 @@
 //! the wrong type is an `ExpressionValueEvaluationFailure` (500, on-error) whose message names
 //! the element, the attribute and the named value, never the value itself (it may be secret).
 
-use tollgate_config::{Apply, Dynamic, JsonKind, PolicyValue, SendMode, TemplatePart, Typed};
+use tollgate_config::{
+    Apply, Dynamic, ExistsAction, JsonKind, PolicyValue, SendMode, TemplatePart, Typed,
+};
 
 use crate::error::PolicyError;
 use crate::expr::{self, Value};
@@ -150,4 +152,4 @@ macro_rules! choices {
         }
     )*};
 }
-choices!(Apply, JsonKind, SendMode);
+choices!(Apply, ExistsAction, JsonKind, SendMode);

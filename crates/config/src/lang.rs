@@ -46,9 +46,9 @@ pub struct IncludeFragment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetQueryParameter {
     /// The parameter name.
-    pub name: String,
+    pub name: Typed<String>,
     /// What to do when the parameter exists.
-    pub exists_action: ExistsAction,
+    pub exists_action: Typed<ExistsAction>,
     /// The values; several become repeated parameters.
     pub values: Vec<PolicyValue>,
 }

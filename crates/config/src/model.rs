@@ -325,13 +325,25 @@ pub enum ExistsAction {
     Delete,
 }
 
+impl Choice for ExistsAction {
+    fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "override" => Some(ExistsAction::Override),
+            "skip" => Some(ExistsAction::Skip),
+            "append" => Some(ExistsAction::Append),
+            "delete" => Some(ExistsAction::Delete),
+            _ => None,
+        }
+    }
+}
+
 /// `<set-header name exists-action><value/>…</set-header>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetHeader {
-    /// Header name as written.
-    pub name: String,
+    /// Header name as written (a named value or an expression is checked per request).
+    pub name: Typed<String>,
     /// What to do when the header exists.
-    pub exists_action: ExistsAction,
+    pub exists_action: Typed<ExistsAction>,
     /// The values; several are comma-joined unless the header must stay separate.
     pub values: Vec<PolicyValue>,
 }

@@ -34,8 +34,8 @@ fn node(line: u32, policy: Policy) -> PolicyNode {
 
 fn header(name: &str, exists_action: ExistsAction, values: Vec<Template>) -> SetHeader {
     SetHeader {
-        name: name.to_string(),
-        exists_action,
+        name: Typed::Literal(name.to_string()),
+        exists_action: Typed::Literal(exists_action),
         values: values.into_iter().map(PolicyValue::Text).collect(),
     }
 }

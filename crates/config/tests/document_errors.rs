@@ -146,9 +146,9 @@ fn bad_named_value() {
         "invalid named value `{{Api-Key}}`",
     );
     check(
-        &inbound("    <set-header name=\"{{ header }}\"><value>1</value></set-header>"),
+        &inbound("    <set-variable name=\"{{ variable }}\" value=\"1\"/>"),
         3,
-        "named values cannot be used in <set-header> attribute `name`",
+        "named values cannot be used in <set-variable> attribute `name`",
     );
 }
 
