@@ -152,7 +152,7 @@ fn run(
         Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
         Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
         Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
-        Policy::Cors(p) => return Ok(cors::apply(p, ctx)),
+        Policy::Cors(p) => return cors::apply(p, ctx, host),
         Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
         Policy::CacheLookup(p) => return Ok(cache_lookup::apply(p, ctx, host)),
         Policy::CacheStore(p) => cache_store::apply(p, ctx, host)?,

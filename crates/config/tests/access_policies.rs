@@ -7,7 +7,7 @@ mod common;
 
 use common::assert_one;
 use tollgate_config::load::{LoadError, parse_document};
-use tollgate_config::model::{Allowed, IpRange, KeyMaterial, Policy, TokenSource};
+use tollgate_config::model::{Allowed, IpRange, KeyMaterial, Policy, TokenSource, Typed};
 
 const FILE: &str = "apis/weather.xml";
 
@@ -284,7 +284,8 @@ fn cors_loads_and_refuses_mistakes() {
         Allowed::List(vec!["GET".into(), "POST".into()]),
         "Azure's default"
     );
-    assert!(cors.terminate_unmatched_request && !cors.allow_credentials);
+    assert_eq!(cors.terminate_unmatched_request, Typed::Literal(true));
+    assert_eq!(cors.allow_credentials, Typed::Literal(false));
     check(
         r#"<cors allow-credentials="true"><allowed-origins><origin>*</origin></allowed-origins></cors>"#,
         3,

@@ -71,13 +71,14 @@ pub struct CheckHeader {
 }
 
 /// `<cors allow-credentials terminate-unmatched-request>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cors {
-    /// Send `Access-Control-Allow-Credentials: true`. Never together with a `*` origin.
-    pub allow_credentials: bool,
+    /// Send `Access-Control-Allow-Credentials: true`. Never together with a literal `*`
+    /// origin (a computed `true` with `*` echoes the caller's origin instead).
+    pub allow_credentials: Typed<bool>,
     /// Answer an unmatched preflight (and an unmatched GET/HEAD with `Origin`) with an empty
     /// 200 instead of passing it on. Default `true`.
-    pub terminate_unmatched_request: bool,
+    pub terminate_unmatched_request: Typed<bool>,
     /// `<allowed-origins>`: `*` or `scheme://host[:port]` origins, normalised (lower case,
     /// default ports removed).
     pub allowed_origins: Allowed,
