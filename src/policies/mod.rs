@@ -154,7 +154,7 @@ fn run(
         Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
         Policy::Cors(p) => return cors::apply(p, ctx, host),
         Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
-        Policy::CacheLookup(p) => return Ok(cache_lookup::apply(p, ctx, host)),
+        Policy::CacheLookup(p) => return cache_lookup::apply(p, ctx, host),
         Policy::CacheStore(p) => cache_store::apply(p, ctx, host)?,
         Policy::CacheLookupValue(p) => cache_lookup_value::apply(p, ctx, host)?,
         Policy::CacheStoreValue(p) => cache_store_value::apply(p, ctx, host)?,

@@ -6,7 +6,8 @@
 //! the element, the attribute and the named value, never the value itself (it may be secret).
 
 use tollgate_config::{
-    Apply, Dynamic, ExistsAction, JsonKind, PolicyValue, SendMode, TemplatePart, Typed,
+    Apply, DownstreamCaching, Dynamic, ExistsAction, JsonKind, PolicyValue, SendMode, TemplatePart,
+    Typed,
 };
 
 use crate::error::PolicyError;
@@ -152,4 +153,4 @@ macro_rules! choices {
         }
     )*};
 }
-choices!(Apply, ExistsAction, JsonKind, SendMode);
+choices!(Apply, DownstreamCaching, ExistsAction, JsonKind, SendMode);
