@@ -12,7 +12,7 @@ use crate::pipeline::ctx::{Ctx, resolve};
 /// (`HeaderNotFound`, `HeaderValueNotAllowed`). Several header lines, or a comma-separated
 /// value, each count as one value.
 pub fn apply(policy: &CheckHeader, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
-    let name = typed::get(&policy.name, ctx, host)?;
+    let name = typed::text_ref(&policy.name, ctx, host)?;
     let present = ctx.request.headers.get_all(&name).next().is_some();
     if !present {
         return Err(fail(policy, "HeaderNotFound", ctx, host));
@@ -59,8 +59,8 @@ fn fail(
         Ok(status) => status,
         Err(error) => return error,
     };
-    match typed::get(&policy.failed_check_error_message, ctx, host) {
-        Ok(message) => PolicyError::new("check-header", reason, status, message),
+    match typed::text_ref(&policy.failed_check_error_message, ctx, host) {
+        Ok(message) => PolicyError::new("check-header", reason, status, message.into_owned()),
         Err(error) => error,
     }
 }

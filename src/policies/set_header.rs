@@ -1,5 +1,7 @@
 //! `set-header`: sets, appends, skips or deletes a request or response header.
 
+use std::borrow::Cow;
+
 use tollgate_config::{ExistsAction, PolicyValue, Section, SetHeader, Typed};
 
 use super::{targets_request, typed};
@@ -30,9 +32,9 @@ pub fn apply(
 }
 
 /// The header a policy edits and how, for this call.
-pub struct Target {
+pub struct Target<'p> {
     /// The header name.
-    pub name: String,
+    pub name: Cow<'p, str>,
     /// What to do when it exists.
     pub action: ExistsAction,
 }
@@ -46,14 +48,14 @@ const FORBIDDEN: &[&str] = &[
 ];
 
 /// The policy's name and action; a computed name must be a settable header name.
-pub fn target(
-    policy: &SetHeader,
+pub fn target<'p>(
+    policy: &'p SetHeader,
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
-) -> Result<Target, PolicyError> {
+) -> Result<Target<'p>, PolicyError> {
     let action = typed::get(&policy.exists_action, ctx, host)?;
     let name = match &policy.name {
-        Typed::Literal(name) => name.clone(),
+        Typed::Literal(name) => Cow::Borrowed(name.as_str()),
         Typed::Dynamic(dynamic) => {
             let name = typed::text(dynamic, ctx, host)?.trim().to_string();
             let token = !name.is_empty()
@@ -67,7 +69,7 @@ pub fn target(
                     dynamic.element
                 )));
             }
-            name
+            Cow::Owned(name)
         }
     };
     Ok(Target { name, action })
@@ -94,8 +96,8 @@ pub fn values(
 }
 
 /// Applies the policy to a header list with its evaluated values.
-pub fn edit(target: &Target, values: Vec<String>, headers: &mut Headers) {
-    let name = target.name.as_str();
+pub fn edit(target: &Target<'_>, values: Vec<String>, headers: &mut Headers) {
+    let name = target.name.as_ref();
     match target.action {
         ExistsAction::Delete => {
             headers.remove(name);

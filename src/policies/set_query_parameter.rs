@@ -15,7 +15,7 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
-    let name = typed::get(&policy.name, ctx, host)?;
+    let name = typed::text_ref(&policy.name, ctx, host)?;
     let action = typed::get(&policy.exists_action, ctx, host)?;
     let values = policy
         .values
@@ -23,7 +23,7 @@ pub fn apply(
         .map(|value| expr::text(value, ctx, host))
         .collect::<Result<Vec<_>, _>>()?;
     let mut pairs = parse_query(&ctx.request.query);
-    let name = name.as_str();
+    let name = name.as_ref();
     let exists = pairs.iter().any(|(n, _)| n == name);
     match action {
         ExistsAction::Delete => pairs.retain(|(n, _)| n != name),

@@ -5,6 +5,8 @@
 //! the wrong type is an `ExpressionValueEvaluationFailure` (500, on-error) whose message names
 //! the element, the attribute and the named value, never the value itself (it may be secret).
 
+use std::borrow::Cow;
+
 use tollgate_config::{
     Apply, DownstreamCaching, Dynamic, ExistsAction, JsonKind, PolicyValue, SendMode, TemplatePart,
     Typed,
@@ -35,6 +37,18 @@ pub fn get<T: FromAttribute>(
             let value = expr::value(&dynamic.value, ctx, host)?;
             T::convert(&value, dynamic).ok_or_else(|| mismatch::<T>(dynamic, &value))
         }
+    }
+}
+
+/// A text attribute's value for this call, borrowed when it is literal.
+pub fn text_ref<'p>(
+    typed: &'p Typed<String>,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Cow<'p, str>, PolicyError> {
+    match typed {
+        Typed::Literal(text) => Ok(Cow::Borrowed(text)),
+        Typed::Dynamic(dynamic) => text(dynamic, ctx, host).map(Cow::Owned),
     }
 }
 

@@ -5,7 +5,7 @@
 //! always accepted; a policy expression only where Azure's reference allows one
 //! ([`Exprs::Allowed`]). Elsewhere the error says that Azure does not take one either.
 
-use super::{Attr, Element, is_expression};
+use super::{Element, is_expression};
 use crate::expr::PolicyValue;
 use crate::load::error::Reported;
 use crate::load::template::{has_named_value, parse_template, preview};
@@ -20,15 +20,22 @@ pub(crate) enum Exprs {
     NotInAzure,
 }
 
-/// An attribute as written: literal text, or a value computed per request.
-enum Raw<'a> {
-    Literal(Attr<'a>),
+/// An attribute as written: literal text (with any named value the loader already knows
+/// substituted), or a value computed per request.
+enum Raw {
+    Literal(Lit),
     Dynamic(PolicyValue),
 }
 
-impl<'a> Element<'_, 'a, '_> {
+/// Literal text and where its attribute is.
+struct Lit {
+    value: String,
+    offset: usize,
+}
+
+impl Element<'_, '_, '_> {
     /// Takes an attribute and sorts it into literal text or a per-request value.
-    fn typed_raw(&mut self, name: &str, exprs: Exprs) -> Result<Option<Raw<'a>>, Reported> {
+    fn typed_raw(&mut self, name: &str, exprs: Exprs) -> Result<Option<Raw>, Reported> {
         let Some(attr) = self.optional(name)? else {
             return Ok(None);
         };
@@ -47,14 +54,19 @@ impl<'a> Element<'_, 'a, '_> {
             let value = self.value(attr.value, attr.value_offset, raw)?;
             return Ok(Some(Raw::Dynamic(value)));
         }
+        let mut value = attr.value.to_string();
         if has_named_value(attr.value) {
             let template = parse_template(attr.value)
                 .map_err(|message| self.error_at(attr.offset, message))?;
-            if template.as_literal().is_none() {
-                return Ok(Some(Raw::Dynamic(PolicyValue::Text(template))));
+            match template.as_literal() {
+                Some(text) => value = text,
+                None => return Ok(Some(Raw::Dynamic(PolicyValue::Text(template)))),
             }
         }
-        Ok(Some(Raw::Literal(attr)))
+        Ok(Some(Raw::Literal(Lit {
+            value,
+            offset: attr.offset,
+        })))
     }
 
     fn dynamic(&self, name: &str, value: PolicyValue) -> Box<Dynamic> {
@@ -101,7 +113,7 @@ impl<'a> Element<'_, 'a, '_> {
                             attr.offset,
                             format!(
                                 "<{tag}> {name} must be {what}, not `{}`",
-                                preview(attr.value)
+                                preview(&attr.value)
                             ),
                         ))
                     }
@@ -132,7 +144,7 @@ impl<'a> Element<'_, 'a, '_> {
                         attr.offset,
                         format!(
                             "<{tag}> {name} must be true, false{hint}, not `{}`",
-                            preview(attr.value)
+                            preview(&attr.value)
                         ),
                     ))
                 }
@@ -188,7 +200,7 @@ impl<'a> Element<'_, 'a, '_> {
         match self.typed_raw(name, exprs)? {
             None => Ok(None),
             Some(Raw::Dynamic(value)) => Ok(Some(Typed::Dynamic(self.dynamic(name, value)))),
-            Some(Raw::Literal(attr)) => match check(attr.value) {
+            Some(Raw::Literal(attr)) => match check(&attr.value) {
                 Ok(text) => Ok(Some(Typed::Literal(text))),
                 Err(message) => Err(self.error_at(attr.offset, message)),
             },
@@ -206,7 +218,7 @@ impl<'a> Element<'_, 'a, '_> {
         match self.typed_raw(name, exprs)? {
             None => Ok(None),
             Some(Raw::Dynamic(value)) => Ok(Some(Typed::Dynamic(self.dynamic(name, value)))),
-            Some(Raw::Literal(attr)) => match parse(attr.value) {
+            Some(Raw::Literal(attr)) => match parse(&attr.value) {
                 Ok(value) => Ok(Some(Typed::Literal(value))),
                 Err(message) => Err(self.error_at(attr.offset, message)),
             },
