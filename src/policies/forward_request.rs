@@ -7,10 +7,9 @@
 
 use std::time::Duration;
 
-use tollgate_config::{ForwardRequest, Typed};
+use tollgate_config::ForwardRequest;
 
-use super::typed;
-use crate::expr;
+use super::{redirects, typed};
 
 use crate::error::PolicyError;
 use crate::host::{BackendError, BackendRequest, Host};
@@ -42,32 +41,47 @@ pub fn apply(
 ) -> Result<(), PolicyError> {
     let timeout_secs = typed::get(&policy.timeout_secs, ctx, host)?;
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
-    if let Typed::Dynamic(follow) = &policy.follow_redirects
-        && typed::get(&policy.follow_redirects, ctx, host)?
-    {
-        return Err(expr::failure(format!(
-            "<forward-request> attribute `{}` gave true: following redirects is not supported.",
-            follow.attribute
-        )));
-    }
-    let url = ctx.backend_url(host)?;
-    let request = BackendRequest {
-        url,
-        request: forwarded_request(&ctx.request),
-        timeout: Duration::from_secs(u64::from(timeout_secs)),
-    };
+    let follow = typed::get(&policy.follow_redirects, ctx, host)?;
+    let timeout = Duration::from_secs(u64::from(timeout_secs));
+    let mut url = ctx.backend_url(host)?;
+    let mut request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
-    let result = host.backend.send(request);
-    ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
-    let mut response = match result {
-        Ok(response) => response,
-        Err(BackendError::Timeout) => {
-            return Err(PolicyError::backend_timeout(timeout_secs));
+    let mut hops = 0;
+    let mut response = loop {
+        // The request and URL are kept only when a redirect may need them again.
+        let again = follow.then(|| (request.clone(), url.clone()));
+        let result = host.backend.send(BackendRequest {
+            url,
+            request,
+            timeout,
+        });
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+                return Err(match error {
+                    BackendError::Timeout => PolicyError::backend_timeout(timeout_secs),
+                    BackendError::Connect(detail) | BackendError::Other(detail) => {
+                        PolicyError::backend_unreachable(detail)
+                    }
+                });
+            }
+        };
+        let Some((mut next, previous)) = again else {
+            break response;
+        };
+        let Some(target) = redirects::target(&response, &previous) else {
+            break response;
+        };
+        if hops == redirects::MAX_REDIRECTS {
+            break response;
         }
-        Err(BackendError::Connect(detail) | BackendError::Other(detail)) => {
-            return Err(PolicyError::backend_unreachable(detail));
-        }
+        hops += 1;
+        redirects::adapt(&mut next, response.status);
+        request = next;
+        url = target;
     };
+    ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     strip_hop_by_hop(&mut response.headers);
     let status = response.status;
     ctx.response = Some(response);

@@ -19,6 +19,7 @@ pub mod limits;
 mod mock_response;
 pub mod quota;
 pub mod rate_limit;
+mod redirects;
 mod retry;
 mod return_response;
 mod rewrite_uri;

@@ -402,8 +402,8 @@ pub struct ForwardRequest {
     pub timeout_secs: Typed<u32>,
     /// A backend status of 400 or more becomes an error (on-error runs). Default `false`.
     pub fail_on_error_status_code: Typed<bool>,
-    /// `follow-redirects`: only `false` is supported; a named value or an expression that
-    /// gives `true` fails the call. Default `false`.
+    /// `follow-redirects`: follow the backend's 301, 302, 303, 307 and 308 (at most 10)
+    /// instead of returning them. Default `false`.
     pub follow_redirects: Typed<bool>,
     /// `buffer-response` (Azure's default `true`; literal only, as in Azure). The gateway
     /// always reads the whole backend response before outbound runs, so `false` (stream

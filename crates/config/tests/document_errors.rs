@@ -268,11 +268,6 @@ fn unsupported_azure_attributes() {
     let backend =
         |policy: &str| format!("<policies>\n  <backend>\n{policy}\n  </backend>\n</policies>");
     check(
-        &backend("    <forward-request follow-redirects=\"true\"/>"),
-        3,
-        "unsupported: forward-request follow-redirects=\"true\"",
-    );
-    check(
         &inbound("    <set-body template=\"liquid\">{{body.x}}</set-body>"),
         3,
         "unsupported: liquid templates",

@@ -10,8 +10,8 @@ pub(crate) const DEFAULT_TIMEOUT_SECS: u32 = 300;
 /// Largest accepted `timeout`, in seconds.
 pub(crate) const MAX_TIMEOUT_SECS: u32 = 3600;
 
-/// Parses `<forward-request>`: `timeout` in seconds (1–3600, default 300). Redirects are
-/// never followed, so `follow-redirects` may only be `false`; `buffer-request-body` and
+/// Parses `<forward-request>`: `timeout` in seconds (1–3600, default 300),
+/// `follow-redirects` (default `false`), `fail-on-error-status-code`; `buffer-request-body` and
 /// `buffer-response` are accepted and change nothing, because the gateway always buffers
 /// both bodies. Azure takes expressions in every attribute but `buffer-response`.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ForwardRequest, Reported> {
@@ -21,15 +21,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ForwardRequest, Repo
         Exprs::Allowed,
         &format!("whole seconds from 1 to {MAX_TIMEOUT_SECS}"),
     );
-    let redirects =
-        el.typed_bool("follow-redirects", Exprs::Allowed)
-            .and_then(|follow| match follow {
-                Some(Typed::Literal(true)) => Err(el.error(
-                    "unsupported: forward-request follow-redirects=\"true\" (the gateway returns \
-                 redirects to the caller)",
-                )),
-                other => Ok(other),
-            });
+    let redirects = el.typed_bool("follow-redirects", Exprs::Allowed);
     let buffer_request = el.typed_bool("buffer-request-body", Exprs::Allowed);
     let buffer_response = el.typed_bool("buffer-response", Exprs::NotInAzure);
     let fail = el.typed_bool("fail-on-error-status-code", Exprs::Allowed);
