@@ -152,7 +152,7 @@ fn run(
         Policy::Quota(p) => quota::apply(p, ctx, host)?,
         Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
         Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
-        Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
+        Policy::IpFilter(p) => ip_filter::apply(p, ctx, host)?,
         Policy::Cors(p) => return cors::apply(p, ctx, host),
         Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
         Policy::CacheLookup(p) => return cache_lookup::apply(p, ctx, host),

@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use tollgate_config::{
-    Apply, DownstreamCaching, Dynamic, ExistsAction, JsonKind, PolicyValue, SendMode, TemplatePart,
-    Typed,
+    Apply, DownstreamCaching, Dynamic, ExistsAction, IpFilterAction, JsonKind, PolicyValue,
+    SendMode, TemplatePart, Typed,
 };
 
 use crate::error::PolicyError;
@@ -167,4 +167,11 @@ macro_rules! choices {
         }
     )*};
 }
-choices!(Apply, DownstreamCaching, ExistsAction, JsonKind, SendMode);
+choices!(
+    Apply,
+    DownstreamCaching,
+    ExistsAction,
+    IpFilterAction,
+    JsonKind,
+    SendMode
+);

@@ -222,9 +222,9 @@ pub struct Retry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     /// Where the trace comes from.
-    pub source: String,
+    pub source: Typed<String>,
     /// `verbose`, `information` or `error`.
-    pub severity: String,
+    pub severity: Typed<String>,
     /// The message.
     pub message: PolicyValue,
     /// `<metadata name value/>` pairs.

@@ -230,7 +230,10 @@ fn ip_filter_loads_ranges_and_refuses_mistakes() {
     ) else {
         panic!()
     };
-    assert!(!filter.allow);
+    assert_eq!(
+        filter.action,
+        Typed::Literal(tollgate_config::IpFilterAction::Forbid)
+    );
     assert_eq!(
         filter.ranges[0],
         IpRange::V4 {

@@ -339,3 +339,26 @@ fn quota_children_inherit_the_renewal_period() {
         "<operation> needs `calls`, `bandwidth` (kilobytes) or both",
     );
 }
+
+#[test]
+fn ip_filter_action_and_trace_attributes() {
+    let Policy::IpFilter(filter) = policy(
+        r#"<ip-filter action="@(&quot;forbid&quot;)"><address>10.0.0.1</address></ip-filter>"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(dynamic(&filter.action).choices, ["allow", "forbid"]);
+    let Policy::Trace(trace) =
+        policy(r#"<trace source="{{service}}" severity="Error"><message>m</message></trace>"#)
+    else {
+        panic!()
+    };
+    assert_eq!(dynamic(&trace.source).value, named("service"));
+    assert_eq!(trace.severity, Typed::Literal("error".to_string()));
+    assert_one(
+        &errors(r#"<trace source="@(&quot;s&quot;)"><message>m</message></trace>"#),
+        FILE,
+        3,
+        "<trace> attribute `source` does not take policy expressions in Azure",
+    );
+}

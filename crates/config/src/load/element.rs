@@ -266,32 +266,6 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         }
     }
 
-    /// An optional attribute that must be one of `choices`.
-    pub fn optional_choice(
-        &mut self,
-        name: &str,
-        choices: &[&'static str],
-    ) -> Result<Option<&'static str>, Reported> {
-        let Some(attr) = self.optional_plain(name)? else {
-            return Ok(None);
-        };
-        let value = attr.value.trim();
-        match choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
-            Some(choice) => Ok(Some(choice)),
-            None => {
-                let tag = self.tag();
-                Err(self.error_at(
-                    attr.offset,
-                    format!(
-                        "<{tag}> attribute `{name}` must be one of {}, not `{}`",
-                        choices.join(", "),
-                        preview(value)
-                    ),
-                ))
-            }
-        }
-    }
-
     /// Reports the attribute as unsupported (with `message`) when it is present.
     pub fn reject(&mut self, name: &str, message: &str) -> Result<(), Reported> {
         match self.optional(name) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
 
-use super::{Template, Typed};
+use super::{Choice, Template, Typed};
 
 /// An inclusive range of IP addresses of one family. A single address is a range of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,12 +46,33 @@ impl IpRange {
 }
 
 /// `<ip-filter action="allow|forbid">` with `<address>` and `<address-range from to>` children.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IpFilter {
     /// `allow`: only the listed addresses pass. `forbid`: the listed addresses are refused.
-    pub allow: bool,
+    pub action: Typed<IpFilterAction>,
     /// The listed addresses and ranges.
     pub ranges: Vec<IpRange>,
+}
+
+/// The `action` of `ip-filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IpFilterAction {
+    /// Only the listed addresses pass.
+    Allow,
+    /// The listed addresses are refused.
+    Forbid,
+}
+
+impl Choice for IpFilterAction {
+    fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("allow") {
+            Some(IpFilterAction::Allow)
+        } else if name.eq_ignore_ascii_case("forbid") {
+            Some(IpFilterAction::Forbid)
+        } else {
+            None
+        }
+    }
 }
 
 /// `<check-header name failed-check-httpcode failed-check-error-message ignore-case>`.

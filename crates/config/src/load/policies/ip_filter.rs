@@ -1,26 +1,30 @@
 //! `<ip-filter action="allow|forbid"><address/><address-range from to/></ip-filter>`.
 
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::ip::{parse_address, parse_range};
 use crate::load::template::preview;
-use crate::model::IpFilter;
+use crate::model::{Choice, IpFilter, IpFilterAction, Typed};
 
 /// Parses `<ip-filter>`: `action` (`allow` or `forbid`) and at least one `<address>` (IPv4 or
 /// IPv6 text) or `<address-range from to/>` (one family, `from` ≤ `to`).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<IpFilter, Reported> {
     let action = el
-        .required_plain("action")
-        .and_then(|attr| match attr.value.trim() {
-            "allow" => Ok(true),
-            "forbid" => Ok(false),
-            other => Err(el.error_at(
-                attr.offset,
+        .typed_with("action", Exprs::Allowed, |action| {
+            IpFilterAction::from_name(action.trim()).ok_or_else(|| {
                 format!(
                     "ip-filter action must be allow or forbid, not `{}`",
-                    preview(other)
-                ),
-            )),
+                    preview(action.trim())
+                )
+            })
+        })
+        .and_then(|action| action.ok_or_else(|| el.missing("action")))
+        .map(|action| match action {
+            Typed::Dynamic(mut dynamic) => {
+                dynamic.choices = vec!["allow".into(), "forbid".into()];
+                Typed::Dynamic(dynamic)
+            }
+            literal => literal,
         });
     let mut ranges = Vec::new();
     let mut result = Ok(());
@@ -51,10 +55,10 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<IpFilter, Reported> 
             Err(reported) => result = Err(reported),
         }
     }
-    let allow = action?;
+    let action = action?;
     result?;
     if ranges.is_empty() {
         return Err(el.error("<ip-filter> needs at least one <address> or <address-range>"));
     }
-    Ok(IpFilter { allow, ranges })
+    Ok(IpFilter { action, ranges })
 }
