@@ -16,6 +16,7 @@ use crate::pipeline::ctx::Ctx;
 
 /// Sends the request and stores the response (or null, with `ignore-error`).
 pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+    let name = typed::text_ref(&policy.response_variable_name, ctx, host)?;
     let copy = typed::get(&policy.mode, ctx, host)? == SendMode::Copy;
     let timeout_secs = typed::get(&policy.timeout_secs, ctx, host)?;
     let ignore_error = typed::get(&policy.ignore_error, ctx, host)?;
@@ -73,6 +74,6 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
             return Err(error);
         }
     };
-    ctx.set_variable(&policy.response_variable_name, value);
+    ctx.set_variable(&name, value);
     Ok(())
 }

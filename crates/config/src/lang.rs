@@ -182,8 +182,9 @@ impl Choice for SendMode {
 pub struct SendRequest {
     /// `mode`: `new` (default) or `copy` (start from the current request).
     pub mode: Typed<SendMode>,
-    /// The variable that receives the response.
-    pub response_variable_name: String,
+    /// The variable that receives the response (a named value or an expression gives the
+    /// name per call).
+    pub response_variable_name: Typed<String>,
     /// Seconds to wait (default 60).
     pub timeout_secs: Typed<u32>,
     /// On failure, set the variable to null instead of raising an error (a literal or a

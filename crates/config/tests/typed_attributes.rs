@@ -181,13 +181,15 @@ fn an_enumeration_is_a_literal_a_named_value_or_an_expression() {
         panic!()
     };
     assert_eq!(dynamic(&send.mode).choices, ["new", "copy"]);
+    assert_eq!(send.response_variable_name, Typed::Literal("r".to_string()));
     assert_eq!(dynamic(&send.timeout_secs).value, named("t"));
     let Policy::SendRequest(send) =
-        policy(r#"<send-request mode="copy" response-variable-name="r"/>"#)
+        policy(r#"<send-request mode="copy" response-variable-name="{{target}}"/>"#)
     else {
         panic!()
     };
     assert_eq!(send.mode, Typed::Literal(SendMode::Copy));
+    assert_eq!(dynamic(&send.response_variable_name).value, named("target"));
 
     assert_one(
         &errors(r#"<xml-to-json kind="friendly" apply="always"/>"#),

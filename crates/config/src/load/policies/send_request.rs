@@ -16,7 +16,16 @@ const DEFAULT_TIMEOUT_SECS: u32 = 60;
 /// no expression there).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SendRequest, Reported> {
     let mode = el.typed_choice("mode", &["new", "copy"], Exprs::Allowed);
-    let variable = el.required_plain("response-variable-name");
+    let variable = el
+        .typed_text("response-variable-name", Exprs::Allowed, |name| {
+            let name = name.trim();
+            if name.is_empty() {
+                Err("<send-request> response-variable-name must not be empty".to_string())
+            } else {
+                Ok(name.to_string())
+            }
+        })
+        .and_then(|name| name.ok_or_else(|| el.missing("response-variable-name")));
     let timeout = el.typed_number(
         "timeout",
         (1, 600),
@@ -26,7 +35,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SendRequest, Reporte
     let ignore = el.typed_bool("ignore-error", Exprs::NotInAzure);
     let mut request = SendRequest {
         mode: mode?.unwrap_or(Typed::Literal(SendMode::New)),
-        response_variable_name: variable?.value.trim().to_string(),
+        response_variable_name: variable?,
         timeout_secs: timeout?.unwrap_or(Typed::Literal(DEFAULT_TIMEOUT_SECS)),
         ignore_error: ignore?.unwrap_or(Typed::Literal(false)),
         url: None,
