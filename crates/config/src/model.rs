@@ -532,6 +532,6 @@ pub struct QuotaByKey {
     /// The key and counting rules.
     pub counter: CounterSpec,
     /// `first-period-start`: where the periods are anchored, ms since the epoch
-    /// (default: the Unix epoch).
-    pub first_period_start_ms: u64,
+    /// (default: the Unix epoch). A named value is read per call as an ISO 8601 date-time.
+    pub first_period_start_ms: Typed<u64>,
 }

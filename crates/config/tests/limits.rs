@@ -110,7 +110,10 @@ fn by_key_policies_take_literal_counting_attributes() {
             renewal_period_secs: Typed::Literal(0)
         }
     );
-    assert_eq!(quota.first_period_start_ms, 1_767_225_600_000);
+    assert_eq!(
+        quota.first_period_start_ms,
+        Typed::Literal(1_767_225_600_000)
+    );
     assert_eq!(quota.counter.increment_condition, None);
     assert_eq!(quota.counter.increment_count, PolicyValue::literal("1"));
 }

@@ -275,6 +275,20 @@ fn literal_only_attributes_take_named_values_but_no_expressions() {
             &format!("<{tag}> attribute `{attribute}` does not take policy expressions in Azure"),
         );
     }
+    let Policy::QuotaByKey(by_key) = policy(
+        r#"<quota-by-key calls="{{calls}}" renewal-period="3600" counter-key="k" first-period-start="{{start}}"/>"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(dynamic(&by_key.first_period_start_ms).value, named("start"));
+    assert_one(
+        &errors(
+            r#"<quota-by-key calls="1" renewal-period="3600" counter-key="k" first-period-start="@(DateTime.UtcNow)"/>"#,
+        ),
+        FILE,
+        3,
+        "<quota-by-key> attribute `first-period-start` does not take policy expressions in Azure",
+    );
     // rate-limit-by-key takes them.
     let Policy::RateLimitByKey(by_key) =
         policy(r#"<rate-limit-by-key calls="@(10)" renewal-period="{{p}}" counter-key="k"/>"#)

@@ -19,7 +19,7 @@
 
 pub mod window;
 
-use tollgate_config::{CounterSpec, Quota, QuotaByKey, QuotaLimit};
+use tollgate_config::{CounterSpec, Quota, QuotaByKey, QuotaLimit, Typed};
 
 use crate::counters::{self, QuotaPart, UsageField, WindowSlot};
 use crate::error::PolicyError;
@@ -60,10 +60,23 @@ pub fn apply_by_key(
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
     let who = counters::by_key(&limits::counter_key(&policy.counter, ctx, host)?);
+    let anchor_ms = match &policy.first_period_start_ms {
+        Typed::Literal(ms) => *ms,
+        Typed::Dynamic(dynamic) => {
+            let text = typed::text(dynamic, ctx, host)?;
+            crate::rfc3339::parse(text.trim()).ok_or_else(|| {
+                crate::expr::failure(
+                    "The value of <quota-by-key> attribute `first-period-start` (from a named \
+                     value) is not an ISO 8601 date-time."
+                        .into(),
+                )
+            })?
+        }
+    };
     check(
         &who,
         &policy.limit,
-        policy.first_period_start_ms,
+        anchor_ms,
         Some(&policy.counter),
         None,
         ctx,
