@@ -52,6 +52,8 @@ pub struct IpFilter {
     pub action: Typed<IpFilterAction>,
     /// The listed addresses and ranges.
     pub ranges: Vec<IpRange>,
+    /// `<address>`es written as a named value or a policy expression, read per call.
+    pub computed: Vec<PolicyValue>,
 }
 
 /// The `action` of `ip-filter`.
