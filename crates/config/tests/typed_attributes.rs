@@ -378,3 +378,21 @@ fn ip_filter_action_and_trace_attributes() {
         "<trace> attribute `source` does not take policy expressions in Azure",
     );
 }
+
+#[test]
+fn names_azure_takes_literally_say_so() {
+    assert_one(
+        &errors(r#"<set-variable name="@(&quot;v&quot;)" value="1"/>"#),
+        FILE,
+        3,
+        "<set-variable> attribute `name` does not take policy expressions in Azure; write a literal value",
+    );
+    assert_one(
+        &errors(
+            r#"<emit-metric name="m" namespace="@(&quot;n&quot;)"><dimension name="API ID"/></emit-metric>"#,
+        ),
+        FILE,
+        3,
+        "<emit-metric> attribute `namespace` does not take policy expressions in Azure",
+    );
+}

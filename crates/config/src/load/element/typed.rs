@@ -33,7 +33,7 @@ struct Lit {
     offset: usize,
 }
 
-impl Element<'_, '_, '_> {
+impl<'a> Element<'_, 'a, '_> {
     /// Takes an attribute and sorts it into literal text or a per-request value.
     fn typed_raw(&mut self, name: &str, exprs: Exprs) -> Result<Option<Raw>, Reported> {
         let Some(attr) = self.optional(name)? else {
@@ -223,6 +223,32 @@ impl Element<'_, '_, '_> {
                 Err(message) => Err(self.error_at(attr.offset, message)),
             },
         }
+    }
+
+    /// An attribute Azure takes literally and Tollgate needs when the configuration is built
+    /// (a variable or metric name): an expression is refused with Azure's rule, a named value
+    /// because its value is only known per call.
+    pub fn azure_literal(&mut self, name: &str) -> Result<Option<super::Attr<'a>>, Reported> {
+        let Some(attr) = self.optional(name)? else {
+            return Ok(None);
+        };
+        let tag = self.tag();
+        if is_expression(attr.value) {
+            return Err(self.error_at(
+                attr.offset,
+                format!(
+                    "<{tag}> attribute `{name}` does not take policy expressions in Azure; \
+                     write a literal value"
+                ),
+            ));
+        }
+        if has_named_value(attr.value) {
+            return Err(self.error_at(
+                attr.offset,
+                format!("named values cannot be used in <{tag}> attribute `{name}`"),
+            ));
+        }
+        Ok(Some(attr))
     }
 
     /// Reports a missing required attribute.
