@@ -50,6 +50,7 @@ static BUILTIN_FORWARD: PolicyNode = PolicyNode {
     id: None,
     policy: Policy::ForwardRequest(ForwardRequest {
         timeout_secs: Typed::Literal(300),
+        timeout_ms: None,
         fail_on_error_status_code: Typed::Literal(false),
         follow_redirects: Typed::Literal(false),
         buffer_response: true,

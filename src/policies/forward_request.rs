@@ -39,10 +39,13 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
-    let timeout_secs = typed::get(&policy.timeout_secs, ctx, host)?;
+    let timeout = match &policy.timeout_ms {
+        Some(ms) => Duration::from_millis(u64::from(typed::get(ms, ctx, host)?)),
+        None => Duration::from_secs(u64::from(typed::get(&policy.timeout_secs, ctx, host)?)),
+    };
+    let timeout_secs = u32::try_from(timeout.as_millis().div_ceil(1_000)).unwrap_or(u32::MAX);
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
     let follow = typed::get(&policy.follow_redirects, ctx, host)?;
-    let timeout = Duration::from_secs(u64::from(timeout_secs));
     let mut url = ctx.backend_url(host)?;
     let mut request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();

@@ -402,6 +402,8 @@ pub struct ReturnResponse {
 pub struct ForwardRequest {
     /// Seconds to wait for the backend's response headers. Default 300.
     pub timeout_secs: Typed<u32>,
+    /// `timeout-ms`: the wait in milliseconds, instead of `timeout`.
+    pub timeout_ms: Option<Typed<u32>>,
     /// A backend status of 400 or more becomes an error (on-error runs). Default `false`.
     pub fail_on_error_status_code: Typed<bool>,
     /// `follow-redirects`: follow the backend's 301, 302, 303, 307 and 308 (at most 10)

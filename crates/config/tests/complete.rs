@@ -71,6 +71,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             8,
             Policy::ForwardRequest(ForwardRequest {
                 timeout_secs: Typed::Literal(60),
+                timeout_ms: None,
                 fail_on_error_status_code: Typed::Literal(false),
                 follow_redirects: Typed::Literal(false),
                 buffer_response: true,

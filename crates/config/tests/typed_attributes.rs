@@ -396,3 +396,32 @@ fn names_azure_takes_literally_say_so() {
         "<emit-metric> attribute `namespace` does not take policy expressions in Azure",
     );
 }
+
+#[test]
+fn forward_request_takes_azure_s_other_timeouts_and_versions() {
+    let Policy::ForwardRequest(forward) = policy_in(
+        "backend",
+        r#"<forward-request timeout-ms="{{backend_ms}}" continue-timeout="5" http-version="2or1"/>"#,
+    ) else {
+        panic!()
+    };
+    assert_eq!(
+        dynamic(forward.timeout_ms.as_ref().unwrap()).value,
+        named("backend_ms")
+    );
+    assert_one(
+        &errors_in(
+            "backend",
+            r#"<forward-request timeout="5" timeout-ms="5000"/>"#,
+        ),
+        FILE,
+        3,
+        "<forward-request> takes `timeout` or `timeout-ms`, not both",
+    );
+    assert_one(
+        &errors_in("backend", r#"<forward-request http-version="3"/>"#),
+        FILE,
+        3,
+        "<forward-request> http-version must be 1, 2 or 2or1, not `3`",
+    );
+}
