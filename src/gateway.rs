@@ -209,7 +209,7 @@ impl Gateway {
                 push_api_scopes(&mut chain, &ctx);
                 // A browser's preflight never carries a key: cors in the global, API or
                 // operation scope answers it, as in Azure.
-                match policies::cors::answer_preflight_without_key(&mut ctx, &chain) {
+                match policies::cors::answer_preflight_without_key(&mut ctx, &chain, host) {
                     Some(response) => (response, pipeline::Outcome::default()),
                     None => pipeline::on_error(&mut ctx, &chain, error, host),
                 }

@@ -11,7 +11,7 @@ use tollgate::host::{HostError, Kv};
 use tollgate::policies::quota::window::QuotaWindow;
 use tollgate::policies::rate_limit::{self, WindowKeys, window::Window};
 use tollgate::subscriptions::Subscription;
-use tollgate_config::{CallRate, Policy, Product, QuotaLimit};
+use tollgate_config::{CallRate, Policy, Product, QuotaLimit, Typed};
 
 use crate::page::{period, plural};
 
@@ -19,9 +19,54 @@ use crate::page::{period, plural};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// `<rate-limit>`: calls per sliding window.
-    Rate(CallRate),
+    Rate(Rate),
     /// `<quota>`: calls and/or bandwidth per fixed window.
-    Quota(QuotaLimit),
+    Quota(Quota),
+}
+
+/// A `<rate-limit>` written with literal numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Calls per window.
+    pub calls: u32,
+    /// The window, in seconds.
+    pub renewal_period_secs: u32,
+}
+
+/// A `<quota>` written with literal numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Calls per period.
+    pub calls: Option<u64>,
+    /// Kilobytes per period.
+    pub bandwidth_kb: Option<u64>,
+    /// The period in seconds (0: lifetime).
+    pub renewal_period_secs: u64,
+}
+
+impl Rate {
+    /// The rate, when every number is literal (a named value is known only per call).
+    fn of(rate: &CallRate) -> Option<Self> {
+        Some(Rate {
+            calls: *rate.calls.literal()?,
+            renewal_period_secs: *rate.renewal_period_secs.literal()?,
+        })
+    }
+}
+
+impl Quota {
+    /// The quota, when every number is literal (a named value is known only per call).
+    fn of(quota: &QuotaLimit) -> Option<Self> {
+        let literal = |value: &Option<Typed<u64>>| match value {
+            None => Some(None),
+            Some(typed) => typed.literal().map(|n| Some(*n)),
+        };
+        Some(Quota {
+            calls: literal(&quota.calls)?,
+            bandwidth_kb: literal(&quota.bandwidth_kb)?,
+            renewal_period_secs: *quota.renewal_period_secs.literal()?,
+        })
+    }
 }
 
 impl Limit {
@@ -51,7 +96,8 @@ impl Limit {
     }
 }
 
-/// The product's subscription-wide limits, in document order.
+/// The product's subscription-wide limits written with literal numbers, in document order
+/// (a limit fed by a named value is known only per call, and is not shown).
 pub fn of_product(product: &Product) -> Vec<Limit> {
     let Some(inbound) = product.policy.as_ref().and_then(|doc| doc.inbound.as_ref()) else {
         return Vec::new();
@@ -59,8 +105,8 @@ pub fn of_product(product: &Product) -> Vec<Limit> {
     inbound
         .iter()
         .filter_map(|node| match &node.policy {
-            Policy::RateLimit(rate) => Some(Limit::Rate(rate.rate)),
-            Policy::Quota(quota) => Some(Limit::Quota(quota.limit)),
+            Policy::RateLimit(rate) => Rate::of(&rate.rate).map(Limit::Rate),
+            Policy::Quota(quota) => Quota::of(&quota.limit).map(Limit::Quota),
             _ => None,
         })
         .collect()

@@ -5,7 +5,7 @@
 //! document that omits a section entirely inherits the parent's (our choice: Azure's editor
 //! always writes all four sections with `<base/>`).
 
-use tollgate_config::{ForwardRequest, Policy, PolicyDocument, PolicyNode, Section};
+use tollgate_config::{ForwardRequest, Policy, PolicyDocument, PolicyNode, Section, Typed};
 
 /// The policy scopes, broad to narrow (`context.LastError.Scope`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +49,11 @@ static BUILTIN_FORWARD: PolicyNode = PolicyNode {
     line: 0,
     id: None,
     policy: Policy::ForwardRequest(ForwardRequest {
-        timeout_secs: 300,
-        fail_on_error_status_code: false,
+        timeout_secs: Typed::Literal(300),
+        timeout_ms: None,
+        fail_on_error_status_code: Typed::Literal(false),
+        follow_redirects: Typed::Literal(false),
+        buffer_response: true,
     }),
 };
 

@@ -9,17 +9,38 @@ use tollgate_config::CacheLookup;
 
 use crate::cache::entry::Payload;
 use crate::cache::{self, CacheCall, Outcome, key, store};
+use crate::error::PolicyError;
 use crate::pipeline::ctx::Ctx;
 use crate::policies::Flow;
+use crate::policies::typed;
+
+/// The attributes for this call.
+struct Vary {
+    developer: bool,
+    groups: bool,
+}
 
 /// Looks the request up; a hit becomes the response.
-pub fn apply(policy: &CacheLookup, ctx: &mut Ctx<'_>, host: &crate::host::Host<'_>) -> Flow {
-    if ctx.request.method != "GET"
-        || (!policy.allow_private_response_caching && ctx.request.headers.contains("authorization"))
-    {
-        return Flow::Continue;
+pub fn apply(
+    policy: &CacheLookup,
+    ctx: &mut Ctx<'_>,
+    host: &crate::host::Host<'_>,
+) -> Result<Flow, PolicyError> {
+    if ctx.request.method != "GET" {
+        return Ok(Flow::Continue);
     }
-    let key = response_key(policy, ctx);
+    if ctx.request.headers.contains("authorization")
+        && !typed::get(&policy.allow_private_response_caching, ctx, host)?
+    {
+        return Ok(Flow::Continue);
+    }
+    let vary = Vary {
+        developer: typed::get(&policy.vary_by_developer, ctx, host)?,
+        groups: typed::get(&policy.vary_by_developer_groups, ctx, host)?,
+    };
+    let downstream = typed::get(&policy.downstream_caching, ctx, host)?;
+    let must_revalidate = typed::get(&policy.must_revalidate, ctx, host)?;
+    let key = response_key(policy, &vary, ctx);
     let now = host.clock.now_millis();
     let found = store::get(host.kv, &key, now).unwrap_or_else(|error| {
         cache::log(ctx, host, "error", "cache-lookup", &error.0);
@@ -27,20 +48,20 @@ pub fn apply(policy: &CacheLookup, ctx: &mut Ctx<'_>, host: &crate::host::Host<'
     });
     let mut call = CacheCall {
         key,
-        downstream: policy.downstream_caching,
-        must_revalidate: policy.must_revalidate,
-        private_ok: policy.vary_by_developer,
+        downstream,
+        must_revalidate,
+        private_ok: vary.developer,
         vary_headers: policy.vary_by_headers.clone(),
         outcome: Outcome::Miss,
     };
     let Some(entry) = found else {
         ctx.cache = Some(call);
-        return Flow::Continue;
+        return Ok(Flow::Continue);
     };
     let (age_secs, remaining_secs) = (entry.age_secs(now), entry.remaining_secs(now));
     let Payload::Response(stored) = entry.payload else {
         ctx.cache = Some(call);
-        return Flow::Continue;
+        return Ok(Flow::Continue);
     };
     call.outcome = Outcome::Hit {
         age_secs,
@@ -48,13 +69,13 @@ pub fn apply(policy: &CacheLookup, ctx: &mut Ctx<'_>, host: &crate::host::Host<'
     };
     ctx.cache = Some(call);
     ctx.response = Some(stored.into_response());
-    Flow::SkipToOutbound
+    Ok(Flow::SkipToOutbound)
 }
 
 /// The entry's key: the API, the configuration's revision, and a digest of the operation,
 /// the request path, the operation template's query parameters and the vary-by parts
 /// (listed query parameters and headers, the subscription, the product).
-fn response_key(policy: &CacheLookup, ctx: &Ctx<'_>) -> String {
+fn response_key(policy: &CacheLookup, vary: &Vary, ctx: &Ctx<'_>) -> String {
     let operation = ctx.route.operation;
     let mut parts = vec![
         format!("op:{}", operation.map_or("", |op| op.id.as_str())),
@@ -92,14 +113,14 @@ fn response_key(policy: &CacheLookup, ctx: &Ctx<'_>) -> String {
         let values: Vec<&str> = ctx.request.headers.get_all(name).collect();
         parts.push(present_values("h", name, &values));
     }
-    if policy.vary_by_developer {
+    if vary.developer {
         let subscription = ctx.caller.subscription.as_ref();
         parts.push(format!(
             "dev:{}",
             subscription.map_or("", |s| s.id.as_str())
         ));
     }
-    if policy.vary_by_developer_groups {
+    if vary.groups {
         let product = ctx.caller.product.map_or("", |p| p.id.as_str());
         parts.push(format!("grp:{product}"));
     }

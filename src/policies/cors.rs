@@ -8,6 +8,9 @@
 
 use tollgate_config::{Allowed, Cors, normal_origin};
 
+use super::typed;
+use crate::error::PolicyError;
+use crate::host::Host;
 use crate::http::{Request, Response};
 use crate::pipeline::ctx::Ctx;
 use crate::policies::Flow;
@@ -20,36 +23,43 @@ pub fn is_preflight(request: &Request) -> bool {
 }
 
 /// Runs cors on the request in `ctx`.
-pub fn apply(policy: &Cors, ctx: &mut Ctx<'_>) -> Flow {
-    let request = &ctx.request;
-    let Some(origin) = request.headers.get("origin").map(str::to_string) else {
-        return Flow::Continue;
+pub fn apply(policy: &Cors, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<Flow, PolicyError> {
+    let Some(origin) = ctx.request.headers.get("origin").map(str::to_string) else {
+        return Ok(Flow::Continue);
     };
+    let terminate = typed::get(&policy.terminate_unmatched_request, ctx, host)?;
+    let credentials = typed::get(&policy.allow_credentials, ctx, host)?;
+    let request = &ctx.request;
     let origin_allowed = origin_allowed(policy, &origin);
     if is_preflight(request) {
-        return match (origin_allowed, preflight(policy, request, &origin)) {
-            (true, Some(response)) => Flow::Respond(response),
-            _ if policy.terminate_unmatched_request => Flow::Respond(Response::new(200)),
-            _ => Flow::Continue,
-        };
+        return Ok(
+            match (
+                origin_allowed,
+                preflight(policy, credentials, request, &origin),
+            ) {
+                (true, Some(response)) => Flow::Respond(response),
+                _ if terminate => Flow::Respond(Response::new(200)),
+                _ => Flow::Continue,
+            },
+        );
     }
     if !origin_allowed {
         let simple = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD");
-        return if simple && policy.terminate_unmatched_request {
+        return Ok(if simple && terminate {
             Flow::Respond(Response::new(200))
         } else {
             Flow::Continue
-        };
+        });
     }
     ctx.response_headers
-        .extend(allow_origin_headers(policy, &origin));
+        .extend(allow_origin_headers(policy, credentials, &origin));
     if !policy.expose_headers.is_empty() {
         ctx.response_headers.push((
             "Access-Control-Expose-Headers".into(),
             policy.expose_headers.join(", "),
         ));
     }
-    Flow::Continue
+    Ok(Flow::Continue)
 }
 
 fn origin_allowed(policy: &Cors, origin: &str) -> bool {
@@ -61,15 +71,15 @@ fn origin_allowed(policy: &Cors, origin: &str) -> bool {
 
 /// `Access-Control-Allow-Origin` (`*` when any origin is allowed without credentials, else
 /// the caller's origin with `Vary: Origin`) and `Access-Control-Allow-Credentials`.
-fn allow_origin_headers(policy: &Cors, origin: &str) -> Vec<(String, String)> {
+fn allow_origin_headers(policy: &Cors, credentials: bool, origin: &str) -> Vec<(String, String)> {
     let mut headers = Vec::new();
-    if policy.allowed_origins == Allowed::Any && !policy.allow_credentials {
+    if policy.allowed_origins == Allowed::Any && !credentials {
         headers.push(("Access-Control-Allow-Origin".into(), "*".into()));
     } else {
         headers.push(("Access-Control-Allow-Origin".into(), origin.to_string()));
         headers.push(("Vary".into(), "Origin".into()));
     }
-    if policy.allow_credentials {
+    if credentials {
         headers.push(("Access-Control-Allow-Credentials".into(), "true".into()));
     }
     headers
@@ -77,7 +87,12 @@ fn allow_origin_headers(policy: &Cors, origin: &str) -> Vec<(String, String)> {
 
 /// The answer to a preflight from an allowed origin, or `None` when the requested method or
 /// a requested header is not allowed.
-fn preflight(policy: &Cors, request: &Request, origin: &str) -> Option<Response> {
+fn preflight(
+    policy: &Cors,
+    credentials: bool,
+    request: &Request,
+    origin: &str,
+) -> Option<Response> {
     let method = request
         .headers
         .get("access-control-request-method")?
@@ -102,7 +117,7 @@ fn preflight(policy: &Cors, request: &Request, origin: &str) -> Option<Response>
         return None;
     }
     let mut response = Response::new(200);
-    for (name, value) in allow_origin_headers(policy, origin) {
+    for (name, value) in allow_origin_headers(policy, credentials, origin) {
         response.headers.append(name, value);
     }
     let methods = match &policy.allowed_methods {
@@ -131,6 +146,7 @@ fn preflight(policy: &Cors, request: &Request, origin: &str) -> Option<Response>
 pub fn answer_preflight_without_key(
     ctx: &mut Ctx<'_>,
     chain: &crate::pipeline::scopes::Chain<'_>,
+    host: &Host<'_>,
 ) -> Option<Response> {
     if !is_preflight(&ctx.request) {
         return None;
@@ -140,8 +156,9 @@ pub fn answer_preflight_without_key(
         tollgate_config::Policy::Cors(cors) => Some(cors),
         _ => None,
     })?;
-    match apply(policy, ctx) {
-        Flow::Respond(response) => Some(response),
-        Flow::Continue | Flow::SkipToOutbound => None,
+    match apply(policy, ctx, host) {
+        Ok(Flow::Respond(response)) => Some(response),
+        // A computed attribute that fails: the key error stands.
+        Ok(Flow::Continue | Flow::SkipToOutbound) | Err(_) => None,
     }
 }

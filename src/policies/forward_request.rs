@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use tollgate_config::ForwardRequest;
 
+use super::{redirects, typed};
+
 use crate::error::PolicyError;
 use crate::host::{BackendError, BackendRequest, Host};
 use crate::http::{Headers, Request};
@@ -37,28 +39,56 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
-    let url = ctx.backend_url(host)?;
-    let request = BackendRequest {
-        url,
-        request: forwarded_request(&ctx.request),
-        timeout: Duration::from_secs(u64::from(policy.timeout_secs)),
+    let timeout = match &policy.timeout_ms {
+        Some(ms) => Duration::from_millis(u64::from(typed::get(ms, ctx, host)?)),
+        None => Duration::from_secs(u64::from(typed::get(&policy.timeout_secs, ctx, host)?)),
     };
+    let timeout_secs = u32::try_from(timeout.as_millis().div_ceil(1_000)).unwrap_or(u32::MAX);
+    let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
+    let follow = typed::get(&policy.follow_redirects, ctx, host)?;
+    let mut url = ctx.backend_url(host)?;
+    let mut request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
-    let result = host.backend.send(request);
-    ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
-    let mut response = match result {
-        Ok(response) => response,
-        Err(BackendError::Timeout) => {
-            return Err(PolicyError::backend_timeout(policy.timeout_secs));
+    let mut hops = 0;
+    let mut response = loop {
+        // The request and URL are kept only when a redirect may need them again.
+        let again = follow.then(|| (request.clone(), url.clone()));
+        let result = host.backend.send(BackendRequest {
+            url,
+            request,
+            timeout,
+        });
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+                return Err(match error {
+                    BackendError::Timeout => PolicyError::backend_timeout(timeout_secs),
+                    BackendError::Connect(detail) | BackendError::Other(detail) => {
+                        PolicyError::backend_unreachable(detail)
+                    }
+                });
+            }
+        };
+        let Some((mut next, previous)) = again else {
+            break response;
+        };
+        let Some(target) = redirects::target(&response, &previous) else {
+            break response;
+        };
+        if hops == redirects::MAX_REDIRECTS {
+            break response;
         }
-        Err(BackendError::Connect(detail) | BackendError::Other(detail)) => {
-            return Err(PolicyError::backend_unreachable(detail));
-        }
+        hops += 1;
+        redirects::adapt(&mut next, response.status);
+        request = next;
+        url = target;
     };
+    ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     strip_hop_by_hop(&mut response.headers);
     let status = response.status;
     ctx.response = Some(response);
-    if policy.fail_on_error_status_code && status >= 400 {
+    if fail_on_error_status_code && status >= 400 {
         // Our reason code: Azure documents the behaviour, not the code.
         return Err(PolicyError::new(
             "forward-request",

@@ -40,14 +40,14 @@ pub fn scope_ident(ctx: &Ctx<'_>) -> String {
 
 /// The limits of the `<api>`/`<operation>` children that match this call, each with its
 /// counter name (`a:{api}` or `o:{api}:{operation}`).
-pub fn matching_children<L: Copy>(apis: &[ApiLimit<L>], ctx: &Ctx<'_>) -> Vec<(String, L)> {
+pub fn matching_children<'l, L>(apis: &'l [ApiLimit<L>], ctx: &Ctx<'_>) -> Vec<(String, &'l L)> {
     let api = ctx.route.api;
     let mut out = Vec::new();
     for child in apis {
         if !matches(&child.target, &api.id, &api.display_name) {
             continue;
         }
-        if let Some(limit) = child.limit {
+        if let Some(limit) = &child.limit {
             out.push((format!("a:{}", api.id), limit));
         }
         let Some(operation) = ctx.route.operation else {
@@ -55,7 +55,7 @@ pub fn matching_children<L: Copy>(apis: &[ApiLimit<L>], ctx: &Ctx<'_>) -> Vec<(S
         };
         for op in &child.operations {
             if matches(&op.target, &operation.id, &operation.display_name) {
-                out.push((format!("o:{}:{}", api.id, operation.id), op.limit));
+                out.push((format!("o:{}:{}", api.id, operation.id), &op.limit));
             }
         }
     }

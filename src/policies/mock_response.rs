@@ -3,25 +3,30 @@
 
 use tollgate_config::MockResponse;
 
+use super::typed;
+use crate::error::PolicyError;
+use crate::host::Host;
 use crate::http::Response;
 use crate::pipeline::ctx::Ctx;
 
 /// The mocked response.
-pub fn apply(policy: &MockResponse, ctx: &Ctx<'_>) -> Response {
-    let mut response = Response::new(policy.status_code);
-    response
-        .headers
-        .set("content-type", policy.content_type.as_str());
+pub fn apply(
+    policy: &MockResponse,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Response, PolicyError> {
+    let status_code = typed::get(&policy.status_code, ctx, host)?;
+    let content_type = typed::get(&policy.content_type, ctx, host)?;
+    let mut response = Response::new(status_code);
+    response.headers.set("content-type", content_type.as_str());
     let operation = ctx.route.operation.map(|op| op.id.as_str());
     let example = ctx.route.api.mock_examples.iter().find(|example| {
         Some(example.operation.as_str()) == operation
-            && example.status == policy.status_code
-            && example
-                .content_type
-                .eq_ignore_ascii_case(&policy.content_type)
+            && example.status == status_code
+            && example.content_type.eq_ignore_ascii_case(&content_type)
     });
     if let Some(example) = example {
         response.body = example.body.clone().into_bytes();
     }
-    response
+    Ok(response)
 }

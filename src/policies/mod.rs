@@ -19,6 +19,7 @@ pub mod limits;
 mod mock_response;
 pub mod quota;
 pub mod rate_limit;
+mod redirects;
 mod retry;
 mod return_response;
 mod rewrite_uri;
@@ -27,10 +28,11 @@ mod set_body;
 mod set_header;
 mod set_query_parameter;
 mod trace;
+pub mod typed;
 pub mod validate_jwt;
 pub(crate) mod xml_to_json;
 
-use tollgate_config::{Policy, PolicyNode, Section};
+use tollgate_config::{Policy, PolicyNode, Section, Typed};
 
 use crate::error::PolicyError;
 use crate::expr;
@@ -103,8 +105,15 @@ fn run(
             }
             ctx.backend_base = Some(url);
         }
-        Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx),
-        Policy::SetStatus(p) => ctx.response_mut().status = p.code,
+        Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx, host)?,
+        Policy::SetStatus(p) => {
+            let code = typed::get(&p.code, ctx, host)?;
+            if let Typed::Dynamic(reason) = &p.reason {
+                // Evaluated for its failures, as Azure does; wasi:http sends no reason phrase.
+                typed::text(reason, ctx, host)?;
+            }
+            ctx.response_mut().status = code;
+        }
         Policy::SetBody(p) => set_body::apply(p, section, ctx, host)?,
         Policy::ReturnResponse(p) => {
             return return_response::apply(p, ctx, host).map(Flow::Respond);
@@ -130,10 +139,10 @@ fn run(
             }
             ctx.request.method = method;
         }
-        Policy::MockResponse(p) => return Ok(Flow::Respond(mock_response::apply(p, ctx))),
+        Policy::MockResponse(p) => return mock_response::apply(p, ctx, host).map(Flow::Respond),
         Policy::FindAndReplace(p) => find_and_replace::apply(p, section, ctx, host)?,
-        Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx)?,
-        Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx)?,
+        Policy::JsonToXml(p) => json_to_xml::apply(p, section, ctx, host)?,
+        Policy::XmlToJson(p) => xml_to_json::apply(p, section, ctx, host)?,
         Policy::SendRequest(p) => send_request::apply(p, ctx, host)?,
         Policy::Retry(p) => return retry::apply(p, section, ctx, host),
         Policy::Trace(p) => trace::apply(p, ctx, host)?,
@@ -143,10 +152,10 @@ fn run(
         Policy::Quota(p) => quota::apply(p, ctx, host)?,
         Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
         Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
-        Policy::IpFilter(p) => ip_filter::apply(p, ctx)?,
-        Policy::Cors(p) => return Ok(cors::apply(p, ctx)),
+        Policy::IpFilter(p) => ip_filter::apply(p, ctx, host)?,
+        Policy::Cors(p) => return cors::apply(p, ctx, host),
         Policy::ValidateJwt(p) => validate_jwt::apply(p, ctx, host)?,
-        Policy::CacheLookup(p) => return Ok(cache_lookup::apply(p, ctx, host)),
+        Policy::CacheLookup(p) => return cache_lookup::apply(p, ctx, host),
         Policy::CacheStore(p) => cache_store::apply(p, ctx, host)?,
         Policy::CacheLookupValue(p) => cache_lookup_value::apply(p, ctx, host)?,
         Policy::CacheStoreValue(p) => cache_store_value::apply(p, ctx, host)?,

@@ -7,7 +7,7 @@
 
 use tollgate_config::{Retry, Section};
 
-use super::{Flow, apply_all};
+use super::{Flow, apply_all, typed};
 use crate::error::PolicyError;
 use crate::expr;
 use crate::host::Host;
@@ -20,11 +20,17 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<Flow, PolicyError> {
+    let waits = Waits {
+        interval_secs: typed::get(&policy.interval_secs, ctx, host)?,
+        max_interval_secs: typed::get_opt(policy.max_interval_secs.as_ref(), ctx, host)?,
+        delta_secs: typed::get_opt(policy.delta_secs.as_ref(), ctx, host)?,
+        first_fast_retry: typed::get(&policy.first_fast_retry, ctx, host)?,
+    };
+    let count = typed::get(&policy.count, ctx, host)?;
     let mut retries = 0;
     loop {
         let result = apply_all(&policy.policies, section, ctx, host);
-        if matches!(result, Ok(Flow::Respond(_) | Flow::SkipToOutbound)) || retries >= policy.count
-        {
+        if matches!(result, Ok(Flow::Respond(_) | Flow::SkipToOutbound)) || retries >= count {
             return result;
         }
         // A failed attempt is retried when the condition holds; a condition that cannot be
@@ -37,12 +43,20 @@ pub fn apply(
             return result;
         }
         retries += 1;
-        host.clock.sleep(wait_millis(policy, retries));
+        host.clock.sleep(wait_millis(&waits, retries));
     }
 }
 
+/// The waiting attributes, read once per run of the policy.
+struct Waits {
+    interval_secs: u32,
+    max_interval_secs: Option<u32>,
+    delta_secs: Option<u32>,
+    first_fast_retry: bool,
+}
+
 /// Milliseconds before retry number `n` (1-based).
-fn wait_millis(policy: &Retry, n: u32) -> u64 {
+fn wait_millis(policy: &Waits, n: u32) -> u64 {
     if policy.first_fast_retry && n == 1 {
         return 0;
     }
@@ -69,17 +83,13 @@ fn wait_millis(policy: &Retry, n: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_config::expr::{Expr, Node};
 
-    fn retry(interval: u32, delta: Option<u32>, max: Option<u32>, fast: bool) -> Retry {
-        Retry {
-            condition: Expr::Value(Node::Bool(true)),
-            count: 5,
+    fn retry(interval: u32, delta: Option<u32>, max: Option<u32>, fast: bool) -> Waits {
+        Waits {
             interval_secs: interval,
             max_interval_secs: max,
             delta_secs: delta,
             first_fast_retry: fast,
-            policies: Vec::new(),
         }
     }
 

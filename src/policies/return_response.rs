@@ -1,7 +1,7 @@
 //! `return-response`: ends the pipeline with a response built here, optionally starting
 //! from a response held in a variable (`response-variable-name`, set by `send-request`).
 
-use tollgate_config::ReturnResponse;
+use tollgate_config::{ReturnResponse, Typed};
 
 use super::{set_body, set_header};
 use crate::error::PolicyError;
@@ -39,11 +39,15 @@ pub fn apply(
         }
     }
     if let Some(status) = &policy.status {
-        response.status = status.code;
+        response.status = super::typed::get(&status.code, ctx, host)?;
+        if let Typed::Dynamic(reason) = &status.reason {
+            super::typed::text(reason, ctx, host)?;
+        }
     }
     for header in &policy.headers {
+        let target = set_header::target(header, ctx, host)?;
         let values = set_header::values(&header.values, ctx, host)?;
-        set_header::edit(header, values, &mut response.headers);
+        set_header::edit(&target, values, &mut response.headers);
     }
     if let Some(body) = &policy.body {
         response.body = set_body::body(body, ctx, host)?;

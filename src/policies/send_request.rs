@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use tollgate_config::SendRequest;
+use tollgate_config::{SendMode, SendRequest};
 
-use super::{forward_request, set_body, set_header};
+use super::{forward_request, set_body, set_header, typed};
 use crate::error::PolicyError;
 use crate::expr::{self, Message, Value};
 use crate::host::{BackendError, BackendRequest, Host};
@@ -16,7 +16,11 @@ use crate::pipeline::ctx::Ctx;
 
 /// Sends the request and stores the response (or null, with `ignore-error`).
 pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
-    let mut request = if policy.copy {
+    let name = typed::text_ref(&policy.response_variable_name, ctx, host)?;
+    let copy = typed::get(&policy.mode, ctx, host)? == SendMode::Copy;
+    let timeout_secs = typed::get(&policy.timeout_secs, ctx, host)?;
+    let ignore_error = typed::get(&policy.ignore_error, ctx, host)?;
+    let mut request = if copy {
         forward_request::forwarded_request(&ctx.request)
     } else {
         Request {
@@ -40,8 +44,9 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
         request.method = expr::text(method, ctx, host)?.trim().to_ascii_uppercase();
     }
     for header in &policy.headers {
+        let target = set_header::target(header, ctx, host)?;
         let values = set_header::values(&header.values, ctx, host)?;
-        set_header::edit(header, values, &mut request.headers);
+        set_header::edit(&target, values, &mut request.headers);
     }
     if let Some(body) = &policy.body {
         request.body = set_body::body(body, ctx, host)?;
@@ -49,7 +54,7 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
     let sent = host.backend.send(BackendRequest {
         url,
         request,
-        timeout: Duration::from_secs(u64::from(policy.timeout_secs)),
+        timeout: Duration::from_secs(u64::from(timeout_secs)),
     });
     let value = match sent {
         Ok(response) => Value::Message(Box::new(Message {
@@ -57,10 +62,10 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
             headers: response.headers.to_pairs(),
             body: response.body,
         })),
-        Err(_) if policy.ignore_error => Value::Null,
+        Err(_) if ignore_error => Value::Null,
         Err(error) => {
             let mut error = match error {
-                BackendError::Timeout => PolicyError::backend_timeout(policy.timeout_secs),
+                BackendError::Timeout => PolicyError::backend_timeout(timeout_secs),
                 BackendError::Connect(detail) | BackendError::Other(detail) => {
                     PolicyError::backend_unreachable(detail)
                 }
@@ -69,6 +74,6 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
             return Err(error);
         }
     };
-    ctx.set_variable(&policy.response_variable_name, value);
+    ctx.set_variable(&name, value);
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! `set-header`: sets, appends, skips or deletes a request or response header.
 
-use tollgate_config::{ExistsAction, PolicyValue, Section, SetHeader};
+use std::borrow::Cow;
 
-use super::targets_request;
+use tollgate_config::{ExistsAction, PolicyValue, Section, SetHeader, Typed};
+
+use super::{targets_request, typed};
 use crate::error::PolicyError;
 use crate::expr;
 use crate::host::Host;
@@ -19,13 +21,58 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let target = target(policy, ctx, host)?;
     let values = values(&policy.values, ctx, host)?;
     if targets_request(section) {
-        edit(policy, values, &mut ctx.request.headers);
+        edit(&target, values, &mut ctx.request.headers);
     } else {
-        edit(policy, values, &mut ctx.response_mut().headers);
+        edit(&target, values, &mut ctx.response_mut().headers);
     }
     Ok(())
+}
+
+/// The header a policy edits and how, for this call.
+pub struct Target<'p> {
+    /// The header name.
+    pub name: Cow<'p, str>,
+    /// What to do when it exists.
+    pub action: ExistsAction,
+}
+
+/// Headers the gateway's HTTP transport owns (the loader refuses them as literals).
+const FORBIDDEN: &[&str] = &[
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+];
+
+/// The policy's name and action; a computed name must be a settable header name.
+pub fn target<'p>(
+    policy: &'p SetHeader,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<Target<'p>, PolicyError> {
+    let action = typed::get(&policy.exists_action, ctx, host)?;
+    let name = match &policy.name {
+        Typed::Literal(name) => Cow::Borrowed(name.as_str()),
+        Typed::Dynamic(dynamic) => {
+            let name = typed::text(dynamic, ctx, host)?.trim().to_string();
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !token || FORBIDDEN.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
+                return Err(expr::failure(format!(
+                    "The value of <{}> attribute `name` (computed per request) is not a header \
+                     name the policy may set.",
+                    dynamic.element
+                )));
+            }
+            Cow::Owned(name)
+        }
+    };
+    Ok(Target { name, action })
 }
 
 /// Evaluates the `<value>`s. A value with a line break would split the header, so it fails.
@@ -49,9 +96,9 @@ pub fn values(
 }
 
 /// Applies the policy to a header list with its evaluated values.
-pub fn edit(policy: &SetHeader, values: Vec<String>, headers: &mut Headers) {
-    let name = policy.name.as_str();
-    match policy.exists_action {
+pub fn edit(target: &Target<'_>, values: Vec<String>, headers: &mut Headers) {
+    let name = target.name.as_ref();
+    match target.action {
         ExistsAction::Delete => {
             headers.remove(name);
             return;

@@ -2,6 +2,7 @@
 
 use tollgate_config::{ExistsAction, SetQueryParameter};
 
+use super::typed;
 use crate::error::PolicyError;
 use crate::expr;
 use crate::host::Host;
@@ -14,15 +15,17 @@ pub fn apply(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let name = typed::text_ref(&policy.name, ctx, host)?;
+    let action = typed::get(&policy.exists_action, ctx, host)?;
     let values = policy
         .values
         .iter()
         .map(|value| expr::text(value, ctx, host))
         .collect::<Result<Vec<_>, _>>()?;
     let mut pairs = parse_query(&ctx.request.query);
-    let name = policy.name.as_str();
+    let name = name.as_ref();
     let exists = pairs.iter().any(|(n, _)| n == name);
-    match policy.exists_action {
+    match action {
         ExistsAction::Delete => pairs.retain(|(n, _)| n != name),
         ExistsAction::Skip if exists => {}
         ExistsAction::Override | ExistsAction::Skip => {

@@ -2,6 +2,7 @@
 
 use tollgate_config::Trace;
 
+use super::typed;
 use crate::error::PolicyError;
 use crate::expr;
 use crate::host::Host;
@@ -9,6 +10,8 @@ use crate::pipeline::ctx::Ctx;
 
 /// Writes the trace line.
 pub fn apply(policy: &Trace, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+    let source = typed::text_ref(&policy.source, ctx, host)?;
+    let severity = typed::text_ref(&policy.severity, ctx, host)?;
     let message = expr::text(&policy.message, ctx, host)?;
     let mut metadata = serde_json::Map::new();
     for (name, value) in &policy.metadata {
@@ -17,8 +20,8 @@ pub fn apply(policy: &Trace, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), P
     let line = serde_json::json!({
         "type": "trace",
         "requestId": ctx.request_id,
-        "source": policy.source,
-        "severity": policy.severity,
+        "source": source,
+        "severity": severity,
         "message": message,
         "metadata": metadata,
     });

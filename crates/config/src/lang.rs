@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{Expr, PolicyValue};
-use crate::model::{ExistsAction, PolicyNode, SetBody, SetHeader};
+use crate::model::{Choice, ExistsAction, PolicyNode, SetBody, SetHeader, Typed};
 
 /// `<choose>`: the first `<when>` whose condition is true runs, else `<otherwise>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,9 +46,9 @@ pub struct IncludeFragment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetQueryParameter {
     /// The parameter name.
-    pub name: String,
+    pub name: Typed<String>,
     /// What to do when the parameter exists.
-    pub exists_action: ExistsAction,
+    pub exists_action: Typed<ExistsAction>,
     /// The values; several become repeated parameters.
     pub values: Vec<PolicyValue>,
 }
@@ -61,12 +61,12 @@ pub struct SetMethod {
 }
 
 /// `<mock-response status-code content-type/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MockResponse {
     /// The status code (default 200).
-    pub status_code: u16,
+    pub status_code: Typed<u16>,
     /// The content type (default `application/json`).
-    pub content_type: String,
+    pub content_type: Typed<String>,
 }
 
 /// An example response from an API's OpenAPI description, for `mock-response`.
@@ -100,37 +100,96 @@ pub enum Apply {
     ContentType,
 }
 
-/// `<json-to-xml apply consider-accept-header/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl Choice for Apply {
+    fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("always") {
+            Some(Apply::Always)
+        } else if name.to_ascii_lowercase().starts_with("content-type-") {
+            Some(Apply::ContentType)
+        } else {
+            None
+        }
+    }
+}
+
+/// `<json-to-xml apply consider-accept-header parse-date/>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonToXml {
     /// `always` or `content-type-json`.
-    pub apply: Apply,
+    pub apply: Typed<Apply>,
     /// Convert only when the client's `Accept` allows XML (default `true`).
-    pub consider_accept_header: bool,
+    pub consider_accept_header: Typed<bool>,
+    /// `parse-date` (default `true`, literal only as in Azure): string values that are ISO
+    /// 8601 date-times are written in .NET's round-trip form; `false` copies them as they are.
+    pub parse_date: bool,
+}
+
+/// The `kind` of `xml-to-json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JsonKind {
+    /// `javascript-friendly`: attributes and text folded into plain JSON.
+    JavascriptFriendly,
+    /// `direct`: a faithful mapping with the XML declaration and `@`/`#text` members.
+    Direct,
+}
+
+impl Choice for JsonKind {
+    fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("javascript-friendly") {
+            Some(JsonKind::JavascriptFriendly)
+        } else if name.eq_ignore_ascii_case("direct") {
+            Some(JsonKind::Direct)
+        } else {
+            None
+        }
+    }
 }
 
 /// `<xml-to-json kind apply consider-accept-header/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct XmlToJson {
-    /// `javascript-friendly` (`true`) or `direct`.
-    pub javascript_friendly: bool,
+    /// `javascript-friendly` or `direct`.
+    pub kind: Typed<JsonKind>,
     /// `always` or `content-type-xml`.
-    pub apply: Apply,
+    pub apply: Typed<Apply>,
     /// Convert only when the client's `Accept` allows JSON (default `true`).
-    pub consider_accept_header: bool,
+    pub consider_accept_header: Typed<bool>,
+}
+
+/// `mode` of `send-request`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SendMode {
+    /// `new` (default): an empty request.
+    New,
+    /// `copy`: start from the current request's method, URL, headers and body.
+    Copy,
+}
+
+impl Choice for SendMode {
+    fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("new") {
+            Some(SendMode::New)
+        } else if name.eq_ignore_ascii_case("copy") {
+            Some(SendMode::Copy)
+        } else {
+            None
+        }
+    }
 }
 
 /// `<send-request mode response-variable-name timeout ignore-error>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendRequest {
-    /// `mode="copy"`: start from the current request instead of an empty one.
-    pub copy: bool,
-    /// The variable that receives the response.
-    pub response_variable_name: String,
+    /// `mode`: `new` (default) or `copy` (start from the current request).
+    pub mode: Typed<SendMode>,
+    /// The variable that receives the response (a named value or an expression gives the
+    /// name per call).
+    pub response_variable_name: Typed<String>,
     /// Seconds to wait (default 60).
-    pub timeout_secs: u32,
-    /// On failure, set the variable to null instead of raising an error.
-    pub ignore_error: bool,
+    pub timeout_secs: Typed<u32>,
+    /// On failure, set the variable to null instead of raising an error (a literal or a
+    /// named value: Azure takes no expression here).
+    pub ignore_error: Typed<bool>,
     /// `<set-url>`.
     pub url: Option<PolicyValue>,
     /// `<set-method>` (default GET).
@@ -147,15 +206,15 @@ pub struct Retry {
     /// Retry while this is true (evaluated after each attempt).
     pub condition: Expr,
     /// The most retries after the first attempt.
-    pub count: u32,
+    pub count: Typed<u32>,
     /// Seconds between attempts.
-    pub interval_secs: u32,
+    pub interval_secs: Typed<u32>,
     /// The longest wait, in seconds (exponential back-off with `delta`).
-    pub max_interval_secs: Option<u32>,
+    pub max_interval_secs: Option<Typed<u32>>,
     /// Seconds added per attempt (linear; exponential with `max-interval`).
-    pub delta_secs: Option<u32>,
+    pub delta_secs: Option<Typed<u32>>,
     /// Retry the first time without waiting.
-    pub first_fast_retry: bool,
+    pub first_fast_retry: Typed<bool>,
     /// The policies to retry.
     pub policies: Vec<PolicyNode>,
 }
@@ -164,9 +223,9 @@ pub struct Retry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     /// Where the trace comes from.
-    pub source: String,
+    pub source: Typed<String>,
     /// `verbose`, `information` or `error`.
-    pub severity: String,
+    pub severity: Typed<String>,
     /// The message.
     pub message: PolicyValue,
     /// `<metadata name value/>` pairs.

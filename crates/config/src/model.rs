@@ -13,10 +13,14 @@ use crate::lang::{
 };
 mod access;
 mod cache;
+mod limits;
 mod portal;
+mod typed;
 pub use access::*;
 pub use cache::*;
+pub use limits::*;
 pub use portal::*;
+pub use typed::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -326,13 +330,25 @@ pub enum ExistsAction {
     Delete,
 }
 
+impl Choice for ExistsAction {
+    fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "override" => Some(ExistsAction::Override),
+            "skip" => Some(ExistsAction::Skip),
+            "append" => Some(ExistsAction::Append),
+            "delete" => Some(ExistsAction::Delete),
+            _ => None,
+        }
+    }
+}
+
 /// `<set-header name exists-action><value/>…</set-header>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetHeader {
-    /// Header name as written.
-    pub name: String,
+    /// Header name as written (a named value or an expression is checked per request).
+    pub name: Typed<String>,
     /// What to do when the header exists.
-    pub exists_action: ExistsAction,
+    pub exists_action: Typed<ExistsAction>,
     /// The values; several are comma-joined unless the header must stay separate.
     pub values: Vec<PolicyValue>,
 }
@@ -348,19 +364,20 @@ pub struct SetBackendService {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RewriteUri {
     /// The new path (and query), relative to the backend base URL; `{param}` refers to
-    /// the operation's template parameters.
-    pub template: UrlTemplate,
+    /// the operation's template parameters. A named value or an expression gives the
+    /// template text per request; its `{param}`s are then filled in the same way.
+    pub template: Typed<UrlTemplate>,
     /// Keep query parameters the operation template did not name. Default `true`.
-    pub copy_unmatched_params: bool,
+    pub copy_unmatched_params: Typed<bool>,
 }
 
 /// `<set-status code="..." reason="..."/>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetStatus {
     /// HTTP status code, 100-599.
-    pub code: u16,
+    pub code: Typed<u16>,
     /// Reason phrase (informational; HTTP/1.1 reason phrases are not sent by wasi:http).
-    pub reason: String,
+    pub reason: Typed<String>,
 }
 
 /// `<set-body>text</set-body>`.
@@ -386,135 +403,19 @@ pub struct ReturnResponse {
 }
 
 /// `<forward-request>`: sends the request to the backend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForwardRequest {
     /// Seconds to wait for the backend's response headers. Default 300.
-    pub timeout_secs: u32,
+    pub timeout_secs: Typed<u32>,
+    /// `timeout-ms`: the wait in milliseconds, instead of `timeout`.
+    pub timeout_ms: Option<Typed<u32>>,
     /// A backend status of 400 or more becomes an error (on-error runs). Default `false`.
-    pub fail_on_error_status_code: bool,
-}
-
-/// A call rate: `calls` per `renewal-period` seconds (sliding window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallRate {
-    /// Calls allowed per window (1 to 1,000,000).
-    pub calls: u32,
-    /// The window length in seconds (1 to 300, as Azure).
-    pub renewal_period_secs: u32,
-}
-
-/// A quota: calls and/or kilobytes per fixed `renewal-period` (0 = for the lifetime).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuotaLimit {
-    /// Calls allowed per period; `None` when only bandwidth is limited.
-    pub calls: Option<u64>,
-    /// Kilobytes (1024 bytes) of request plus response bodies per period; `None` when only
-    /// calls are limited.
-    pub bandwidth_kb: Option<u64>,
-    /// The period in seconds; `0` means the quota never renews.
-    pub renewal_period_secs: u64,
-}
-
-/// Names the API (or operation) a nested limit applies to: by `id`, by `name`, or both.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LimitTarget {
-    /// The `id` attribute: the API (or operation) id in `tollgate.toml`.
-    pub id: Option<String>,
-    /// The `name` attribute: the display name.
-    pub name: Option<String>,
-}
-
-/// `<api>` inside `<rate-limit>` or `<quota>`: a limit per subscription for one API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiLimit<L> {
-    /// Which API.
-    pub target: LimitTarget,
-    /// Its limit; `None` when the element only groups `<operation>` limits.
-    pub limit: Option<L>,
-    /// `<operation>` children: limits for single operations of this API.
-    pub operations: Vec<OperationLimit<L>>,
-}
-
-/// `<operation>` inside `<api>`: a limit per subscription for one operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationLimit<L> {
-    /// Which operation of the enclosing API.
-    pub target: LimitTarget,
-    /// Its limit.
-    pub limit: L,
-}
-
-/// Where a rate limit reports itself: response headers and context variables.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LimitReport {
-    /// `retry-after-header-name`: the header carrying the retry delay on a 429
-    /// (default `Retry-After`).
-    pub retry_after_header_name: Option<String>,
-    /// `retry-after-variable-name`: the variable that gets the retry delay (seconds) on a 429.
-    pub retry_after_variable_name: Option<String>,
-    /// `remaining-calls-header-name`: the response header with the calls left in the window.
-    pub remaining_calls_header_name: Option<String>,
-    /// `remaining-calls-variable-name`: the variable with the calls left in the window.
-    pub remaining_calls_variable_name: Option<String>,
-    /// `total-calls-header-name`: the response header with the `calls` limit.
-    pub total_calls_header_name: Option<String>,
-}
-
-/// `<rate-limit calls renewal-period …>`: per subscription, sliding window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateLimit {
-    /// The subscription-wide rate.
-    pub rate: CallRate,
-    /// Headers and variables.
-    pub report: LimitReport,
-    /// `<api>` children with their own rates (product scope only).
-    pub apis: Vec<ApiLimit<CallRate>>,
-}
-
-/// How a `*-by-key` policy counts: the key, whether to count, and by how much. Each may be
-/// literal or a policy expression (`@(...)`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CounterSpec {
-    /// `counter-key`: one counter per distinct value, across all scopes.
-    pub counter_key: PolicyValue,
-    /// `increment-condition`: when present, the call is counted after the response (at the
-    /// end of outbound, or after on-error) if the condition holds, so an expression can look
-    /// at `context.Response`; when absent, it is counted as it passes the policy. A literal is
-    /// `true` or `false` (checked at load).
-    pub increment_condition: Option<PolicyValue>,
-    /// `increment-count`: how much one call adds (default 1). A literal is checked at load.
-    pub increment_count: PolicyValue,
-}
-
-/// `<rate-limit-by-key calls renewal-period counter-key …>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RateLimitByKey {
-    /// The rate per key.
-    pub rate: CallRate,
-    /// The key and counting rules.
-    pub counter: CounterSpec,
-    /// Headers and variables.
-    pub report: LimitReport,
-}
-
-/// `<quota calls bandwidth renewal-period>`: per subscription, fixed window anchored at the
-/// subscription's start. Product scope only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Quota {
-    /// The subscription-wide quota.
-    pub limit: QuotaLimit,
-    /// `<api>` children with their own quotas.
-    pub apis: Vec<ApiLimit<QuotaLimit>>,
-}
-
-/// `<quota-by-key calls bandwidth renewal-period counter-key first-period-start …>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QuotaByKey {
-    /// The quota per key.
-    pub limit: QuotaLimit,
-    /// The key and counting rules.
-    pub counter: CounterSpec,
-    /// `first-period-start`: where the periods are anchored, ms since the epoch
-    /// (default: the Unix epoch).
-    pub first_period_start_ms: u64,
+    pub fail_on_error_status_code: Typed<bool>,
+    /// `follow-redirects`: follow the backend's 301, 302, 303, 307 and 308 (at most 10)
+    /// instead of returning them. Default `false`.
+    pub follow_redirects: Typed<bool>,
+    /// `buffer-response` (Azure's default `true`; literal only, as in Azure). The gateway
+    /// always reads the whole backend response before outbound runs, so `false` (stream
+    /// chunks as they come) has no effect beyond being accepted.
+    pub buffer_response: bool,
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::assert_one;
 use tollgate_config::load::{LoadError, parse_document};
-use tollgate_config::model::{Allowed, IpRange, KeyMaterial, Policy, TokenSource};
+use tollgate_config::model::{Allowed, IpRange, KeyMaterial, Policy, TokenSource, Typed};
 
 const FILE: &str = "apis/weather.xml";
 
@@ -196,7 +196,10 @@ fn check_header_loads_and_refuses_mistakes() {
     ) else {
         panic!()
     };
-    assert!(check_header.ignore_case);
+    assert_eq!(
+        check_header.ignore_case,
+        tollgate_config::Typed::Literal(true)
+    );
     assert_eq!(check_header.values.len(), 1);
     check(
         r#"<check-header name="X" failed-check-httpcode="401" />"#,
@@ -227,7 +230,10 @@ fn ip_filter_loads_ranges_and_refuses_mistakes() {
     ) else {
         panic!()
     };
-    assert!(!filter.allow);
+    assert_eq!(
+        filter.action,
+        Typed::Literal(tollgate_config::IpFilterAction::Forbid)
+    );
     assert_eq!(
         filter.ranges[0],
         IpRange::V4 {
@@ -281,7 +287,8 @@ fn cors_loads_and_refuses_mistakes() {
         Allowed::List(vec!["GET".into(), "POST".into()]),
         "Azure's default"
     );
-    assert!(cors.terminate_unmatched_request && !cors.allow_credentials);
+    assert_eq!(cors.terminate_unmatched_request, Typed::Literal(true));
+    assert_eq!(cors.allow_credentials, Typed::Literal(false));
     check(
         r#"<cors allow-credentials="true"><allowed-origins><origin>*</origin></allowed-origins></cors>"#,
         3,

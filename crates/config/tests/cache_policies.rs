@@ -50,11 +50,11 @@ fn cache_lookup_with_every_attribute_and_both_children() {
     assert_eq!(
         lookup,
         CacheLookup {
-            vary_by_developer: true,
-            vary_by_developer_groups: true,
-            downstream_caching: DownstreamCaching::Public,
-            must_revalidate: false,
-            allow_private_response_caching: true,
+            vary_by_developer: tollgate_config::Typed::Literal(true),
+            vary_by_developer_groups: tollgate_config::Typed::Literal(true),
+            downstream_caching: tollgate_config::Typed::Literal(DownstreamCaching::Public),
+            must_revalidate: tollgate_config::Typed::Literal(false),
+            allow_private_response_caching: tollgate_config::Typed::Literal(true),
             vary_by_headers: vec!["Accept".into(), "Accept-Language".into(), "X-Region".into()],
             vary_by_query_parameters: vec!["days".into(), "units".into()],
         }
@@ -66,9 +66,11 @@ fn cache_lookup_defaults() {
     let Policy::CacheLookup(lookup) = policy(Section::Inbound, "    <cache-lookup />") else {
         panic!("not a cache-lookup");
     };
-    assert_eq!(lookup.downstream_caching, DownstreamCaching::None);
-    assert!(lookup.must_revalidate);
-    assert!(!lookup.vary_by_developer && !lookup.allow_private_response_caching);
+    use tollgate_config::Typed::Literal;
+    assert_eq!(lookup.downstream_caching, Literal(DownstreamCaching::None));
+    assert_eq!(lookup.must_revalidate, Literal(true));
+    assert_eq!(lookup.vary_by_developer, Literal(false));
+    assert_eq!(lookup.allow_private_response_caching, Literal(false));
 }
 
 #[test]
@@ -176,7 +178,7 @@ fn each_mistake_is_reported_where_it_is() {
         (
             Section::Inbound,
             r#"    <cache-lookup vary-by-developer="yes" />"#,
-            "must be true or false",
+            "vary-by-developer must be true, false, a named value or an expression, not `yes`",
         ),
         (
             Section::Inbound,

@@ -34,8 +34,8 @@ fn node(line: u32, policy: Policy) -> PolicyNode {
 
 fn header(name: &str, exists_action: ExistsAction, values: Vec<Template>) -> SetHeader {
     SetHeader {
-        name: name.to_string(),
-        exists_action,
+        name: Typed::Literal(name.to_string()),
+        exists_action: Typed::Literal(exists_action),
         values: values.into_iter().map(PolicyValue::Text).collect(),
     }
 }
@@ -70,8 +70,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         backend: Some(vec![node(
             8,
             Policy::ForwardRequest(ForwardRequest {
-                timeout_secs: 60,
-                fail_on_error_status_code: false,
+                timeout_secs: Typed::Literal(60),
+                timeout_ms: None,
+                fail_on_error_status_code: Typed::Literal(false),
+                follow_redirects: Typed::Literal(false),
+                buffer_response: true,
             }),
         )]),
         outbound: Some(vec![]),
@@ -112,8 +115,8 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             node(
                 12,
                 Policy::SetStatus(SetStatus {
-                    code: 203,
-                    reason: "Cached".into(),
+                    code: Typed::Literal(203),
+                    reason: Typed::Literal("Cached".into()),
                 }),
             ),
         ]),
@@ -127,23 +130,23 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             node(
                 4,
                 Policy::RewriteUri(RewriteUri {
-                    template: UrlTemplate {
+                    template: Typed::Literal(UrlTemplate {
                         raw: "/conditions/{city}".into(),
                         segments: vec![
                             Segment::Literal("conditions".into()),
                             Segment::Param("city".into()),
                         ],
                         query: vec![],
-                    },
-                    copy_unmatched_params: false,
+                    }),
+                    copy_unmatched_params: Typed::Literal(false),
                 }),
             ),
             node(
                 5,
                 Policy::ReturnResponse(ReturnResponse {
                     status: Some(SetStatus {
-                        code: 418,
-                        reason: "I'm a teapot".into(),
+                        code: Typed::Literal(418),
+                        reason: Typed::Literal("I'm a teapot".into()),
                     }),
                     headers: vec![header(
                         "Content-Type",
@@ -167,8 +170,8 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         on_error: Some(vec![node(
             12,
             Policy::SetStatus(SetStatus {
-                code: 500,
-                reason: "error".into(),
+                code: Typed::Literal(500),
+                reason: Typed::Literal("error".into()),
             }),
         )]),
     };

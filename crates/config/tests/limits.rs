@@ -9,7 +9,7 @@ use common::{Scratch, WEATHER, assert_one};
 use tollgate_config::PolicyValue;
 use tollgate_config::load::{LoadError, parse_document};
 use tollgate_config::model::{
-    CallRate, CounterSpec, LimitReport, LimitTarget, Policy, QuotaLimit, Template,
+    CallRate, CounterSpec, LimitReport, LimitTarget, Policy, QuotaLimit, Template, Typed,
 };
 
 const FILE: &str = "apis/weather.xml";
@@ -51,8 +51,8 @@ fn rate_limit_with_every_attribute_and_children() {
     assert_eq!(
         limit.rate,
         CallRate {
-            calls: 10,
-            renewal_period_secs: 60
+            calls: Typed::Literal(10),
+            renewal_period_secs: Typed::Literal(60)
         }
     );
     assert_eq!(
@@ -73,7 +73,7 @@ fn rate_limit_with_every_attribute_and_children() {
             name: Some("Weather API".into())
         }
     );
-    assert_eq!(limit.apis[0].operations[0].limit.calls, 1);
+    assert_eq!(limit.apis[0].operations[0].limit.calls, Typed::Literal(1));
     assert_eq!(limit.apis[1].limit, None);
 }
 
@@ -105,12 +105,15 @@ fn by_key_policies_take_literal_counting_attributes() {
     assert_eq!(
         quota.limit,
         QuotaLimit {
-            calls: Some(100),
-            bandwidth_kb: Some(2048),
-            renewal_period_secs: 0
+            calls: Some(Typed::Literal(100)),
+            bandwidth_kb: Some(Typed::Literal(2048)),
+            renewal_period_secs: Typed::Literal(0)
         }
     );
-    assert_eq!(quota.first_period_start_ms, 1_767_225_600_000);
+    assert_eq!(
+        quota.first_period_start_ms,
+        Typed::Literal(1_767_225_600_000)
+    );
     assert_eq!(quota.counter.increment_condition, None);
     assert_eq!(quota.counter.increment_count, PolicyValue::literal("1"));
 }

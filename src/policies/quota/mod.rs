@@ -19,7 +19,7 @@
 
 pub mod window;
 
-use tollgate_config::{CounterSpec, Quota, QuotaByKey, QuotaLimit};
+use tollgate_config::{CounterSpec, Quota, QuotaByKey, QuotaLimit, Typed};
 
 use crate::counters::{self, QuotaPart, UsageField, WindowSlot};
 use crate::error::PolicyError;
@@ -27,6 +27,7 @@ use crate::host::{Host, HostError};
 use crate::pipeline::ctx::Ctx;
 use crate::policies::deferred::Deferred;
 use crate::policies::limits::{self, Condition};
+use crate::policies::typed;
 use window::QuotaWindow;
 
 /// `<quota>`: per subscription, anchored at its start.
@@ -37,7 +38,7 @@ pub fn apply(policy: &Quota, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), P
     let anchor = subscription.start_ms.unwrap_or(subscription.created_ms);
     let id = subscription.id.clone();
     let who = format!("{id}/{}", limits::scope_ident(ctx));
-    check(&who, policy.limit, anchor, None, Some(&id), ctx, host)?;
+    check(&who, &policy.limit, anchor, None, Some(&id), ctx, host)?;
     for (child, limit) in limits::matching_children(&policy.apis, ctx) {
         check(
             &format!("{who}/{child}"),
@@ -59,10 +60,23 @@ pub fn apply_by_key(
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
     let who = counters::by_key(&limits::counter_key(&policy.counter, ctx, host)?);
+    let anchor_ms = match &policy.first_period_start_ms {
+        Typed::Literal(ms) => *ms,
+        Typed::Dynamic(dynamic) => {
+            let text = typed::text(dynamic, ctx, host)?;
+            crate::rfc3339::parse(text.trim()).ok_or_else(|| {
+                crate::expr::failure(
+                    "The value of <quota-by-key> attribute `first-period-start` (from a named \
+                     value) is not an ISO 8601 date-time."
+                        .into(),
+                )
+            })?
+        }
+    };
     check(
         &who,
-        policy.limit,
-        policy.first_period_start_ms,
+        &policy.limit,
+        anchor_ms,
         Some(&policy.counter),
         None,
         ctx,
@@ -74,20 +88,23 @@ pub fn apply_by_key(
 /// whose usage meter may share the calls counter.
 fn check(
     who: &str,
-    limit: QuotaLimit,
+    limit: &QuotaLimit,
     anchor_ms: u64,
     counter: Option<&CounterSpec>,
     metered: Option<&str>,
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let period_secs = typed::get(&limit.renewal_period_secs, ctx, host)?;
+    let calls = typed::get_opt(limit.calls.as_ref(), ctx, host)?;
+    let bandwidth_kb = typed::get_opt(limit.bandwidth_kb.as_ref(), ctx, host)?;
     let now = host.clock.now_millis();
-    let window = QuotaWindow::at(now, anchor_ms, limit.renewal_period_secs);
+    let window = QuotaWindow::at(now, anchor_ms, period_secs);
     let slot = window.end_ms.map(|end| WindowSlot {
         index: window.index,
         expires_secs: end.div_ceil(1_000),
     });
-    let key = |part| counters::quota(who, limit.renewal_period_secs, slot, part);
+    let key = |part| counters::quota(who, period_secs, slot, part);
     let store = |e: HostError| PolicyError::internal("quota", format!("counter: {e}"));
     let delta = match counter {
         Some(c) => limits::increment_count(c, ctx, host)?,
@@ -95,7 +112,7 @@ fn check(
     };
     let deferred = counter.and_then(limits::increment_condition);
 
-    if let Some(calls) = limit.calls {
+    if let Some(calls) = calls {
         let shared = metered.filter(|_| window.is_utc_day() && deferred.is_none());
         let calls_key = match shared {
             Some(subscription) => {
@@ -126,7 +143,7 @@ fn check(
             return Err(exceeded(false, &window, now));
         }
     }
-    if let Some(kb) = limit.bandwidth_kb {
+    if let Some(kb) = bandwidth_kb {
         let bytes_key = key(QuotaPart::Bytes);
         let used = host.kv.increment(&bytes_key, 0).map_err(store)?;
         ctx.deferred.push(Deferred::Bytes {

@@ -24,7 +24,7 @@ use crate::expr::Value;
 use crate::host::{Host, HostError, Kv};
 use crate::pipeline::ctx::Ctx;
 use crate::policies::deferred::Deferred;
-use crate::policies::limits;
+use crate::policies::{limits, typed};
 use window::{Packed, Window};
 
 /// The two counters a call touches: its window and the previous one.
@@ -78,7 +78,7 @@ pub fn apply(policy: &RateLimit, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(
         return Ok(());
     };
     let who = format!("{}/{}", subscription.id, limits::scope_ident(ctx));
-    let mut checks = vec![(who.clone(), policy.rate)];
+    let mut checks = vec![(who.clone(), &policy.rate)];
     for (child, rate) in limits::matching_children(&policy.apis, ctx) {
         checks.push((format!("{who}/{child}"), rate));
     }
@@ -97,7 +97,7 @@ pub fn apply_by_key(
     let who = counters::by_key(&limits::counter_key(&policy.counter, ctx, host)?);
     check(
         &who,
-        policy.rate,
+        &policy.rate,
         Some(&policy.counter),
         &policy.report,
         ctx,
@@ -108,21 +108,20 @@ pub fn apply_by_key(
 /// Counts (or, with an increment-condition, checks and defers) one call against one rate.
 fn check(
     who: &str,
-    rate: CallRate,
+    rate: &CallRate,
     counter: Option<&CounterSpec>,
     report: &LimitReport,
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
+    let calls = u64::from(typed::get(&rate.calls, ctx, host)?);
+    let period_secs = typed::get(&rate.renewal_period_secs, ctx, host)?;
     let delta = match counter {
         Some(c) => limits::increment_count(c, ctx, host)?,
         None => 1,
     };
-    let window = Window::at(
-        host.clock.now_millis(),
-        u64::from(rate.renewal_period_secs) * 1_000,
-    );
-    let keys = WindowKeys::new(who, rate.renewal_period_secs, &window);
+    let window = Window::at(host.clock.now_millis(), u64::from(period_secs) * 1_000);
+    let keys = WindowKeys::new(who, period_secs, &window);
     let store = |e: HostError| PolicyError::internal("rate-limit", format!("counter: {e}"));
     let deferred = counter.and_then(limits::increment_condition);
     let (current, previous) = match deferred {
@@ -138,7 +137,6 @@ fn check(
         }
         None => count(host.kv, &keys, delta).map_err(store)?,
     };
-    let calls = u64::from(rate.calls);
     let admitted = window.admits(calls, previous, current);
     let remaining = if admitted {
         window.remaining(calls, previous, current)

@@ -7,21 +7,30 @@
 pub(crate) mod reader;
 
 use serde_json::{Map, Value as J};
-use tollgate_config::{Apply, Section, XmlToJson};
+use tollgate_config::{Apply, JsonKind, Section, XmlToJson};
 
-use super::convertible;
+use super::{convertible, typed};
 use crate::error::PolicyError;
 use crate::expr;
+use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 use reader::{Node, parse};
 
 /// Converts the body when `apply` and the `Accept` header allow it.
-pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<(), PolicyError> {
+pub fn apply(
+    policy: &XmlToJson,
+    section: Section,
+    ctx: &mut Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(), PolicyError> {
+    let consider_accept = typed::get(&policy.consider_accept_header, ctx, host)?;
+    let by_content_type = typed::get(&policy.apply, ctx, host)? == Apply::ContentType;
+    let javascript_friendly = typed::get(&policy.kind, ctx, host)? == JsonKind::JavascriptFriendly;
     let Some((body, headers)) = convertible(
         section,
         ctx,
-        policy.consider_accept_header,
-        policy.apply == Apply::ContentType,
+        consider_accept,
+        by_content_type,
         ("xml", "json"),
     ) else {
         return Ok(());
@@ -31,7 +40,7 @@ pub fn apply(policy: &XmlToJson, section: Section, ctx: &mut Ctx<'_>) -> Result<
     let document =
         parse(text).map_err(|e| expr::failure(format!("xml-to-json: the body is not XML: {e}")))?;
     let mut top = Map::new();
-    if !policy.javascript_friendly && !document.declaration.is_empty() {
+    if !javascript_friendly && !document.declaration.is_empty() {
         let declaration = document
             .declaration
             .into_iter()

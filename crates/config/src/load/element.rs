@@ -5,6 +5,8 @@
 //! holds a [`PolicyValue`] (parsed and checked here), and `{{named values}}` only where it can
 //! hold a `Template`.
 
+mod typed;
+
 use roxmltree::{Node, NodeType};
 
 use super::error::{Reported, Sink};
@@ -12,6 +14,7 @@ use super::expr::parse_expression;
 use super::template::{has_named_value, parse_template, preview};
 use crate::expr::{Expr, PolicyValue};
 use crate::model::{Section, Template};
+pub(crate) use typed::Exprs;
 
 /// An attribute that was read: its value and where it was written.
 #[derive(Debug, Clone, Copy)]
@@ -162,6 +165,14 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         Ok(())
     }
 
+    /// The attribute's value, without taking it.
+    pub fn peek(&self, name: &str) -> Option<&'a str> {
+        self.node
+            .attributes()
+            .find(|a| a.name() == name && a.namespace().is_none())
+            .map(|a| a.value())
+    }
+
     /// Whether the element has the attribute (without taking it).
     pub fn has(&self, name: &str) -> bool {
         self.node
@@ -255,32 +266,7 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         }
     }
 
-    /// An optional whole-number attribute within `min..=max`.
-    pub fn optional_u32(
-        &mut self,
-        name: &str,
-        min: u32,
-        max: u32,
-    ) -> Result<Option<u32>, Reported> {
-        let Some(attr) = self.optional_plain(name)? else {
-            return Ok(None);
-        };
-        match attr.value.trim().parse::<u32>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ => {
-                let tag = self.tag();
-                Err(self.error_at(
-                    attr.offset,
-                    format!(
-                        "<{tag}> attribute `{name}` must be a whole number from {min} to {max}, not `{}`",
-                        preview(attr.value)
-                    ),
-                ))
-            }
-        }
-    }
-
-    /// An optional attribute that must be one of `choices`.
+    /// A literal attribute that must be one of `choices` (compared ignoring case).
     pub fn optional_choice(
         &mut self,
         name: &str,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
 
-use super::Template;
+use super::{Choice, Template, Typed};
 
 /// An inclusive range of IP addresses of one family. A single address is a range of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,38 +46,62 @@ impl IpRange {
 }
 
 /// `<ip-filter action="allow|forbid">` with `<address>` and `<address-range from to>` children.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IpFilter {
     /// `allow`: only the listed addresses pass. `forbid`: the listed addresses are refused.
-    pub allow: bool,
+    pub action: Typed<IpFilterAction>,
     /// The listed addresses and ranges.
     pub ranges: Vec<IpRange>,
+    /// `<address>`es written as a named value or a policy expression, read per call.
+    pub computed: Vec<PolicyValue>,
+}
+
+/// The `action` of `ip-filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IpFilterAction {
+    /// Only the listed addresses pass.
+    Allow,
+    /// The listed addresses are refused.
+    Forbid,
+}
+
+impl Choice for IpFilterAction {
+    fn from_name(name: &str) -> Option<Self> {
+        if name.eq_ignore_ascii_case("allow") {
+            Some(IpFilterAction::Allow)
+        } else if name.eq_ignore_ascii_case("forbid") {
+            Some(IpFilterAction::Forbid)
+        } else {
+            None
+        }
+    }
 }
 
 /// `<check-header name failed-check-httpcode failed-check-error-message ignore-case>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckHeader {
     /// The header to check.
-    pub name: String,
+    pub name: Typed<String>,
     /// The status answered when the check fails.
-    pub failed_check_httpcode: u16,
+    pub failed_check_httpcode: Typed<u16>,
     /// The message answered when the check fails.
-    pub failed_check_error_message: String,
+    pub failed_check_error_message: Typed<String>,
     /// Compare values ignoring case.
-    pub ignore_case: bool,
+    pub ignore_case: Typed<bool>,
     /// Accepted values (named values allowed); any one passes. Empty: the header only has
     /// to be present.
     pub values: Vec<Template>,
 }
 
 /// `<cors allow-credentials terminate-unmatched-request>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cors {
-    /// Send `Access-Control-Allow-Credentials: true`. Never together with a `*` origin.
-    pub allow_credentials: bool,
+    /// Send `Access-Control-Allow-Credentials: true`. Never together with a literal `*`
+    /// origin (a computed `true` with `*` echoes the caller's origin instead).
+    pub allow_credentials: Typed<bool>,
     /// Answer an unmatched preflight (and an unmatched GET/HEAD with `Origin`) with an empty
     /// 200 instead of passing it on. Default `true`.
-    pub terminate_unmatched_request: bool,
+    pub terminate_unmatched_request: Typed<bool>,
     /// `<allowed-origins>`: `*` or `scheme://host[:port]` origins, normalised (lower case,
     /// default ports removed).
     pub allowed_origins: Allowed,

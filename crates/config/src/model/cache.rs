@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{Choice, Typed};
 use crate::expr::PolicyValue;
 
 /// `downstream-caching-type`: what the `Cache-Control` sent to clients allows.
@@ -17,22 +18,34 @@ pub enum DownstreamCaching {
     Public,
 }
 
+impl Choice for DownstreamCaching {
+    fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "none" => Some(DownstreamCaching::None),
+            "private" => Some(DownstreamCaching::Private),
+            "public" => Some(DownstreamCaching::Public),
+            _ => None,
+        }
+    }
+}
+
 /// `<cache-lookup …><vary-by-header/>…<vary-by-query-parameter/>…</cache-lookup>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Every attribute but `caching-type` may be a named value or a policy expression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheLookup {
     /// `vary-by-developer`: one entry per subscription (default `false`).
-    pub vary_by_developer: bool,
+    pub vary_by_developer: Typed<bool>,
     /// `vary-by-developer-groups`: one entry per product (Tollgate's nearest notion of a
     /// developer group; default `false`).
-    pub vary_by_developer_groups: bool,
+    pub vary_by_developer_groups: Typed<bool>,
     /// `downstream-caching-type` (default `none`).
-    pub downstream_caching: DownstreamCaching,
+    pub downstream_caching: Typed<DownstreamCaching>,
     /// `must-revalidate`: adds `must-revalidate` to a `private`/`public` `Cache-Control`
     /// (default `true`).
-    pub must_revalidate: bool,
+    pub must_revalidate: Typed<bool>,
     /// `allow-private-response-caching`: requests with `Authorization` are cached too
     /// (default `false`: they bypass the cache).
-    pub allow_private_response_caching: bool,
+    pub allow_private_response_caching: Typed<bool>,
     /// `<vary-by-header>` names (each element may list several, `;`-separated), as written.
     pub vary_by_headers: Vec<String>,
     /// `<vary-by-query-parameter>` names (`;`-separated too).

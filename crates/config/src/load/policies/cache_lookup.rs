@@ -2,28 +2,32 @@
 //! must-revalidate allow-private-response-caching caching-type>` with `<vary-by-header>` and
 //! `<vary-by-query-parameter>` children.
 
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::http::check_header_name;
 use crate::load::template::preview;
-use crate::model::{CacheLookup, DownstreamCaching};
+use crate::model::{CacheLookup, DownstreamCaching, Typed};
 
 /// Parses `<cache-lookup>`. Azure marks `vary-by-developer` and `vary-by-developer-groups`
 /// required; we default them to `false`. `caching-type` (`internal`, `external`,
 /// `prefer-external`) is accepted and has no effect: Tollgate's one cache is the host KV store.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CacheLookup, Reported> {
-    let developer = el.optional_bool("vary-by-developer");
-    let groups = el.optional_bool("vary-by-developer-groups");
-    let downstream = el.optional_choice("downstream-caching-type", &["none", "private", "public"]);
-    let must_revalidate = el.optional_bool("must-revalidate");
-    let private = el.optional_bool("allow-private-response-caching");
+    let developer = el.typed_bool("vary-by-developer", Exprs::Allowed);
+    let groups = el.typed_bool("vary-by-developer-groups", Exprs::Allowed);
+    let downstream = el.typed_choice(
+        "downstream-caching-type",
+        &["none", "private", "public"],
+        Exprs::Allowed,
+    );
+    let must_revalidate = el.typed_bool("must-revalidate", Exprs::Allowed);
+    let private = el.typed_bool("allow-private-response-caching", Exprs::Allowed);
     let caching_type = caching_type(el);
     let mut lookup = CacheLookup {
-        vary_by_developer: false,
-        vary_by_developer_groups: false,
-        downstream_caching: DownstreamCaching::None,
-        must_revalidate: true,
-        allow_private_response_caching: false,
+        vary_by_developer: Typed::Literal(false),
+        vary_by_developer_groups: Typed::Literal(false),
+        downstream_caching: Typed::Literal(DownstreamCaching::None),
+        must_revalidate: Typed::Literal(true),
+        allow_private_response_caching: Typed::Literal(false),
         vary_by_headers: Vec::new(),
         vary_by_query_parameters: Vec::new(),
     };
@@ -49,23 +53,36 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CacheLookup, Reporte
             result = Err(reported);
         }
     }
-    lookup.vary_by_developer = developer?.is_some_and(|(_, v)| v);
-    lookup.vary_by_developer_groups = groups?.is_some_and(|(_, v)| v);
-    lookup.downstream_caching = match downstream? {
-        Some("private") => DownstreamCaching::Private,
-        Some("public") => DownstreamCaching::Public,
-        _ => DownstreamCaching::None,
-    };
-    lookup.must_revalidate = must_revalidate?.is_none_or(|(_, v)| v);
-    lookup.allow_private_response_caching = private?.is_some_and(|(_, v)| v);
+    let or = |value: Option<Typed<bool>>, default| value.unwrap_or(Typed::Literal(default));
+    lookup.vary_by_developer = or(developer?, false);
+    lookup.vary_by_developer_groups = or(groups?, false);
+    lookup.downstream_caching = downstream?.unwrap_or(Typed::Literal(DownstreamCaching::None));
+    lookup.must_revalidate = or(must_revalidate?, true);
+    lookup.allow_private_response_caching = or(private?, false);
     caching_type?;
     result.map(|()| lookup)
 }
 
-/// `caching-type`: accepted (`internal`, `external`, `prefer-external`), without effect.
+/// `caching-type`: accepted (`internal`, `external`, `prefer-external`, or a named value),
+/// without effect; Azure takes no policy expression here.
 pub(crate) fn caching_type(el: &mut Element<'_, '_, '_>) -> Result<(), Reported> {
-    el.optional_choice("caching-type", &["internal", "external", "prefer-external"])
-        .map(|_| ())
+    let tag = el.tag();
+    el.typed_with("caching-type", Exprs::NotInAzure, |value| {
+        let value = value.trim();
+        if ["internal", "external", "prefer-external"]
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(value))
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "<{tag}> attribute `caching-type` must be one of internal, external, \
+                 prefer-external, not `{}`",
+                preview(value)
+            ))
+        }
+    })
+    .map(|_| ())
 }
 
 /// The `;`-separated names of a `<vary-by-header>` / `<vary-by-query-parameter>`, literal

@@ -1,26 +1,37 @@
 //! `<check-header name failed-check-httpcode failed-check-error-message ignore-case><value/></check-header>`.
 
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::http::{check_header_name, check_header_value};
 use crate::load::template::preview;
-use crate::model::CheckHeader;
+use crate::model::{CheckHeader, Typed};
 
 /// Parses `<check-header>`: `name`, `failed-check-httpcode` (100–599) and
 /// `failed-check-error-message` are required; `ignore-case` defaults to `false` (Azure marks
 /// it required; we accept its absence). `<value>` children (named values allowed) are the
-/// accepted values; with none, the header only has to be present.
+/// accepted values; with none, the header only has to be present. Every attribute may be a
+/// named value or a policy expression, as in Azure.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CheckHeader, Reported> {
-    let name = el.required_plain("name").and_then(|attr| {
-        let name = attr.value.trim();
-        check_header_name(name).map_err(|message| el.error_at(attr.offset, message))?;
-        Ok(name.to_string())
-    });
-    let code = status(el, "failed-check-httpcode");
+    let name = el
+        .typed_text("name", Exprs::Allowed, |name| {
+            let name = name.trim();
+            check_header_name(name).map(|()| name.to_string())
+        })
+        .and_then(|name| name.ok_or_else(|| el.missing("name")));
+    let code = el
+        .typed_number(
+            "failed-check-httpcode",
+            (100, 599),
+            Exprs::Allowed,
+            "a status code from 100 to 599",
+        )
+        .and_then(|code| code.ok_or_else(|| el.missing("failed-check-httpcode")));
     let message = el
-        .required_plain("failed-check-error-message")
-        .map(|attr| attr.value.to_string());
-    let ignore_case = el.optional_bool("ignore-case");
+        .typed_text("failed-check-error-message", Exprs::Allowed, |m| {
+            Ok(m.to_string())
+        })
+        .and_then(|m| m.ok_or_else(|| el.missing("failed-check-error-message")));
+    let ignore_case = el.typed_bool("ignore-case", Exprs::Allowed);
     let values = super::values::trimmed_values(el, "check-header", "value");
     let (name, code, message, ignore_case, values) =
         (name?, code?, message?, ignore_case?, values?);
@@ -31,15 +42,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<CheckHeader, Reporte
         name,
         failed_check_httpcode: code,
         failed_check_error_message: message,
-        ignore_case: ignore_case.is_some_and(|(_, v)| v),
+        ignore_case: ignore_case.unwrap_or(Typed::Literal(false)),
         values,
     })
-}
-
-/// A required status-code attribute, 100–599.
-pub(crate) fn status(el: &mut Element<'_, '_, '_>, name: &str) -> Result<u16, Reported> {
-    let attr = el.required_plain(name)?;
-    parse_status(el, attr, name)
 }
 
 /// Parses a status code attribute's value, 100–599.

@@ -2,21 +2,21 @@
 //! `<allowed-methods preflight-result-max-age>`, `<allowed-headers>` and `<expose-headers>`.
 
 use super::values::literal_values;
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::http::{check_header_name, is_token};
 use crate::load::template::preview;
-use crate::model::{Allowed, Cors};
+use crate::model::{Allowed, Cors, Typed};
 
 /// Parses `<cors>`. `<allowed-origins>` is required; methods default to `GET`, `POST`;
 /// headers default to none. `allow-credentials="true"` with the `*` origin is refused, as
 /// browsers refuse it (and Azure's editor does too).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Cors, Reported> {
-    let credentials = el.optional_bool("allow-credentials");
-    let terminate = el.optional_bool("terminate-unmatched-request");
+    let credentials = el.typed_bool("allow-credentials", Exprs::Allowed);
+    let terminate = el.typed_bool("terminate-unmatched-request", Exprs::Allowed);
     let mut cors = Cors {
-        allow_credentials: false,
-        terminate_unmatched_request: true,
+        allow_credentials: Typed::Literal(false),
+        terminate_unmatched_request: Typed::Literal(true),
         allowed_origins: Allowed::List(Vec::new()),
         allowed_methods: Allowed::List(vec!["GET".into(), "POST".into()]),
         preflight_result_max_age: None,
@@ -88,12 +88,10 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Cors, Reported> {
     if !seen_origins {
         return Err(el.error("<cors> needs <allowed-origins>"));
     }
-    cors.allow_credentials = credentials.is_some_and(|(_, v)| v);
-    cors.terminate_unmatched_request = terminate.is_none_or(|(_, v)| v);
-    if cors.allow_credentials && cors.allowed_origins == Allowed::Any {
-        let offset = credentials.map_or(el.offset(), |(attr, _)| attr.offset);
-        return Err(el.error_at(
-            offset,
+    cors.allow_credentials = credentials.unwrap_or(Typed::Literal(false));
+    cors.terminate_unmatched_request = terminate.unwrap_or(Typed::Literal(true));
+    if cors.allow_credentials == Typed::Literal(true) && cors.allowed_origins == Allowed::Any {
+        return Err(el.error(
             "cors allow-credentials=\"true\" cannot be used with the `*` origin: \
              list the allowed origins",
         ));

@@ -7,8 +7,10 @@ use crate::load::error::Reported;
 /// Parses `<emit-metric>`: `name` (required), `namespace` (default `API Management`),
 /// `value` (default 1; text or expression) and 1–10 `<dimension name value/>`.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<EmitMetric, Reported> {
-    let name = el.required_plain("name");
-    let namespace = el.optional_plain("namespace");
+    let name = el
+        .azure_literal("name")
+        .and_then(|name| name.ok_or_else(|| el.missing("name")));
+    let namespace = el.azure_literal("namespace");
     let value = el.optional_value("value");
     let mut dimensions = Vec::new();
     let mut result = Ok(());

@@ -1,18 +1,20 @@
-//! `<json-to-xml apply="…" consider-accept-header="…"/>`.
+//! `<json-to-xml apply="…" consider-accept-header="…" parse-date="…"/>`.
 
-use crate::lang::{Apply, JsonToXml};
-use crate::load::element::Element;
+use crate::lang::JsonToXml;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
+use crate::model::Typed;
 
-/// Parses `<json-to-xml>`: `apply` (required: `always` or `content-type-json`) and
-/// `consider-accept-header` (default `true`). Azure's `parse-date`,
-/// `namespace-separator`, `namespace-prefix` and `attribute-block-name` are not supported.
+/// Parses `<json-to-xml>`: `apply` (required: `always` or `content-type-json`),
+/// `consider-accept-header` (default `true`) and `parse-date` (default `true`; literal only,
+/// as in Azure). Azure's `namespace-separator`, `namespace-prefix` and
+/// `attribute-block-name` are not supported.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<JsonToXml, Reported> {
-    let apply = el.optional_choice("apply", &["always", "content-type-json"]);
-    let accept = el.optional_bool("consider-accept-header");
+    let apply = el.typed_choice("apply", &["always", "content-type-json"], Exprs::Allowed);
+    let accept = el.typed_bool("consider-accept-header", Exprs::Allowed);
+    let parse_date = el.typed_bool("parse-date", Exprs::NotInAzure);
     let content = el.no_content();
     for name in [
-        "parse-date",
         "namespace-separator",
         "namespace-prefix",
         "attribute-block-name",
@@ -22,15 +24,21 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<JsonToXml, Reported>
             &format!("unsupported: json-to-xml attribute `{name}`"),
         )?;
     }
-    let apply = match apply? {
-        Some("always") => Apply::Always,
-        Some(_) => Apply::ContentType,
-        None => return Err(el.error("<json-to-xml> is missing the required attribute `apply`")),
+    let apply = apply?.ok_or_else(|| el.missing("apply"))?;
+    let consider_accept_header = accept?.unwrap_or(Typed::Literal(true));
+    let parse_date = match parse_date? {
+        None | Some(Typed::Literal(true)) => true,
+        Some(Typed::Literal(false)) => false,
+        Some(Typed::Dynamic(_)) => {
+            return Err(el.error(
+                "unsupported: a named value in <json-to-xml> parse-date (write true or false)",
+            ));
+        }
     };
-    let consider_accept_header = accept?.is_none_or(|(_, value)| value);
     content?;
     Ok(JsonToXml {
         apply,
         consider_accept_header,
+        parse_date,
     })
 }

@@ -3,12 +3,12 @@
 //! the by-key counting attributes.
 
 use crate::expr::PolicyValue;
-use crate::load::element::{Attr, Element};
+use crate::load::element::{Attr, Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::http::check_header_name;
 use crate::load::template::preview;
 use crate::model::{
-    ApiLimit, CallRate, CounterSpec, LimitReport, LimitTarget, OperationLimit, QuotaLimit,
+    ApiLimit, CallRate, CounterSpec, LimitReport, LimitTarget, OperationLimit, QuotaLimit, Typed,
 };
 
 /// Largest `calls` of a rate limit. The sliding-window counter packs a window's count and the
@@ -24,42 +24,28 @@ pub(crate) const MAX_INCREMENT_COUNT: u32 = 10_000;
 /// that counts never approach `i64::MAX`.
 pub(crate) const MAX_QUOTA_AMOUNT: u64 = 1_000_000_000_000;
 
-/// Reads an unsigned whole number attribute within `range`.
-fn number(
-    el: &mut Element<'_, '_, '_>,
-    attr: Attr<'_>,
-    name: &str,
-    min: u64,
-    max: u64,
-) -> Result<u64, Reported> {
-    let tag = el.tag();
-    match attr.value.trim().parse::<u64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(el.error_at(
-            attr.offset,
-            format!(
-                "<{tag}> {name} must be a whole number from {min} to {max}, not `{}`",
-                preview(attr.value)
-            ),
-        )),
-    }
-}
-
-/// `calls` (1–1,000,000) and `renewal-period` (1–300 s), both required.
-pub(crate) fn call_rate(el: &mut Element<'_, '_, '_>) -> Result<CallRate, Reported> {
+/// `calls` (1–1,000,000) and `renewal-period` (1–300 s), both required. `exprs`: whether
+/// Azure takes policy expressions here (`rate-limit-by-key`) or not (`rate-limit`); named
+/// values are taken either way.
+pub(crate) fn call_rate(el: &mut Element<'_, '_, '_>, exprs: Exprs) -> Result<CallRate, Reported> {
+    let max_calls = i64::from(MAX_RATE_CALLS);
     let calls = el
-        .required_plain("calls")
-        .and_then(|attr| number(el, attr, "calls", 1, u64::from(MAX_RATE_CALLS)).map(|n| n as u32));
-    let period = el.required_plain("renewal-period").and_then(|attr| {
-        number(
-            el,
-            attr,
-            "renewal-period",
-            1,
-            u64::from(MAX_RATE_PERIOD_SECS),
+        .typed_number(
+            "calls",
+            (1, max_calls),
+            exprs,
+            &format!("a whole number from 1 to {max_calls}"),
         )
-        .map(|n| n as u32)
-    });
+        .and_then(|calls| calls.ok_or_else(|| el.missing("calls")));
+    let max_period = i64::from(MAX_RATE_PERIOD_SECS);
+    let period = el
+        .typed_number(
+            "renewal-period",
+            (1, max_period),
+            exprs,
+            &format!("a whole number from 1 to {max_period}"),
+        )
+        .and_then(|period| period.ok_or_else(|| el.missing("renewal-period")));
     Ok(CallRate {
         calls: calls?,
         renewal_period_secs: period?,
@@ -67,32 +53,37 @@ pub(crate) fn call_rate(el: &mut Element<'_, '_, '_>) -> Result<CallRate, Report
 }
 
 /// `calls` and/or `bandwidth` (at least one) and `renewal-period` (`min_period` up to ten
-/// years, or 0 for a lifetime quota).
+/// years, or 0 for a lifetime quota). Azure takes no policy expressions here; named values
+/// are checked when the call runs. A child without its own `renewal-period` takes
+/// `inherited` (the enclosing element's).
 pub(crate) fn quota_limit(
     el: &mut Element<'_, '_, '_>,
     min_period: u64,
+    inherited: Option<&Typed<u64>>,
 ) -> Result<QuotaLimit, Reported> {
-    let calls = el.optional_plain("calls").and_then(|attr| match attr {
-        Some(attr) => number(el, attr, "calls", 1, MAX_QUOTA_AMOUNT).map(Some),
-        None => Ok(None),
-    });
-    let bandwidth = el.optional_plain("bandwidth").and_then(|attr| match attr {
-        Some(attr) => number(el, attr, "bandwidth", 1, MAX_QUOTA_AMOUNT).map(Some),
-        None => Ok(None),
-    });
-    let period = el.required_plain("renewal-period").and_then(|attr| {
-        let period = number(el, attr, "renewal-period", 0, MAX_QUOTA_PERIOD_SECS)?;
-        if period != 0 && period < min_period {
-            let tag = el.tag();
-            return Err(el.error_at(
-                attr.offset,
-                format!(
+    let amount = format!("a whole number from 1 to {MAX_QUOTA_AMOUNT}");
+    let range = (1, MAX_QUOTA_AMOUNT as i64);
+    let calls = el.typed_number("calls", range, Exprs::NotInAzure, &amount);
+    let bandwidth = el.typed_number("bandwidth", range, Exprs::NotInAzure, &amount);
+    let max_period = MAX_QUOTA_PERIOD_SECS as i64;
+    let period = el
+        .typed_number(
+            "renewal-period",
+            (0, max_period),
+            Exprs::NotInAzure,
+            &format!("a whole number from 0 to {max_period}"),
+        )
+        .and_then(|period| match (period, inherited) {
+            (Some(Typed::Literal(period)), _) if period != 0 && period < min_period => {
+                let tag = el.tag();
+                Err(el.error(format!(
                     "<{tag}> renewal-period must be 0 (a lifetime quota) or at least {min_period} seconds, not {period}"
-                ),
-            ));
-        }
-        Ok(period)
-    });
+                )))
+            }
+            (Some(period), _) => Ok(period),
+            (None, Some(parent)) => Ok(parent.clone()),
+            (None, None) => Err(el.missing("renewal-period")),
+        });
     let (calls, bandwidth_kb, renewal_period_secs) = (calls?, bandwidth?, period?);
     if calls.is_none() && bandwidth_kb.is_none() {
         let tag = el.tag();
@@ -147,11 +138,18 @@ fn variable(el: &mut Element<'_, '_, '_>, name: &str) -> Result<Option<String>, 
     Ok(Some(value.to_string()))
 }
 
+/// Reads one child's own limit attributes, given the enclosing element's limit (an `<api>`'s
+/// own, else the policy's), from which a quota child inherits its `renewal-period`.
+pub(crate) type ChildLimit<'f, L> =
+    &'f dyn Fn(&mut Element<'_, '_, '_>, Option<&L>) -> Result<L, Reported>;
+
 /// The `<api>` children (each with optional `<operation>` children) of `rate-limit` or
-/// `quota`; `limit` reads one child's own limit attributes.
+/// `quota`; `limit` reads one child's own limit attributes; `outer` is the policy's limit
+/// (`None` when it was invalid).
 pub(crate) fn api_children<L>(
     el: &mut Element<'_, '_, '_>,
-    limit: fn(&mut Element<'_, '_, '_>) -> Result<L, Reported>,
+    outer: Option<&L>,
+    limit: ChildLimit<'_, L>,
 ) -> Result<Vec<ApiLimit<L>>, Reported> {
     let parent = el.tag();
     let mut apis = Vec::new();
@@ -163,11 +161,12 @@ pub(crate) fn api_children<L>(
                 let target = target(api);
                 let has_limit = api.has("calls") || api.has("bandwidth");
                 let own = if has_limit {
-                    limit(api).map(Some)
+                    limit(api, outer).map(Some)
                 } else {
                     Ok(None)
                 };
-                let operations = operation_children(api, limit);
+                let enclosing = own.as_ref().ok().and_then(|own| own.as_ref()).or(outer);
+                let operations = operation_children(api, enclosing, limit);
                 let (target, own, operations) = (target?, own?, operations?);
                 if own.is_none() && operations.is_empty() {
                     return Err(api.error(format!(
@@ -196,7 +195,8 @@ pub(crate) fn api_children<L>(
 
 fn operation_children<L>(
     api: &mut Element<'_, '_, '_>,
-    limit: fn(&mut Element<'_, '_, '_>) -> Result<L, Reported>,
+    enclosing: Option<&L>,
+    limit: ChildLimit<'_, L>,
 ) -> Result<Vec<OperationLimit<L>>, Reported> {
     let mut operations = Vec::new();
     let mut result = Ok(());
@@ -205,7 +205,7 @@ fn operation_children<L>(
         let parsed = if name == "operation" {
             api.nested(child, |op| {
                 let target = target(op);
-                let limit = limit(op);
+                let limit = limit(op, enclosing);
                 Ok(OperationLimit {
                     target: target?,
                     limit: limit?,

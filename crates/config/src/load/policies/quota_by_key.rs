@@ -2,10 +2,10 @@
 //! first-period-start>`.
 
 use super::limits::{counter_spec, quota_limit};
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::template::preview;
-use crate::model::QuotaByKey;
+use crate::model::{QuotaByKey, Typed};
 
 /// The smallest non-zero `renewal-period` of `quota-by-key`, in seconds (Azure's).
 pub(crate) const MIN_PERIOD_SECS: u64 = 300;
@@ -19,23 +19,19 @@ mod rfc3339;
 /// Parses `<quota-by-key>`: the quota (renewal-period 0 or at least 300 s), the counter and
 /// `first-period-start` (an ISO 8601 date-time; default the Unix epoch).
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<QuotaByKey, Reported> {
-    let limit = quota_limit(el, MIN_PERIOD_SECS);
+    let limit = quota_limit(el, MIN_PERIOD_SECS, None);
     let counter = counter_spec(el);
     let start = el
-        .optional_plain("first-period-start")
-        .and_then(|attr| match attr {
-            None => Ok(0),
-            Some(attr) => rfc3339::parse(attr.value.trim()).ok_or_else(|| {
-                el.error_at(
-                    attr.offset,
-                    format!(
-                        "<quota-by-key> first-period-start must be an ISO 8601 date-time such as \
-                         2026-01-01T00:00:00Z, not `{}`",
-                        preview(attr.value)
-                    ),
+        .typed_with("first-period-start", Exprs::NotInAzure, |value| {
+            rfc3339::parse(value.trim()).ok_or_else(|| {
+                format!(
+                    "<quota-by-key> first-period-start must be an ISO 8601 date-time such as \
+                     2026-01-01T00:00:00Z, not `{}`",
+                    preview(value)
                 )
-            }),
-        });
+            })
+        })
+        .map(|start| start.unwrap_or(Typed::Literal(0)));
     let content = el.no_content();
     let quota = QuotaByKey {
         limit: limit?,

@@ -1,39 +1,34 @@
 //! `<set-header name="…" exists-action="override|skip|append|delete"><value>…</value></set-header>`.
 
 use crate::expr::PolicyValue;
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
 use crate::load::http::{FORBIDDEN_HEADERS, check_header_name, check_header_value};
-use crate::model::{ExistsAction, SetHeader, Template};
+use crate::model::{ExistsAction, SetHeader, Template, Typed};
 
 /// Parses `<set-header>`: a settable header name, the action (default `override`) and the
-/// `<value>`s; every action but `delete` needs at least one value.
+/// `<value>`s; every action but `delete` needs at least one value. `name` and
+/// `exists-action` may be named values or expressions, as in Azure.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetHeader, Reported> {
-    let name = el.required_plain("name").and_then(|attr| {
-        let name = attr.value.trim();
-        if let Err(message) = check_header_name(name) {
-            return Err(el.error_at(attr.offset, message));
-        }
-        if FORBIDDEN_HEADERS
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(name))
-        {
-            return Err(el.error_at(
-                attr.offset,
-                format!("set-header cannot set `{name}`: the gateway's HTTP transport owns it"),
-            ));
-        }
-        Ok(name.to_string())
-    });
+    let name = el
+        .typed_text("name", Exprs::Allowed, |name| {
+            let name = name.trim();
+            check_header_name(name)?;
+            if FORBIDDEN_HEADERS
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+            {
+                return Err(format!(
+                    "set-header cannot set `{name}`: the gateway's HTTP transport owns it"
+                ));
+            }
+            Ok(name.to_string())
+        })
+        .and_then(|name| name.ok_or_else(|| el.missing("name")));
     let action = exists_action(el);
     let values = values(el, true);
     let (name, exists_action, values) = (name?, action?, values?);
-    if values.is_empty() && exists_action != ExistsAction::Delete {
-        return Err(el.error(format!(
-            "<set-header name=\"{name}\"> needs at least one <value> \
-             (only exists-action=\"delete\" takes none)"
-        )));
-    }
+    needs_values(el, &name, &exists_action, values.is_empty())?;
     Ok(SetHeader {
         name,
         exists_action,
@@ -42,14 +37,33 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetHeader, Reported>
 }
 
 /// `exists-action`: override (default), skip, append or delete.
-pub(crate) fn exists_action(el: &mut Element<'_, '_, '_>) -> Result<ExistsAction, Reported> {
-    let choice = el.optional_choice("exists-action", &["override", "skip", "append", "delete"])?;
-    Ok(match choice {
-        Some("skip") => ExistsAction::Skip,
-        Some("append") => ExistsAction::Append,
-        Some("delete") => ExistsAction::Delete,
-        _ => ExistsAction::Override,
-    })
+pub(crate) fn exists_action(el: &mut Element<'_, '_, '_>) -> Result<Typed<ExistsAction>, Reported> {
+    let choice = el.typed_choice(
+        "exists-action",
+        &["override", "skip", "append", "delete"],
+        Exprs::Allowed,
+    )?;
+    Ok(choice.unwrap_or(Typed::Literal(ExistsAction::Override)))
+}
+
+/// Every literal action but `delete` needs a value (a computed action is checked when the
+/// policy runs: with no values it only removes, or keeps, the existing ones).
+pub(crate) fn needs_values(
+    el: &mut Element<'_, '_, '_>,
+    name: &Typed<String>,
+    action: &Typed<ExistsAction>,
+    no_values: bool,
+) -> Result<(), Reported> {
+    let literal_action = action.literal().copied();
+    if no_values && literal_action.is_some_and(|a| a != ExistsAction::Delete) {
+        let tag = el.tag();
+        let name = name.literal().map_or("…", String::as_str);
+        return Err(el.error(format!(
+            "<{tag} name=\"{name}\"> needs at least one <value> \
+             (only exists-action=\"delete\" takes none)"
+        )));
+    }
+    Ok(())
 }
 
 /// The `<value>` children: expressions, or text with named values, trimmed (header values

@@ -1,38 +1,35 @@
 //! `<set-status code="…" reason="…"/>`.
 
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
-use crate::load::template::{describe_char, preview};
-use crate::model::SetStatus;
+use crate::load::template::describe_char;
+use crate::model::{SetStatus, Typed};
 
 /// Parses `<set-status>`: `code` 100–599 (required), `reason` (optional, default empty).
+/// Both take a named value or a policy expression, as in Azure; those are checked per request.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetStatus, Reported> {
     let code = el
-        .required_plain("code")
-        .and_then(|attr| match attr.value.trim().parse::<u16>() {
-            Ok(code) if (100..=599).contains(&code) => Ok(code),
-            _ => Err(el.error_at(
-                attr.offset,
-                format!(
-                    "set-status code must be a status code from 100 to 599, not `{}`",
-                    preview(attr.value)
-                ),
+        .typed_number(
+            "code",
+            (100, 599),
+            Exprs::Allowed,
+            "a status code from 100 to 599",
+        )
+        .and_then(|code| code.ok_or_else(|| el.missing("code")));
+    let reason = el.typed_text("reason", Exprs::Allowed, |reason| {
+        match reason.chars().find(|&c| c.is_control() && c != '\t') {
+            Some(bad) => Err(format!(
+                "set-status reason must not contain {}",
+                describe_char(bad)
             )),
-        });
-    let reason = el.optional_plain("reason").and_then(|attr| {
-        let Some(attr) = attr else {
-            return Ok(String::new());
-        };
-        match attr.value.chars().find(|&c| c.is_control() && c != '\t') {
-            Some(bad) => Err(el.error_at(
-                attr.offset,
-                format!("set-status reason must not contain {}", describe_char(bad)),
-            )),
-            None => Ok(attr.value.to_string()),
+            None => Ok(reason.to_string()),
         }
     });
     let content = el.no_content();
     let (code, reason) = (code?, reason?);
     content?;
-    Ok(SetStatus { code, reason })
+    Ok(SetStatus {
+        code,
+        reason: reason.unwrap_or_else(|| Typed::Literal(String::new())),
+    })
 }

@@ -1,14 +1,30 @@
 //! `<trace source severity><message/><metadata name value/></trace>`.
 
 use crate::lang::Trace;
-use crate::load::element::Element;
+use crate::load::element::{Element, Exprs};
 use crate::load::error::Reported;
+use crate::model::Typed;
 
 /// Parses `<trace>`: `source` (required), `severity` (`verbose` default, `information`,
-/// `error`), one `<message>` (text or expression) and any `<metadata name value/>`.
+/// `error`), one `<message>` (text or expression) and any `<metadata name value/>`. Azure
+/// takes no policy expression in `source` and `severity`; named values are resolved per call.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Trace, Reported> {
-    let source = el.required_plain("source");
-    let severity = el.optional_choice("severity", &["verbose", "information", "error"]);
+    let source = el
+        .typed_text("source", Exprs::NotInAzure, |source| Ok(source.to_string()))
+        .and_then(|source| source.ok_or_else(|| el.missing("source")));
+    let severity = el.typed_text("severity", Exprs::NotInAzure, |severity| {
+        ["verbose", "information", "error"]
+            .iter()
+            .find(|choice| choice.eq_ignore_ascii_case(severity.trim()))
+            .map(|choice| (*choice).to_string())
+            .ok_or_else(|| {
+                format!(
+                    "<trace> attribute `severity` must be one of verbose, information, error, \
+                     not `{}`",
+                    crate::load::template::preview(severity)
+                )
+            })
+    });
     let mut message = None;
     let mut metadata = Vec::new();
     let mut result = Ok(());
@@ -43,8 +59,8 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<Trace, Reported> {
         return Err(el.error("<trace> needs a <message>"));
     };
     Ok(Trace {
-        source: source.value.to_string(),
-        severity: severity.unwrap_or("verbose").to_string(),
+        source,
+        severity: severity.unwrap_or_else(|| Typed::Literal("verbose".to_string())),
         message,
         metadata,
     })
