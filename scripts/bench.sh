@@ -11,6 +11,7 @@
 #   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 4 minutes after the builds
 #   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
 #   scripts/bench.sh --quick         # 1 round of 2 s, memory store only: a smoke run
+#   scripts/bench.sh --spin-only     # only the spin up rows (no optimised test host to build)
 #
 # The cells run in rounds (every scenario once per round, interleaved), so a change in the
 # machine's load falls on all scenarios alike. Prints one table: requests/s (mean of the
@@ -32,11 +33,15 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="$2"; shift 2 ;;
         --rounds=*) rounds="${1#*=}"; shift ;;
         --quick) duration=2; rounds=1; quick=1; shift ;;
+        --spin-only) spin_only=1; shift ;;
         -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see scripts/bench.sh --help)" >&2; exit 2 ;;
     esac
 done
 [ -n "${quick:-}" ] && stores="memory"
+spin_redis=""
+command -v redis-server >/dev/null && spin_redis=1
+[ -n "${spin_only:-}" ] && stores=""
 connections="1 32"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -90,7 +95,11 @@ bench_build benches/policies-cache "$cache_wasm" "$out/build-cache.log" ||
 step "building the test host and the bench backend (native, profile bench-host; the first build takes 10-15 min)"
 host_features=()
 [[ " $stores " == *" redis "* ]] && host_features=(--features tollgate-test-host/redis)
-cargo build --locked --profile bench-host -p tollgate-test-host -p tollgate-bench-backend "${host_features[@]}"
+if [ -n "${spin_only:-}" ]; then
+    cargo build --locked --profile bench-host -p tollgate-bench-backend
+else
+    cargo build --locked --profile bench-host -p tollgate-test-host -p tollgate-bench-backend "${host_features[@]}"
+fi
 host_bin="$target/bench-host/tollgate-test-host"
 backend_bin="$target/bench-host/tollgate-bench-backend"
 
@@ -213,7 +222,7 @@ find_spin
 spin_stores=""
 if [ -z "${quick:-}" ] && [ -n "$spin_cli" ]; then
     spin_stores="sqlite"
-    [[ " $stores " == *" redis "* ]] && spin_stores="sqlite redis"
+    [ -n "$spin_redis" ] && spin_stores="sqlite redis"
     for store in $spin_stores; do specs_total=$((specs_total + 4)); done
     echo "spin rows: $("$spin_cli" --version) ($spin_cli) on: $spin_stores"
 elif [ -z "$spin_cli" ]; then
