@@ -241,8 +241,18 @@ impl Kv for SpinKv {
         atomics::increment(self.bucket()?, key, delta).map_err(kv_error)
     }
 
+    /// One `wasi:keyvalue/batch` `get-many`; if the host fails it, one `get` per key. Spin
+    /// 4.1's Redis store fails every get-many of more than one key ("wrong number of
+    /// arguments for 'keys' command"), which would break listing subscriptions and reading
+    /// usage on Redis; its SQLite store answers it.
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
-        let found = batch::get_many(self.bucket()?, keys).map_err(kv_error)?;
+        let found = match batch::get_many(self.bucket()?, keys) {
+            Ok(found) => found,
+            Err(_) if keys.len() > 1 => {
+                return keys.iter().map(|key| self.get(key)).collect();
+            }
+            Err(error) => return Err(kv_error(error)),
+        };
         Ok(keys
             .iter()
             .map(|key| {
