@@ -105,7 +105,10 @@ impl Gateway {
                     host,
                 ))
             },
-            None => self.call(request, &request_id, host, deliver),
+            None => match policies::cross_domain::answer(&self.config, &request) {
+                Some(policy_file) => deliver(policy_file),
+                None => self.call(request, &request_id, host, deliver),
+            },
         };
         let record = LogRecord {
             started_ms,

@@ -183,6 +183,17 @@ fn method(
                 Value::Pair(Box::new((key, Value::Json(v.clone()))))
             })
         }
+        // JObject.GetValue(name[, StringComparison]): the exact name first, as Newtonsoft.
+        (Value::Json(J::Object(o)), "GetValue") => {
+            let key = str_arg(&args, 0)?;
+            let found = o.get(&key).or_else(|| {
+                ignore_case(&args, 1)
+                    .then(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key)))
+                    .flatten()
+                    .map(|(_, v)| v)
+            });
+            found.map_or(Value::Null, |v| Value::Json(v.clone()))
+        }
         (Value::Json(J::Object(o)), "Properties") => Value::List(
             o.into_iter()
                 .map(|(k, v)| Value::Pair(Box::new((k, Value::Json(v)))))

@@ -283,10 +283,17 @@ pub(crate) fn read_list<'a, 't>(
             // A prefixed element is never one of Azure's.
             child.tag_name().namespace().is_none()
         }) else {
-            result = Err(sink.error_at(
-                offset,
-                format!("unsupported policy element <{element_name}> in <{name}>"),
-            ));
+            let message = match registry::at_the_edge(element_name) {
+                Some((azure, why)) if azure == element_name => {
+                    format!("<{element_name}> cannot run at the edge: {why}")
+                }
+                Some((azure, why)) => format!(
+                    "unsupported policy element <{element_name}> in <{name}> (Azure's is \
+                     <{azure}>, which cannot run at the edge: {why})"
+                ),
+                None => format!("unsupported policy element <{element_name}> in <{name}>"),
+            };
+            result = Err(sink.error_at(offset, message));
             continue;
         };
         if !entry.sections.contains(&section) {
