@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
 use crate::lang::{
-    Choose, CrossDomain, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, Jsonp, MockExample, MockResponse,
-    Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
+    Choose, CrossDomain, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, Jsonp,
+    MockExample, MockResponse, Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable,
+    Trace, XmlToJson,
 };
 mod access;
 mod cache;

@@ -163,7 +163,7 @@ fn what_tollgate_does_not_run_is_refused_at_the_name() {
             18,
             "unsupported method `ComputeHashAsync`",
         ),
-        ("@(System.Frobnicate.Thing)", 2, "unknown name `System`"),
+        ("@(System.Frobnicate.Thing)", 9, "unknown name `Frobnicate`"),
     ] {
         let error = error(value);
         assert_eq!(error.line, 3, "{value}: {error}");

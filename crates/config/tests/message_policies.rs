@@ -40,12 +40,7 @@ fn jsonp_reads_its_callback_parameter_name() {
 #[test]
 fn jsonp_needs_its_attribute_and_is_outbound_only() {
     let missing = section("outbound", "    <jsonp />");
-    assert_one(
-        &errors(&missing),
-        FILE,
-        3,
-        "`callback-parameter-name`",
-    );
+    assert_one(&errors(&missing), FILE, 3, "`callback-parameter-name`");
     let inbound = section("inbound", "    <jsonp callback-parameter-name=\"cb\" />");
     assert_one(
         &errors(&inbound),
@@ -124,11 +119,16 @@ fn cross_domain_needs_one_cross_domain_policy_child() {
 #[test]
 fn cross_domain_is_allowed_only_at_global_scope() {
     let scratch = Scratch::new("cross-domain-scope");
-    scratch.write("tollgate.toml", WEATHER).write(
-        "apis/weather.xml",
-        "<policies>\n  <inbound>\n    <cross-domain><cross-domain-policy/></cross-domain>\n  \
+    scratch
+        .write(
+            "tollgate.toml",
+            &format!("{WEATHER}policy = \"apis/weather.xml\"\n"),
+        )
+        .write(
+            "apis/weather.xml",
+            "<policies>\n  <inbound>\n    <cross-domain><cross-domain-policy/></cross-domain>\n  \
          </inbound>\n</policies>\n",
-    );
+        );
     assert_one(
         &scratch.errors(),
         "apis/weather.xml",
@@ -141,12 +141,36 @@ fn cross_domain_is_allowed_only_at_global_scope() {
 #[test]
 fn elements_that_cannot_exist_at_the_edge_are_refused_precisely() {
     let cases = [
-        ("<invoke-dapr-binding name=\"b\" operation=\"create\" />", "invoke-dapr-binding", "<send-request>"),
-        ("<publish-to-dapr topic=\"t\">x</publish-to-dapr>", "publish-to-dapr", "<send-request>"),
-        ("<send-service-bus-message queue-name=\"q\"><payload>x</payload></send-service-bus-message>", "send-service-bus-message", "SAS token"),
-        ("<get-authorization-context provider-id=\"p\" authorization-id=\"a\" context-variable-name=\"c\" />", "get-authorization-context", "credential manager"),
-        ("<xsl-transform><xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" /></xsl-transform>", "xsl-transform", "<set-body template=\"liquid\">"),
-        ("<cache-value key=\"k\" />", "cache-value", "<cache-lookup-value>"),
+        (
+            "<invoke-dapr-binding name=\"b\" operation=\"create\" />",
+            "invoke-dapr-binding",
+            "<send-request>",
+        ),
+        (
+            "<publish-to-dapr topic=\"t\">x</publish-to-dapr>",
+            "publish-to-dapr",
+            "<send-request>",
+        ),
+        (
+            "<send-service-bus-message queue-name=\"q\"><payload>x</payload></send-service-bus-message>",
+            "send-service-bus-message",
+            "SAS token",
+        ),
+        (
+            "<get-authorization-context provider-id=\"p\" authorization-id=\"a\" context-variable-name=\"c\" />",
+            "get-authorization-context",
+            "credential manager",
+        ),
+        (
+            "<xsl-transform><xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" /></xsl-transform>",
+            "xsl-transform",
+            "<set-body template=\"liquid\">",
+        ),
+        (
+            "<cache-value key=\"k\" />",
+            "cache-value",
+            "<cache-lookup-value>",
+        ),
     ];
     for (policy, element, instead) in cases {
         let xml = section("inbound", &format!("    <base />\n    {policy}"));
@@ -165,7 +189,10 @@ fn elements_that_cannot_exist_at_the_edge_are_refused_precisely() {
 
 #[test]
 fn a_misspelled_dapr_element_points_at_azures_name() {
-    let xml = section("inbound", "    <publish-to-darp topic=\"t\">x</publish-to-darp>");
+    let xml = section(
+        "inbound",
+        "    <publish-to-darp topic=\"t\">x</publish-to-darp>",
+    );
     assert_one(
         &errors(&xml),
         FILE,

@@ -4,10 +4,10 @@
 //! `sequences.rs` has LINQ and in-place JSON edits, `strings.rs` string and date methods,
 //! `statics.rs` static members, static methods and constructors.
 
+mod collections;
 mod crypto;
 mod crypto_members;
 mod encoding;
-mod collections;
 pub(crate) mod net;
 mod sequences;
 mod statics;

@@ -332,10 +332,19 @@ mod tests {
     #[test]
     fn edge_refusals_are_not_registered_and_say_what_to_use() {
         for (name, why) in AT_THE_EDGE {
-            assert!(lookup(name).is_none(), "<{name}> is both supported and refused");
-            assert!(why.contains("instead"), "<{name}>'s refusal names no alternative");
+            assert!(
+                lookup(name).is_none(),
+                "<{name}> is both supported and refused"
+            );
+            assert!(
+                why.contains("instead"),
+                "<{name}>'s refusal names no alternative"
+            );
         }
-        assert_eq!(at_the_edge("publish-to-darp").map(|e| e.0), Some("publish-to-dapr"));
+        assert_eq!(
+            at_the_edge("publish-to-darp").map(|e| e.0),
+            Some("publish-to-dapr")
+        );
         assert!(at_the_edge("set-header").is_none());
     }
 }
