@@ -51,6 +51,26 @@ fn jsonp_needs_its_attribute_and_is_outbound_only() {
 }
 
 #[test]
+fn jsonp_and_redirect_content_urls_are_allowed_once_per_section() {
+    for element in [
+        "<jsonp callback-parameter-name=\"cb\" />",
+        "<redirect-content-urls />",
+    ] {
+        let xml = section(
+            "outbound",
+            &format!("    {element}\n    <base />\n    {element}"),
+        );
+        let name = element[1..].split([' ', '/']).next().unwrap();
+        assert_one(
+            &errors(&xml),
+            FILE,
+            5,
+            &format!("<{name}> can be used only once in <outbound> (first on line 3)"),
+        );
+    }
+}
+
+#[test]
 fn redirect_content_urls_is_inbound_or_outbound_and_takes_nothing() {
     let outbound = section("outbound", "    <redirect-content-urls />");
     assert_eq!(

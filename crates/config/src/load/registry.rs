@@ -243,6 +243,9 @@ pub(crate) const REGISTRY: &[Entry] = &[
     },
 ];
 
+/// Elements Azure's reference allows only once in a policy section.
+pub(crate) const ONCE_PER_SECTION: &[&str] = &["jsonp", "redirect-content-urls"];
+
 /// Azure elements that cannot exist at the edge, with why and what to use instead: the
 /// loader's refusal for them names the element and this reason.
 pub(crate) const AT_THE_EDGE: &[(&str, &str)] = &[
