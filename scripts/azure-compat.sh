@@ -37,6 +37,8 @@ cause_of() {
         -e 's/ \(allowed in [^)]*\)//' \
         -e 's/, not `[^`]*`$//' \
         -e 's/^XML syntax error: .*/XML syntax error/' \
+        -e 's/ cannot run at the edge: .*/ cannot run at the edge/' \
+        -e "s/ \\(Azure's is .*//" \
         <<<"$1"
 }
 

@@ -87,9 +87,7 @@ impl Gateway {
         let request_bytes = request.body.len();
         let admin_path = self.config.gateway.admin_path.as_str();
         let deliver = |mut response: Response| {
-            response
-                .headers
-                .set("x-request-id", request_id.as_str());
+            response.headers.set("x-request-id", request_id.as_str());
             let answered = Call::new(&response, None);
             deliver(response);
             answered
@@ -105,7 +103,10 @@ impl Gateway {
                     host,
                 ))
             },
-            None => self.call(request, &request_id, host, deliver),
+            None => match policies::cross_domain::answer(&self.config, &request) {
+                Some(policy_file) => deliver(policy_file),
+                None => self.call(request, &request_id, host, deliver),
+            },
         };
         let record = LogRecord {
             started_ms,

@@ -123,9 +123,17 @@ fn metering_and_the_log_line_come_after_the_response_is_delivered() {
     });
     let (status, (r1, w1), lines_then) = at_delivery.expect("the response was delivered");
     assert_eq!(status, 200);
-    assert_eq!((r1 - r0, w1 - w0), (2, 2), "before the response: key, rate limit, quota");
+    assert_eq!(
+        (r1 - r0, w1 - w0),
+        (2, 2),
+        "before the response: key, rate limit, quota"
+    );
     assert_eq!(lines_then, lines, "no log line yet");
     let (r2, w2) = gw.kv.op_counts();
-    assert_eq!((r2 - r1, w2 - w1), (0, 2), "after it: metering's calls and bytes");
+    assert_eq!(
+        (r2 - r1, w2 - w1),
+        (0, 2),
+        "after it: metering's calls and bytes"
+    );
     assert_eq!(gw.log.lines().len(), lines + 1, "then the log line");
 }

@@ -9,16 +9,19 @@ mod cache_store_value;
 mod check_header;
 mod choose;
 pub mod cors;
+pub mod cross_domain;
 pub mod deferred;
 mod emit_metric;
 mod find_and_replace;
 mod forward_request;
 mod ip_filter;
 mod json_to_xml;
+mod jsonp;
 pub mod limits;
 mod mock_response;
 pub mod quota;
 pub mod rate_limit;
+mod redirect_content_urls;
 mod redirects;
 mod retry;
 mod return_response;
@@ -160,6 +163,10 @@ fn run(
         Policy::CacheLookupValue(p) => cache_lookup_value::apply(p, ctx, host)?,
         Policy::CacheStoreValue(p) => cache_store_value::apply(p, ctx, host)?,
         Policy::CacheRemoveValue(p) => cache_remove_value::apply(p, ctx, host)?,
+        Policy::Jsonp(p) => jsonp::apply(p, ctx, host)?,
+        // Answered before routing (`cross_domain::answer`): nothing to do in an API call.
+        Policy::CrossDomain(_) => {}
+        Policy::RedirectContentUrls => redirect_content_urls::apply(section, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -201,6 +208,9 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::CacheLookupValue(_) => "cache-lookup-value",
         Policy::CacheStoreValue(_) => "cache-store-value",
         Policy::CacheRemoveValue(_) => "cache-remove-value",
+        Policy::Jsonp(_) => "jsonp",
+        Policy::CrossDomain(_) => "cross-domain",
+        Policy::RedirectContentUrls => "redirect-content-urls",
     }
 }
 

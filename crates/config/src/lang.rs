@@ -244,3 +244,19 @@ pub struct EmitMetric {
     /// Dimensions: a name and a value (absent: the gateway's value for known names such as `API ID`).
     pub dimensions: Vec<(String, Option<PolicyValue>)>,
 }
+
+/// `<jsonp callback-parameter-name/>`: wraps a JSON response in the callback the client names
+/// in that query parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Jsonp {
+    /// The query parameter that carries the callback's name (text or expression).
+    pub callback_parameter_name: PolicyValue,
+}
+
+/// `<cross-domain>`: the Adobe cross-domain policy file the gateway serves at
+/// `/crossdomain.xml` (global scope only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossDomain {
+    /// The `<cross-domain-policy>` element as written, served with an XML declaration.
+    pub policy_xml: String,
+}

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
 use crate::lang::{
-    Choose, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, MockExample, MockResponse,
-    Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable, Trace, XmlToJson,
+    Choose, CrossDomain, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, Jsonp,
+    MockExample, MockResponse, Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable,
+    Trace, XmlToJson,
 };
 mod access;
 mod cache;
@@ -315,6 +316,13 @@ pub enum Policy {
     CacheStoreValue(CacheStoreValue),
     /// `<cache-remove-value>`: remove a cached value.
     CacheRemoveValue(CacheRemoveValue),
+    /// `<jsonp>`: wrap a JSON response in the client's callback.
+    Jsonp(Jsonp),
+    /// `<cross-domain>`: serve `/crossdomain.xml` (answered before routing).
+    CrossDomain(CrossDomain),
+    /// `<redirect-content-urls/>`: rewrite backend URLs in the response body to the
+    /// gateway's (outbound), or the gateway's to the backend's in the request body (inbound).
+    RedirectContentUrls,
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

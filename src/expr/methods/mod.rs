@@ -4,10 +4,10 @@
 //! `sequences.rs` has LINQ and in-place JSON edits, `strings.rs` string and date methods,
 //! `statics.rs` static members, static methods and constructors.
 
+mod collections;
 mod crypto;
 mod crypto_members;
 mod encoding;
-mod collections;
 pub(crate) mod net;
 mod sequences;
 mod statics;
@@ -182,6 +182,17 @@ fn method(
             o.get(&key).map_or(Value::Null, |v| {
                 Value::Pair(Box::new((key, Value::Json(v.clone()))))
             })
+        }
+        // JObject.GetValue(name[, StringComparison]): the exact name first, as Newtonsoft.
+        (Value::Json(J::Object(o)), "GetValue") => {
+            let key = str_arg(&args, 0)?;
+            let found = o.get(&key).or_else(|| {
+                ignore_case(&args, 1)
+                    .then(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key)))
+                    .flatten()
+                    .map(|(_, v)| v)
+            });
+            found.map_or(Value::Null, |v| Value::Json(v.clone()))
         }
         (Value::Json(J::Object(o)), "Properties") => Value::List(
             o.into_iter()

@@ -298,7 +298,11 @@ fn load_balancer(upstreams: Vec<SocketAddr>) -> SocketAddr {
 
 #[test]
 fn two_spin_processes_behind_a_load_balancer_on_one_redis_admit_exactly_100() {
-    if Command::new("redis-server").arg("--version").output().is_err() {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         panic!("redis-server is missing: apt-get install redis-server");
     }
     let (redis, _server) = common::private_redis();

@@ -18,6 +18,8 @@ use super::policies::{check_header, cors, ip_filter, validate_jwt};
 use super::policies::{
     cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value,
 };
+// Azure's remaining message policies (issue 12).
+use super::policies::{cross_domain, jsonp, redirect_content_urls};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -223,7 +225,73 @@ pub(crate) const REGISTRY: &[Entry] = &[
         sections: NOT_ON_ERROR,
         parse: |el| cache_remove_value::parse(el).map(Policy::CacheRemoveValue),
     },
+    Entry {
+        element: "jsonp",
+        sections: &[Section::Outbound],
+        parse: |el| jsonp::parse(el).map(Policy::Jsonp),
+    },
+    Entry {
+        // Global scope only (scope_rules.rs); answered before routing.
+        element: "cross-domain",
+        sections: &[Section::Inbound],
+        parse: |el| cross_domain::parse(el).map(Policy::CrossDomain),
+    },
+    Entry {
+        element: "redirect-content-urls",
+        sections: &[Section::Inbound, Section::Outbound],
+        parse: |el| redirect_content_urls::parse(el).map(|()| Policy::RedirectContentUrls),
+    },
 ];
+
+/// Elements Azure's reference allows only once in a policy section.
+pub(crate) const ONCE_PER_SECTION: &[&str] = &["jsonp", "redirect-content-urls"];
+
+/// Azure elements that cannot exist at the edge, with why and what to use instead: the
+/// loader's refusal for them names the element and this reason.
+pub(crate) const AT_THE_EDGE: &[(&str, &str)] = &[
+    (
+        "invoke-dapr-binding",
+        "it calls a Dapr sidecar, which only Azure's self-hosted gateway has; call the \
+         binding's HTTP API with <send-request> instead",
+    ),
+    (
+        "publish-to-dapr",
+        "it publishes through a Dapr sidecar, which only Azure's self-hosted gateway has; \
+         post to the broker's HTTP API with <send-request> instead",
+    ),
+    (
+        "send-service-bus-message",
+        "it uses the Azure gateway's managed identity and Service Bus client; post to Service \
+         Bus's REST API (https://<namespace>.servicebus.windows.net/<queue>/messages) with \
+         <send-request> and a SAS token built in an expression instead",
+    ),
+    (
+        "get-authorization-context",
+        "it reads Azure API Management's credential manager, which exists only inside Azure; \
+         fetch the token from the identity provider's token endpoint with <send-request> \
+         (client secret in a secret named value) and keep it with <cache-store-value> instead",
+    ),
+    (
+        "xsl-transform",
+        "the gateway has no XSLT engine; transform the body with <set-body template=\"liquid\"> \
+         or with LINQ to XML expressions (XDocument, XElement) in <set-body> instead",
+    ),
+    (
+        "cache-value",
+        "it is not in Azure's policy reference (Azure rejects it too); use <cache-lookup-value> \
+         and <cache-store-value> instead",
+    ),
+];
+
+/// Why `element` cannot run here, when it is one of Azure's elements that cannot exist at the
+/// edge (or a misspelling of one: `darp` for `dapr`).
+pub(crate) fn at_the_edge(element: &str) -> Option<(&'static str, &'static str)> {
+    let spelled = element.replace("darp", "dapr");
+    AT_THE_EDGE
+        .iter()
+        .find(|(name, _)| *name == spelled)
+        .map(|(name, why)| (*name, *why))
+}
 
 /// The registry entry for an element name.
 pub(crate) fn lookup(element: &str) -> Option<&'static Entry> {
@@ -262,5 +330,24 @@ mod tests {
         assert!(lookup("set-header").is_some());
         assert!(lookup("rate-limit").is_some());
         assert!(lookup("no-such-policy").is_none());
+    }
+
+    #[test]
+    fn edge_refusals_are_not_registered_and_say_what_to_use() {
+        for (name, why) in AT_THE_EDGE {
+            assert!(
+                lookup(name).is_none(),
+                "<{name}> is both supported and refused"
+            );
+            assert!(
+                why.contains("instead"),
+                "<{name}>'s refusal names no alternative"
+            );
+        }
+        assert_eq!(
+            at_the_edge("publish-to-darp").map(|e| e.0),
+            Some("publish-to-dapr")
+        );
+        assert!(at_the_edge("set-header").is_none());
     }
 }

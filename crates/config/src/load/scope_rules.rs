@@ -1,6 +1,7 @@
 //! Rules that depend on which scope a document is attached to, checked once every document
 //! has its place: Azure allows `quota` only at product scope, `rate-limit` at product, API
-//! and operation scope, and their `<api>`/`<operation>` children only at product scope.
+//! and operation scope, and their `<api>`/`<operation>` children only at product scope;
+//! `cross-domain` only at global scope.
 //!
 //! A document shared by several scopes is checked for each; the error names the document's
 //! file and the element's line.
@@ -82,6 +83,11 @@ fn check_document(scope: Scope, document: &PolicyDocument, errors: &mut Vec<Load
                         scope.describe()
                     ))
                 }
+                Policy::CrossDomain(_) if scope != Scope::Global => Some(format!(
+                    "<cross-domain> is allowed only in the global policy document (global.xml), \
+                     not at {} scope: it answers /crossdomain.xml for the whole gateway",
+                    scope.describe()
+                )),
                 _ => None,
             };
             if let Some(message) = message {

@@ -275,6 +275,7 @@ pub(crate) fn read_list<'a, 't>(
     let mut nodes = Vec::with_capacity(children.len());
     let mut result = Ok(());
     let mut base_line: Option<u32> = None;
+    let mut once: Vec<(&str, u32)> = Vec::new();
     for child in children {
         let offset = child.range().start;
         let line = sink.line(offset);
@@ -283,10 +284,17 @@ pub(crate) fn read_list<'a, 't>(
             // A prefixed element is never one of Azure's.
             child.tag_name().namespace().is_none()
         }) else {
-            result = Err(sink.error_at(
-                offset,
-                format!("unsupported policy element <{element_name}> in <{name}>"),
-            ));
+            let message = match registry::at_the_edge(element_name) {
+                Some((azure, why)) if azure == element_name => {
+                    format!("<{element_name}> cannot run at the edge: {why}")
+                }
+                Some((azure, why)) => format!(
+                    "unsupported policy element <{element_name}> in <{name}> (Azure's is \
+                     <{azure}>, which cannot run at the edge: {why})"
+                ),
+                None => format!("unsupported policy element <{element_name}> in <{name}>"),
+            };
+            result = Err(sink.error_at(offset, message));
             continue;
         };
         if !entry.sections.contains(&section) {
@@ -303,6 +311,18 @@ pub(crate) fn read_list<'a, 't>(
                 ),
             ));
             continue;
+        }
+        if registry::ONCE_PER_SECTION.contains(&element_name) {
+            if let Some((_, first)) = once.iter().find(|(n, _)| *n == element_name) {
+                result = Err(sink.error_at(
+                    offset,
+                    format!(
+                        "<{element_name}> can be used only once in <{name}> (first on line {first})"
+                    ),
+                ));
+                continue;
+            }
+            once.push((element_name, line));
         }
         if element_name == "base" {
             if !allow_base {

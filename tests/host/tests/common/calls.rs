@@ -238,4 +238,3 @@ pub fn check_usage(addr: SocketAddr, id: &str, admitted: u64, rejected: u64) {
     let response_bytes = usage["total"]["responseBytes"].as_u64().unwrap();
     assert!(response_bytes >= 11 * admitted, "{usage}");
 }
-

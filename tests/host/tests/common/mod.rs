@@ -365,7 +365,11 @@ pub fn assert_spin_headers_as_spin_4_1_sets_them(seen: &SeenHeaders, host: Socke
     let full_url = seen.all("spin-full-url");
     assert_eq!(full_url.len(), 2, "{body}");
     assert_eq!(full_url[0], "http://evil.example/");
-    assert_eq!(full_url[1], format!("http://{host}/headers?x=1&y=two"), "{body}");
+    assert_eq!(
+        full_url[1],
+        format!("http://{host}/headers?x=1&y=two"),
+        "{body}"
+    );
     assert_eq!(seen.all("spin-path-info"), ["/evil", "/headers"], "{body}");
     assert_eq!(seen.all("x-custom"), ["kept"]);
     assert_eq!(seen.last("path-and-query"), "/headers?x=1&y=two");

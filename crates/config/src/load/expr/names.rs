@@ -461,6 +461,7 @@ pub(crate) const METHODS: &[&str] = &[
     // JSON
     "Value",
     "SelectToken",
+    "GetValue",
     "Property",
     "Properties",
     "Add",
