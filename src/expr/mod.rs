@@ -23,7 +23,7 @@ mod paths;
 mod regex;
 mod text;
 mod time;
-mod uri;
+pub(crate) mod uri;
 pub mod xml;
 
 #[cfg(test)]

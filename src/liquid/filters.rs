@@ -4,6 +4,8 @@
 //! give an integer, as Liquid does); strings that hold numbers are numbers. A division by
 //! zero is an error, which fails the render.
 
+// Azure's `UrlEncode`/`UrlDecode` filters are .NET's `WebUtility` ones, as in expressions.
+use crate::expr::uri::{url_decode, url_encode};
 use serde_json::Value as J;
 use tollgate_config::liquid::FilterName;
 
@@ -379,30 +381,4 @@ fn strip_html(t: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// `WebUtility.UrlEncode`: space as `+`, unreserved characters kept.
-fn url_encode(t: &str) -> String {
-    let mut out = String::with_capacity(t.len());
-    for b in t.bytes() {
-        match b {
-            b' ' => out.push('+'),
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'*'
-            | b'('
-            | b')' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-fn url_decode(t: &str) -> String {
-    crate::http::percent_decode_path(&t.replace('+', " "))
 }
