@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -123,6 +122,7 @@ fn cost_of_the_full_chain_on_sqlite() {
 #[cfg(feature = "redis")]
 mod shared_store {
     use super::*;
+    use std::net::SocketAddr;
     use common::{Killed, private_redis, spawn_host_process};
 
     /// One `tollgate-test-host` process; its address from the first stdout line.
