@@ -295,8 +295,8 @@ name = "tollgate-bench"
 version = "0.1.0"
 [variables]
 admin_key = { default = "bench" }
-bench_backend = { default = "http://$backend" }
-backend_url = { default = "http://$backend" }
+bench_backend = { default = "$backend" }
+backend_url = { default = "$backend" }
 [[trigger.http]]
 route = "/pass/..."
 component = "pass"
@@ -308,20 +308,20 @@ route = "/cached/..."
 component = "cached"
 [component.pass]
 source = "$passthrough_wasm"
-allowed_outbound_hosts = ["http://$backend"]
+allowed_outbound_hosts = ["$backend"]
 [component.pass.variables]
 backend_url = "{{ backend_url }}"
 [component.full]
 source = "$out/tollgate-full.wasm"
 key_value_stores = ["default"]
-allowed_outbound_hosts = ["http://$backend"]
+allowed_outbound_hosts = ["$backend"]
 [component.full.variables]
 admin_key = "{{ admin_key }}"
 bench_backend = "{{ bench_backend }}"
 [component.cached]
 source = "$cache_wasm"
 key_value_stores = ["default"]
-allowed_outbound_hosts = ["http://$backend"]
+allowed_outbound_hosts = ["$backend"]
 [component.cached.variables]
 bench_backend = "{{ bench_backend }}"
 TOML
@@ -340,6 +340,7 @@ TOML
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     (cd "$app" && exec setsid "$spin_cli" up --listen "127.0.0.1:$port" "${extra[@]}" >spin.log 2>&1) &
     spin_groups+=("$!")
+    disown "$!" 2>/dev/null || true
     gw="http://127.0.0.1:$port"
     for _ in $(seq 1 900); do curl -s -o /dev/null "$gw/open/x" && break; sleep 0.2; done
     echo "spin up ($store): $gw"
@@ -440,10 +441,12 @@ if full and nokv:
 PY
 cat <<'EOF'
 
-Notes: every row ran in one test host process per store (wasmtime, a fresh instance per
-request, as Spin does) with wrk on the same two cores, so the columns compete for CPU; compare
-rows, not machines. The test host sets TCP_NODELAY unless run with --nagle (host
-"test-host+nagle"): Spin leaves Nagle's algorithm on, and then keep-alive clients of calls
-that use its SQLite store see ~40 ms stalls (delayed ACKs); those rows are what `spin up`
+Notes: the test-host rows ran in one test host process per store (wasmtime, a fresh instance
+per request, as Spin does), the spin rows in one `spin up` per store, with wrk on the same two
+cores, so the columns compete for CPU; compare rows, not machines. The test host sets
+TCP_NODELAY unless run with --nagle (host "test-host+nagle"); Spin leaves Nagle's algorithm on.
+Tollgate writes a response's body before its head so both leave in one segment; the bare
+pass-through does not, so its own p99 at c=1 under spin up shows the ~40 ms delayed-ACK
+stall. The test-host+nagle and spin rows are what `spin up`
 users see. "kv r/w per req" is what the guests asked of the store, counted by the host.
 EOF

@@ -38,6 +38,8 @@ start_spin_app() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     (cd "$dir" && exec setsid "$spin_cli" up --listen "127.0.0.1:$port" "${extra[@]}" "$@" >spin.log 2>&1) &
     pid=$!
+    # Killed on purpose at the end: no "Killed" job notice for it.
+    disown "$pid" 2>/dev/null || true
     spin_groups+=("$pid")
     host_url="http://127.0.0.1:$port"
     for _ in $(seq 1 900); do
