@@ -122,8 +122,8 @@ fn cost_of_the_full_chain_on_sqlite() {
 #[cfg(feature = "redis")]
 mod shared_store {
     use super::*;
-    use std::net::SocketAddr;
     use common::{Killed, private_redis, spawn_host_process};
+    use std::net::SocketAddr;
 
     /// One `tollgate-test-host` process; its address from the first stdout line.
     fn host_process(redis: &str, backend: &CountingBackend) -> (SocketAddr, Killed) {
