@@ -4,10 +4,10 @@
 #![cfg(feature = "load")]
 #![allow(clippy::unwrap_used)] // a test may panic
 
+mod common;
+
 use tollgate_config::expr::{Call, Expr, Node, Stmt};
-use tollgate_config::load::{LoadError, parse_document};
-use tollgate_config::model::Policy;
-use tollgate_config::{PolicyValue, SetVariable};
+use tollgate_config::load::LoadError;
 
 const FILE: &str = "apis/weather.xml";
 
@@ -21,24 +21,11 @@ fn document(attribute: &str) -> String {
 }
 
 fn error(value: &str) -> LoadError {
-    match parse_document(FILE, &document(value)) {
-        Ok(doc) => panic!("expected an error for {value}, got {doc:#?}"),
-        Err(errors) => {
-            assert_eq!(errors.len(), 1, "{errors:#?}");
-            errors.into_iter().next().unwrap()
-        }
-    }
+    common::only_error(FILE, &document(value))
 }
 
 fn parsed(value: &str) -> Expr {
-    let doc = parse_document(FILE, &document(value)).unwrap_or_else(|e| panic!("{value}: {e:?}"));
-    match &doc.inbound.as_ref().unwrap()[0].policy {
-        Policy::SetVariable(SetVariable {
-            value: PolicyValue::Expr(expr),
-            ..
-        }) => expr.clone(),
-        other => panic!("{other:?}"),
-    }
+    common::set_variable_expression(FILE, &document(value))
 }
 
 #[test]

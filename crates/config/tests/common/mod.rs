@@ -60,3 +60,29 @@ pub const WEATHER: &str = r#"[apis.weather]
 path = "weather"
 service-url = "https://weather.example.com"
 "#;
+
+/// The one load error of the policy document `text`, read as `file`.
+pub fn only_error(file: &str, text: &str) -> LoadError {
+    match tollgate_config::load::parse_document(file, text) {
+        Ok(doc) => panic!("expected an error for {text}, got {doc:#?}"),
+        Err(errors) => {
+            assert_eq!(errors.len(), 1, "{errors:#?}");
+            errors.into_iter().next().unwrap()
+        }
+    }
+}
+
+/// The expression of the first inbound `<set-variable>` of the policy document `text`.
+pub fn set_variable_expression(file: &str, text: &str) -> tollgate_config::expr::Expr {
+    use tollgate_config::model::Policy;
+    use tollgate_config::{PolicyValue, SetVariable};
+    let doc = tollgate_config::load::parse_document(file, text)
+        .unwrap_or_else(|e| panic!("{text}: {e:?}"));
+    match &doc.inbound.as_ref().unwrap()[0].policy {
+        Policy::SetVariable(SetVariable {
+            value: PolicyValue::Expr(expr),
+            ..
+        }) => expr.clone(),
+        other => panic!("{other:?}"),
+    }
+}
