@@ -231,8 +231,20 @@ pub fn tally(statuses: &[u16], status: u16) -> usize {
 }
 
 /// Checks the usage routes against what happened: `admitted` calls, `rejected` calls.
+///
+/// Metering runs after each response is delivered (`Gateway::serve`), so the last calls'
+/// usage may land a few milliseconds after their clients have their answers: the usage is
+/// read again until it settles (at most 10 s), then checked.
 pub fn check_usage(addr: SocketAddr, id: &str, admitted: u64, rejected: u64) {
-    let usage = admin(addr, "GET", &format!("/admin/subscriptions/{id}/usage"), "");
+    let path = format!("/admin/subscriptions/{id}/usage");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut usage = admin(addr, "GET", &path, "");
+    while (usage["total"]["calls"] != admitted || usage["total"]["rejected"] != rejected)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+        usage = admin(addr, "GET", &path, "");
+    }
     assert_eq!(usage["total"]["calls"], admitted, "{usage}");
     assert_eq!(usage["total"]["rejected"], rejected, "{usage}");
     let response_bytes = usage["total"]["responseBytes"].as_u64().unwrap();
