@@ -68,8 +68,8 @@ impl Gateway {
     }
 
     /// Handles one call like [`Gateway::handle`], handing the response to `deliver` as soon as
-    /// it is final. What does not decide the answer (deferred counters, metering, the log
-    /// line) runs after `deliver` returns: on Spin the client already has its response while
+    /// it is final. What does not decide the answer (a `cache-store` write, deferred counters,
+    /// metering, the log line) runs after `deliver` returns: on Spin the client already has its response while
     /// the store is written. Only what must gate admission (keys, limits) runs before.
     pub fn serve(&self, request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
         if self.config.secret_variables.is_empty() {
@@ -219,6 +219,7 @@ impl Gateway {
         pipeline::after_response(&mut ctx, &mut response);
         let for_deferred = pipeline::response_for_deferred(&ctx, &response);
         let answered = deliver(response);
+        crate::cache::write_after_response(&mut ctx, host);
         pipeline::run_deferred(&mut ctx, for_deferred, host);
         meter(
             &ctx,

@@ -119,6 +119,29 @@ fn a_second_identical_get_is_served_from_the_cache_with_age_and_outbound_runs() 
 }
 
 #[test]
+fn the_entry_is_written_after_the_client_has_its_response() {
+    let gw = gateway();
+    let request = Request::new("GET", "/plain/forecast/oslo")
+        .with_header("spin-client-addr", "203.0.113.7:52100");
+    let mut keys_at_delivery = None;
+    gw.gateway.serve(request, &gw.host(), |response| {
+        assert_eq!(response.status, 200);
+        keys_at_delivery = Some(cache_keys(&gw).len());
+    });
+    assert_eq!(
+        keys_at_delivery,
+        Some(0),
+        "nothing written before the response"
+    );
+    assert_eq!(cache_keys(&gw).len(), 1, "the entry, written after it");
+    assert_eq!(
+        get(&gw, "/plain/forecast/oslo").headers.get("age"),
+        Some("0")
+    );
+    assert_eq!(backend_calls(&gw), 1);
+}
+
+#[test]
 fn different_paths_are_different_entries() {
     let gw = gateway();
     let oslo = get(&gw, "/plain/forecast/oslo");

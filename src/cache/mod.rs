@@ -40,6 +40,9 @@ pub struct CacheCall {
     pub vary_headers: Vec<String>,
     /// What happened so far.
     pub outcome: Outcome,
+    /// The encoded entry `cache-store` wants written at `key`, once the client has its
+    /// response ([`write_after_response`]).
+    pub pending: Option<Vec<u8>>,
 }
 
 /// The cache's part in one call.
@@ -146,6 +149,42 @@ pub fn put(ctx: &Ctx<'_>, host: &Host<'_>, source: &str, key: &str, entry: &Entr
             log(ctx, host, "error", source, &error.0);
             false
         }
+    }
+}
+
+/// Encodes `entry` for [`write_after_response`], unless it is over `[gateway]
+/// cache-max-entry-bytes` (then logged, and `None`).
+pub fn encode_within_cap(
+    ctx: &Ctx<'_>,
+    host: &Host<'_>,
+    source: &str,
+    entry: &Entry,
+) -> Option<Vec<u8>> {
+    let max = ctx.config.gateway.cache_max_entry_bytes;
+    let bytes = entry.encode();
+    if bytes.len() as u64 > max {
+        let detail = format!(
+            "not cached: the entry is {} bytes, over cache-max-entry-bytes ({max})",
+            bytes.len()
+        );
+        log(ctx, host, "info", source, &detail);
+        return None;
+    }
+    Some(bytes)
+}
+
+/// Writes the entry `cache-store` left pending. It decides nothing about this call's answer,
+/// so it runs after the client has its response; a store failure goes to the log.
+pub fn write_after_response(ctx: &mut Ctx<'_>, host: &Host<'_>) {
+    let Some(call) = &mut ctx.cache else {
+        return;
+    };
+    let Some(bytes) = call.pending.take() else {
+        return;
+    };
+    let key = call.key.clone();
+    if let Err(error) = host.kv.set(&key, &bytes) {
+        log(ctx, host, "error", "cache-store", &error.0);
     }
 }
 

@@ -53,6 +53,7 @@ pub fn apply(
         private_ok: vary.developer,
         vary_headers: policy.vary_by_headers.clone(),
         outcome: Outcome::Miss,
+        pending: None,
     };
     let Some(entry) = found else {
         ctx.cache = Some(call);

@@ -4,7 +4,8 @@
 //! backend forbids it (`Cache-Control: no-store`, `no-cache`, or `private` without
 //! `vary-by-developer`; `Vary: *`; a `Set-Cookie`, which must never reach another client).
 //! Nothing happens without a `cache-lookup` miss before it, as in Azure. An entry over
-//! `[gateway] cache-max-entry-bytes` is not stored (logged); a store failure is logged.
+//! `[gateway] cache-max-entry-bytes` is not stored (logged). The entry is written after the
+//! client has its response; a store failure then is logged.
 
 use tollgate_config::{CacheStore, PolicyValue};
 
@@ -52,12 +53,11 @@ pub fn apply(policy: &CacheStore, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
             .any(|h| name.eq_ignore_ascii_case(h))
     });
     let entry = cache::new_entry(host, duration_secs, Payload::Response(stored));
-    let Some(key) = ctx.cache.as_ref().map(|call| call.key.clone()) else {
-        return Ok(());
-    };
-    if cache::put(ctx, host, "cache-store", &key, &entry)
+    // Written after the client has its response (`cache::write_after_response`).
+    if let Some(bytes) = cache::encode_within_cap(ctx, host, "cache-store", &entry)
         && let Some(call) = &mut ctx.cache
     {
+        call.pending = Some(bytes);
         call.outcome = Outcome::Stored { duration_secs };
     }
     Ok(())
