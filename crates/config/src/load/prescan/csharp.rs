@@ -108,13 +108,13 @@ impl Scanner<'_> {
                 ('"', _) => {
                     let opened = self.pos;
                     self.step(quote);
-                    self.string(quote, false, opened)?;
+                    self.string(quote, false, opened, None)?;
                 }
                 ('@', Some('"')) => {
                     let opened = self.pos;
                     self.step(quote);
                     self.step(quote);
-                    self.string(quote, true, opened)?;
+                    self.string(quote, true, opened, None)?;
                 }
                 ('$' | '@', Some('"' | '$' | '@')) => {
                     let opened = self.pos;
@@ -127,7 +127,7 @@ impl Scanner<'_> {
                         continue;
                     }
                     self.step(quote);
-                    self.interpolated(quote, verbatim, start, opened)?;
+                    self.string(quote, verbatim, opened, Some(start))?;
                 }
                 ('\'', _) => {
                     self.step(quote);
@@ -186,80 +186,53 @@ impl Scanner<'_> {
         }
     }
 
-    /// The rest of a string literal after its opening quote.
-    fn string(&mut self, quote: Option<u8>, verbatim: bool, opened: usize) -> Result<(), Unclosed> {
-        loop {
-            match self.logical(self.pos).0 {
-                None => {
-                    return Err(Unclosed::Open {
-                        offset: opened,
-                        what: "string literal",
-                    });
-                }
-                Some('"') if verbatim && self.next_char() == Some('"') => {
-                    self.step(quote);
-                    self.step(quote);
-                }
-                Some('"') => {
-                    self.step(quote);
-                    return Ok(());
-                }
-                Some('\\') if !verbatim => {
-                    self.step(quote);
-                    if self.logical(self.pos).0.is_some() {
-                        self.step(quote);
-                    }
-                }
-                Some(_) => self.step(quote),
-            }
-        }
-    }
-
-    /// The rest of `$"…"` after its opening quote: `{code}` holes are C# code.
-    fn interpolated(
+    /// The rest of a string literal after its opening quote. With `holes` (the expression's
+    /// start), an interpolated one, `$"…"`, whose `{code}` holes are C# code.
+    fn string(
         &mut self,
         quote: Option<u8>,
         verbatim: bool,
-        start: usize,
         opened: usize,
+        holes: Option<usize>,
     ) -> Result<(), Unclosed> {
+        let what = if holes.is_some() {
+            "interpolated string"
+        } else {
+            "string literal"
+        };
         loop {
             let next = self.next_char();
-            match self.logical(self.pos).0 {
-                None => {
+            match (self.logical(self.pos).0, holes) {
+                (None, _) => {
                     return Err(Unclosed::Open {
                         offset: opened,
-                        what: "interpolated string",
+                        what,
                     });
                 }
-                Some('"') if verbatim && next == Some('"') => {
+                (Some('"'), _) if verbatim && next == Some('"') => {
                     self.step(quote);
                     self.step(quote);
                 }
-                Some('"') => {
+                (Some('"'), _) => {
                     self.step(quote);
                     return Ok(());
                 }
-                Some('\\') if !verbatim => {
+                (Some('\\'), _) if !verbatim => {
                     self.step(quote);
                     if self.logical(self.pos).0.is_some() {
                         self.step(quote);
                     }
                 }
                 // `{{` and `}}` are braces (or a named value), not a hole.
-                Some('{') if next == Some('{') => {
+                (Some(brace @ ('{' | '}')), Some(_)) if next == Some(brace) => {
                     self.step(quote);
                     self.step(quote);
                 }
-                Some('}') if next == Some('}') => {
-                    self.step(quote);
-                    self.step(quote);
-                }
-                Some('{') => {
+                (Some('{'), Some(start)) => {
                     self.step(quote);
                     self.code(quote, '}', start)?;
                 }
-                Some(_) => self.step(quote),
+                (Some(_), _) => self.step(quote),
             }
         }
     }
