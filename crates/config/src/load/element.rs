@@ -278,18 +278,27 @@ impl<'e, 'a, 't> Element<'e, 'a, 't> {
         let value = attr.value.trim();
         match choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
             Some(choice) => Ok(Some(choice)),
-            None => {
-                let tag = self.tag();
-                Err(self.error_at(
-                    attr.offset,
-                    format!(
-                        "<{tag}> attribute `{name}` must be one of {}, not `{}`",
-                        choices.join(", "),
-                        preview(value)
-                    ),
-                ))
-            }
+            None => Err(self.not_one_of(attr.offset, name, choices, value)),
         }
+    }
+
+    /// The error for an attribute whose literal `value` is none of `choices`.
+    pub fn not_one_of(
+        &mut self,
+        offset: usize,
+        name: &str,
+        choices: &[&str],
+        value: &str,
+    ) -> Reported {
+        let tag = self.tag();
+        self.error_at(
+            offset,
+            format!(
+                "<{tag}> attribute `{name}` must be one of {}, not `{}`",
+                choices.join(", "),
+                preview(value)
+            ),
+        )
     }
 
     /// Reports the attribute as unsupported (with `message`) when it is present.

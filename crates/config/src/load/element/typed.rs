@@ -174,17 +174,7 @@ impl<'a> Element<'_, 'a, '_> {
                     .and_then(|c| T::from_name(c));
                 match choice {
                     Some(choice) => Ok(Some(Typed::Literal(choice))),
-                    None => {
-                        let tag = self.tag();
-                        Err(self.error_at(
-                            attr.offset,
-                            format!(
-                                "<{tag}> attribute `{name}` must be one of {}, not `{}`",
-                                choices.join(", "),
-                                preview(value)
-                            ),
-                        ))
-                    }
+                    None => Err(self.not_one_of(attr.offset, name, choices, value)),
                 }
             }
         }
