@@ -15,9 +15,7 @@ const FILE: &str = "apis/weather.xml";
 const VALUE_COLUMN: u32 = 35;
 
 fn document(attribute: &str) -> String {
-    format!(
-        "<policies>\n  <inbound>\n    <set-variable name=\"v\" value=\"{attribute}\" />\n  </inbound>\n</policies>\n"
-    )
+    common::set_variable_document(attribute)
 }
 
 fn error(value: &str) -> LoadError {

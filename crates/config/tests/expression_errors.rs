@@ -11,9 +11,7 @@ use tollgate_config::load::{LoadError, parse_document};
 const FILE: &str = "apis/weather.xml";
 
 fn document(attribute: &str) -> String {
-    format!(
-        "<policies>\n  <inbound>\n    <set-variable name=\"v\" value=\"{attribute}\" />\n  </inbound>\n</policies>\n"
-    )
+    common::set_variable_document(attribute)
 }
 
 fn error(value: &str) -> LoadError {

@@ -86,3 +86,11 @@ pub fn set_variable_expression(file: &str, text: &str) -> tollgate_config::expr:
         other => panic!("{other:?}"),
     }
 }
+
+/// A policy document whose only policy is `<set-variable name="v" value="{value}">`, the value
+/// as written (it starts at column 35 of line 3).
+pub fn set_variable_document(value: &str) -> String {
+    format!(
+        "<policies>\n  <inbound>\n    <set-variable name=\"v\" value=\"{value}\" />\n  </inbound>\n</policies>\n"
+    )
+}
