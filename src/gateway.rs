@@ -1,5 +1,7 @@
 //! The gateway's entry point: one call in, one response out.
 
+use std::borrow::Cow;
+
 use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
@@ -11,6 +13,7 @@ use crate::host::redact::RedactingLog;
 use crate::http::{Request, Response, encode_query};
 use crate::metering;
 use crate::observe::{self, LogRecord};
+use crate::path;
 use crate::pipeline::{self, ctx::Ctx, scopes::Scope};
 use crate::policies;
 use crate::routing;
@@ -85,28 +88,30 @@ impl Gateway {
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
         let request_bytes = request.body.len();
-        let admin_path = self.config.gateway.admin_path.as_str();
         let deliver = |mut response: Response| {
             response.headers.set("x-request-id", request_id.as_str());
             let answered = Call::new(&response, None);
             deliver(response);
             answered
         };
-        let call = match under_prefix(&request.path, admin_path) {
-            Some(route) => Call {
-                api: "admin".into(),
-                ..deliver(admin::handle(
-                    &request,
-                    route,
-                    &self.config,
-                    &self.revision,
-                    host,
-                ))
-            },
-            None => match policies::cross_domain::answer(&self.config, &request) {
-                Some(policy_file) => deliver(policy_file),
-                None => self.call(request, &request_id, host, deliver),
-            },
+        let normalized = path::normalize(&request.path).map(|p| match p {
+            Cow::Owned(path) => Some(path),
+            Cow::Borrowed(_) => None,
+        });
+        let call = match normalized {
+            Err(refused) => {
+                let error = refused.to_policy_error("gateway");
+                Call {
+                    error: Some(error.clone()),
+                    ..deliver(error.to_response())
+                }
+            }
+            Ok(normalized) => {
+                if let Some(path) = normalized {
+                    request.path = path;
+                }
+                self.route_call(request, &request_id, host, deliver)
+            }
         };
         let record = LogRecord {
             started_ms,
@@ -126,6 +131,33 @@ impl Gateway {
             error_detail: call.error.as_ref().and_then(|e| e.detail.as_deref()),
         };
         host.log.line(&record.to_json());
+    }
+
+    /// A call whose path is normalised: the admin API, `crossdomain.xml`, or an API call.
+    fn route_call(
+        &self,
+        request: Request,
+        request_id: &str,
+        host: &Host<'_>,
+        deliver: impl FnOnce(Response) -> Call,
+    ) -> Call {
+        let admin_path = self.config.gateway.admin_path.as_str();
+        match under_prefix(&request.path, admin_path) {
+            Some(route) => Call {
+                api: "admin".into(),
+                ..deliver(admin::handle(
+                    &request,
+                    route,
+                    &self.config,
+                    &self.revision,
+                    host,
+                ))
+            },
+            None => match policies::cross_domain::answer(&self.config, &request) {
+                Some(policy_file) => deliver(policy_file),
+                None => self.call(request, request_id, host, deliver),
+            },
+        }
     }
 
     /// An API call: routing, keys, the policy pipeline; the response goes to `deliver`

@@ -16,6 +16,7 @@ pub mod http;
 pub mod liquid;
 pub mod metering;
 pub mod observe;
+pub mod path;
 pub mod pipeline;
 pub mod policies;
 pub mod rfc3339;

@@ -90,6 +90,8 @@ impl Ctx<'_> {
             Some(base) => base.clone(),
             None => self.resolve(&self.route.api.service_url, host)?,
         };
+        crate::path::check_backend_path(&self.request.path)
+            .map_err(|refused| refused.to_policy_error("forward-request"))?;
         let mut url = base.trim_end_matches('/').to_string();
         if !self.request.path.is_empty() && !self.request.path.starts_with('/') {
             url.push('/');

@@ -4,6 +4,8 @@
 //! - Spin's `spin-*` request headers: appended after a client's copies (the test host's own
 //!   test asserts the same, with the same function).
 //! - A forged `spin-client-addr` never passes `ip-filter`.
+//! - Path tricks (`..`, `%2e%2e`, `%2f`, `..;`, double encoding) never reach a backend outside
+//!   its API's base path; what the backend receives is checked.
 //! - Atomic increments across fresh instances on Spin's SQLite store.
 //! - Limits are exact: 32 concurrent clients against a quota of 100, on one Spin process (its
 //!   default SQLite store), and on two Spin processes behind a round-robin load balancer
@@ -252,6 +254,51 @@ fn a_forged_client_address_never_passes_ip_filter_under_spin() {
     );
     assert_eq!(status, 403, "{body}");
     assert_eq!(backend.served(), 0);
+}
+
+#[test]
+fn path_tricks_never_reach_a_backend_outside_its_base_path_under_spin() {
+    let backend = CountingBackend::start();
+    let paths = Component {
+        route: "/...",
+        wasm: tollgate_test_host::build_component_with(
+            "tollgate",
+            "paths",
+            &[(
+                "TOLLGATE_POLICIES",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/paths"),
+            )],
+        )
+        .unwrap(),
+        vars: vec![("admin_key", ADMIN_KEY.into()), ("backend", backend.url())],
+        outbound: vec![backend.url()],
+    };
+    let app = SpinApp::start("paths", &[paths], None);
+    let tricks = [
+        "/open/a/../b",
+        "/open/a/%2e%2e/b",
+        "/open/../../x",
+        "/open/%2e%2e/%2e%2e/x",
+        "/open/..%2f..%2fx",
+        "/open/..%5c..%5cx",
+        "/open/..;/..;/x",
+        "/open/%252e%252e/%252e%252e/x",
+        "/open/%c0%ae%c0%ae/x",
+        "/open/a%00/x",
+        "/open//a//b",
+        "/open/./a",
+    ];
+    let mut statuses = Vec::new();
+    for path in tricks {
+        statuses.push(call(app.addr, "GET", path, &[], "").0);
+    }
+    let expected = [200, 200, 404, 404, 400, 400, 400, 400, 400, 400, 200, 200];
+    assert_eq!(statuses, expected, "{tricks:?}");
+    // What the backend finally received: inside /base, with no dot segment left.
+    assert_eq!(
+        backend.targets(),
+        ["/base/b", "/base/b", "/base/a/b", "/base/a"]
+    );
 }
 
 #[test]

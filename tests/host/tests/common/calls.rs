@@ -62,6 +62,7 @@ pub fn limits_wasm() -> PathBuf {
 pub struct CountingBackend {
     addr: SocketAddr,
     served: Arc<AtomicU64>,
+    targets: Arc<Mutex<Vec<String>>>,
 }
 
 impl CountingBackend {
@@ -69,13 +70,19 @@ impl CountingBackend {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let served = Arc::new(AtomicU64::new(0));
+        let targets = Arc::new(Mutex::new(Vec::new()));
         let counter = Arc::clone(&served);
+        let seen = Arc::clone(&targets);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { return };
                 let counter = Arc::clone(&counter);
+                let seen = Arc::clone(&seen);
                 std::thread::spawn(move || {
-                    if read_head(&mut stream).is_some() {
+                    if let Some(head) = read_head(&mut stream) {
+                        let head = String::from_utf8_lossy(&head);
+                        let target = head.split(' ').nth(1).unwrap_or_default().to_string();
+                        seen.lock().unwrap().push(target);
                         counter.fetch_add(1, Ordering::SeqCst);
                         let _ = stream.write_all(
                             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
@@ -85,7 +92,11 @@ impl CountingBackend {
                 });
             }
         });
-        CountingBackend { addr, served }
+        CountingBackend {
+            addr,
+            served,
+            targets,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -94,6 +105,11 @@ impl CountingBackend {
 
     pub fn served(&self) -> u64 {
         self.served.load(Ordering::SeqCst)
+    }
+
+    /// The request targets (path and query) the backend received, in order.
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.lock().unwrap().clone()
     }
 }
 
