@@ -242,6 +242,7 @@ fn remove_dot_segments(path: &str) -> Result<Option<String>, PathError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{PathError, check_backend_path, normalize};
 

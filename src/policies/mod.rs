@@ -202,7 +202,7 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::CheckHeader(_) => "check-header",
         Policy::IpFilter(_) => "ip-filter",
         Policy::Cors(_) => "cors",
-        Policy::ValidateJwt(_) => "validate-jwt",
+        Policy::ValidateJwt(p) => validate_jwt::element(p),
         Policy::CacheLookup(_) => "cache-lookup",
         Policy::CacheStore(_) => "cache-store",
         Policy::CacheLookupValue(_) => "cache-lookup-value",

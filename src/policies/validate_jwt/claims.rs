@@ -41,10 +41,41 @@ pub fn check(
             return Err(Failure::Issuer);
         }
     }
+    if let Some(entra) = &policy.entra {
+        client_application(&entra.client_application_ids, claims)?;
+    }
     for required in &policy.required_claims {
         required_claim(required, claims)?;
     }
     Ok(())
+}
+
+/// Microsoft Entra names the calling application in `azp` (v2 tokens) or `appid` (v1).
+fn client_application(allowed: &[String], claims: &Map<String, Value>) -> Result<(), Failure> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let (name, value) = match (claims.get("azp"), claims.get("appid")) {
+        (Some(azp), _) => ("azp", azp),
+        (None, Some(appid)) => ("appid", appid),
+        (None, None) => return Err(Failure::ClaimNotFound("azp".into())),
+    };
+    match value {
+        Value::String(id) if allowed.iter().any(|a| a.eq_ignore_ascii_case(id)) => Ok(()),
+        _ => Err(Failure::ClaimValue(name.into())),
+    }
+}
+
+/// A tenant's v2 issuer (`https://login.microsoftonline.com/<tenant>/v2.0`, from its OpenID
+/// configuration) → its v1 issuer (`https://sts.windows.net/<tenant>/`): Entra issues both
+/// kinds of token, signed with the same keys, and Azure's policy accepts both.
+pub fn entra_v1_issuers(v2: &[String]) -> Vec<String> {
+    v2.iter()
+        .filter_map(|issuer| {
+            let tenant = issuer.strip_suffix("/v2.0")?.rsplit('/').next()?;
+            (!tenant.is_empty()).then(|| format!("https://sts.windows.net/{tenant}/"))
+        })
+        .collect()
 }
 
 fn required_claim(required: &RequiredClaim, claims: &Map<String, Value>) -> Result<(), Failure> {

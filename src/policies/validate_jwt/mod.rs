@@ -12,7 +12,7 @@ mod verifier;
 #[cfg(test)]
 mod tests;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tollgate_config::{TokenSource, ValidateJwt};
 
 use crate::error::PolicyError;
@@ -31,7 +31,7 @@ pub fn apply(policy: &ValidateJwt, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
     match outcome {
         Ok(output) => {
             if let Some(name) = &policy.output_token_variable_name {
-                ctx.set_variable(name, crate::expr::Value::Json(output));
+                ctx.set_variable(name, output);
             }
             Ok(())
         }
@@ -79,7 +79,11 @@ fn find_token(
 }
 
 /// Validates `raw`; returns the value for the output variable.
-pub fn validate(policy: &ValidateJwt, raw: &str, host: &Host<'_>) -> Result<Value, Failure> {
+pub fn validate(
+    policy: &ValidateJwt,
+    raw: &str,
+    host: &Host<'_>,
+) -> Result<crate::expr::Value, Failure> {
     let token = token::parse(raw)?;
     let issuers = verify_signature(policy, &token, host)?;
     let now_secs = i64::try_from(host.clock.now_millis() / 1000).unwrap_or(i64::MAX);
@@ -138,32 +142,28 @@ fn verify_signature(
     }
     if issuers.is_empty() {
         issuers = discovered_issuers;
+        if policy.entra.is_some() {
+            issuers.extend(claims::entra_v1_issuers(&issuers));
+        }
     }
     Ok(issuers)
 }
 
-/// The decoded token as expressions see it (`context.Variables["jwt"]`, Azure's `Jwt`).
-fn output(token: &Token<'_>) -> Value {
-    let claim = |name: &str| token.claims.get(name).cloned().unwrap_or(Value::Null);
-    let claims: Map<String, Value> = token
-        .claims
-        .iter()
-        .map(|(name, value)| (name.clone(), json!(claims::strings(Some(value)))))
-        .collect();
-    json!({
-        "Algorithm": token.header.get("alg").cloned().unwrap_or(Value::Null),
-        "Type": token.header.get("typ").cloned().unwrap_or(Value::Null),
-        "Issuer": claim("iss"),
-        "Subject": claim("sub"),
-        "Audiences": claims::strings(token.claims.get("aud")),
-        "ExpirationTime": claim("exp"),
-        "NotBefore": claim("nbf"),
-        "IssuedAt": claim("iat"),
-        "Id": claim("jti"),
-        "Claims": claims,
-        "Header": token.header,
-        "Payload": token.claims,
-    })
+/// The decoded token as expressions see it (`context.Variables["jwt"]`): Azure's `Jwt`, so
+/// `((Jwt)context.Variables["jwt"]).Claims`, `.Subject`, `.Audiences` work as in Azure.
+fn output(token: &Token<'_>) -> crate::expr::Value {
+    crate::expr::Value::Jwt(Box::new((
+        Value::Object(token.header.clone()),
+        Value::Object(token.claims.clone()),
+    )))
+}
+
+/// The element the policy was written as: `validate-jwt` or `validate-azure-ad-token`.
+pub fn element(policy: &ValidateJwt) -> &'static str {
+    match policy.entra {
+        Some(_) => "validate-azure-ad-token",
+        None => "validate-jwt",
+    }
 }
 
 fn to_error(policy: &ValidateJwt, failure: &Failure) -> PolicyError {
@@ -172,7 +172,7 @@ fn to_error(policy: &ValidateJwt, failure: &Failure) -> PolicyError {
         .clone()
         .unwrap_or_else(|| failure.message());
     let error = PolicyError::new(
-        "validate-jwt",
+        element(policy),
         failure.reason(),
         policy.failed_validation_httpcode,
         message,

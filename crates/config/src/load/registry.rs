@@ -13,7 +13,7 @@ use super::policies::{
 };
 use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
 // Access control (issue 5).
-use super::policies::{check_header, cors, ip_filter, validate_jwt};
+use super::policies::{check_header, cors, ip_filter, validate_azure_ad_token, validate_jwt};
 // Caching (issue 6).
 use super::policies::{
     cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value,
@@ -198,6 +198,11 @@ pub(crate) const REGISTRY: &[Entry] = &[
         sections: &[Section::Inbound],
         parse: |el| validate_jwt::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
     },
+    Entry {
+        element: "validate-azure-ad-token",
+        sections: &[Section::Inbound],
+        parse: |el| validate_azure_ad_token::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
+    },
     // Caching: the response cache as in Azure (lookup in inbound, store in outbound); the
     // value cache wherever a variable can be used (not in on-error, which Azure limits).
     Entry {
@@ -280,6 +285,18 @@ pub(crate) const AT_THE_EDGE: &[(&str, &str)] = &[
         "cache-value",
         "it is not in Azure's policy reference (Azure rejects it too); use <cache-lookup-value> \
          and <cache-store-value> instead",
+    ),
+    (
+        "proxy",
+        "the component's outbound calls go through the Spin host (wasi:http), which has no \
+         HTTP proxy setting; call the backend directly (listed in allowed_outbound_hosts), or \
+         make the proxy the backend with <set-backend-service base-url> instead",
+    ),
+    (
+        "validate-client-certificate",
+        "Spin terminates TLS and hands the component no client certificate (no header or WASI \
+         interface carries it); require mutual TLS at the ingress or load balancer in front of \
+         Spin and check the header it sets with <check-header> instead",
     ),
 ];
 

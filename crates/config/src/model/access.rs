@@ -149,6 +149,19 @@ pub struct ValidateJwt {
     pub issuers: Vec<String>,
     /// `<required-claims>`.
     pub required_claims: Vec<RequiredClaim>,
+    /// `validate-azure-ad-token`'s Microsoft Entra checks; `None` for `validate-jwt`.
+    pub entra: Option<EntraChecks>,
+}
+
+/// What `validate-azure-ad-token` checks beyond `validate-jwt`: its keys and issuer come from
+/// the tenant's OpenID configuration (`openid_configs`), its `<backend-application-ids>` are
+/// audiences (`<id>` and `api://<id>`); v1 (`https://sts.windows.net/<tenant>/`) and v2
+/// issuers of the tenant are both accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntraChecks {
+    /// `<client-application-ids>`: the token's `azp` (v2) or `appid` (v1) must be one of
+    /// them; empty means not checked.
+    pub client_application_ids: Vec<String>,
 }
 
 /// Where `validate-jwt` reads the token.

@@ -40,6 +40,7 @@ pub(crate) mod set_query_parameter;
 pub(crate) mod set_status;
 pub(crate) mod set_variable;
 pub(crate) mod trace;
+pub(crate) mod validate_azure_ad_token;
 pub(crate) mod validate_jwt;
 pub(crate) mod values;
 pub(crate) mod xml_to_json;

@@ -35,7 +35,7 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(
 /// (`<issuer-signing-keys>` or `<openid-config>`). `require-signed-tokens="false"` is refused:
 /// unsigned tokens (`alg: none`) are always rejected.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reported> {
-    let source = source(el);
+    let source = source(el, None);
     let code = el
         .optional_plain("failed-validation-httpcode")
         .and_then(|attr| match attr {
@@ -93,6 +93,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reporte
         audiences: Vec::new(),
         issuers: Vec::new(),
         required_claims: Vec::new(),
+        entra: None,
     };
     let children = children(el, &mut jwt);
     jwt.source = source?;
@@ -111,17 +112,30 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reporte
     Ok(jwt)
 }
 
-fn source(el: &mut Element<'_, '_, '_>) -> Result<TokenSource, Reported> {
+/// Where the token is. `default_header` is used when none of the three attributes is given
+/// (`validate-azure-ad-token` reads `Authorization` by default; `validate-jwt` has no default).
+pub(super) fn source(
+    el: &mut Element<'_, '_, '_>,
+    default_header: Option<&str>,
+) -> Result<TokenSource, Reported> {
     let header = el.optional_plain("header-name");
     let query = el.optional_plain("query-parameter-name");
     let value = el.optional_value("token-value");
     let scheme = el.optional_plain("require-scheme");
     let (header, query, value, scheme) = (header?, query?, value?, scheme?);
     let given = [header.is_some(), query.is_some(), value.is_some()];
-    if given.iter().filter(|g| **g).count() != 1 {
-        return Err(el.error(
-            "<validate-jwt> needs exactly one of header-name, query-parameter-name and token-value",
-        ));
+    let count = given.iter().filter(|g| **g).count();
+    if let (0, Some(name), None) = (count, default_header, scheme) {
+        return Ok(TokenSource::Header {
+            name: name.to_string(),
+            require_scheme: None,
+        });
+    }
+    if count != 1 {
+        let tag = el.tag();
+        return Err(el.error(format!(
+            "<{tag}> needs exactly one of header-name, query-parameter-name and token-value"
+        )));
     }
     if let (Some(scheme), None) = (scheme, header) {
         return Err(el.error_at(
@@ -223,7 +237,7 @@ fn children(el: &mut Element<'_, '_, '_>, jwt: &mut ValidateJwt) -> Result<(), R
     result
 }
 
-fn plain_list(
+pub(super) fn plain_list(
     list: &mut Element<'_, '_, '_>,
     parent: &str,
     child: &str,
@@ -304,7 +318,7 @@ fn signing_key(key: &mut Element<'_, '_, '_>) -> Result<SigningKey, Reported> {
     Ok(SigningKey { id, material })
 }
 
-fn required_claim(claim: &mut Element<'_, '_, '_>) -> Result<RequiredClaim, Reported> {
+pub(super) fn required_claim(claim: &mut Element<'_, '_, '_>) -> Result<RequiredClaim, Reported> {
     let name = claim.required_plain("name").and_then(|attr| {
         let name = attr.value.trim();
         if name.is_empty() {
