@@ -227,7 +227,7 @@ fn origin(url: &Template) -> Option<Origin> {
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') && host.contains(':') => (authority, None),
+        Some((host, _)) if !host.ends_with(']') && host.contains(':') => (authority, None),
         Some((host, port)) => (host, Some(port.parse().ok()?)),
         None => (authority, None),
     };
