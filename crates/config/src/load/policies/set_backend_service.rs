@@ -12,6 +12,7 @@ use crate::model::SetBackendService;
 /// configuration is loaded, an expression's value per request). Azure's Service Fabric
 /// attributes (`sf-*`) have nothing to resolve against at the edge.
 pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, Reported> {
+    let mut rejected = Ok(());
     for name in [
         "sf-resolve-condition",
         "sf-service-instance-name",
@@ -20,13 +21,13 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, R
         "sf-replica-type",
     ] {
         if el.has(name) {
-            el.reject(
-                name,
-                &format!(
-                    "unsupported: set-backend-service {name} (Service Fabric backends do not \
-                     exist at the edge; use base-url or a [backends.<id>] url)"
-                ),
-            )?;
+            let message = format!(
+                "unsupported: set-backend-service {name} (Service Fabric backends do not \
+                 exist at the edge; use base-url or a [backends.<id>] url)"
+            );
+            if let Err(reported) = el.reject(name, &message) {
+                rejected = Err(reported);
+            }
         }
     }
     let offset = el.offset();
@@ -46,5 +47,5 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, R
         }
     };
     el.no_content()?;
-    Ok(policy)
+    rejected.map(|()| policy)
 }
