@@ -119,8 +119,7 @@ fn main() {
 /// A call to a plain `service-url`, to a backend entity behind a circuit breaker, through a
 /// healthy pool, and while the circuit is open (no backend call), with their KV operations.
 fn backends() {
-    let mut healthy =
-        TestGateway::with(load("tests/fixtures/backends"), ScriptedBackend::ok(BODY));
+    let mut healthy = TestGateway::with(load("tests/fixtures/backends"), ScriptedBackend::ok(BODY));
     let mut failing = TestGateway::with(
         load("tests/fixtures/backends"),
         ScriptedBackend::new(|_| Ok(Response::new(500))),
@@ -134,9 +133,21 @@ fn backends() {
     assert_eq!(failing.call(Request::new("GET", "/single/x")).status, 503);
     let cases: [(&str, &TestGateway, &str); 4] = [
         ("backend: plain service-url", &healthy, "/plain/x"),
-        ("backend: entity with a circuit breaker", &healthy, "/single/x"),
-        ("backend: healthy pool (2 members, breakers)", &healthy, "/weighted/x"),
-        ("backend: circuit open (503, no backend call)", &failing, "/single/x"),
+        (
+            "backend: entity with a circuit breaker",
+            &healthy,
+            "/single/x",
+        ),
+        (
+            "backend: healthy pool (2 members, breakers)",
+            &healthy,
+            "/weighted/x",
+        ),
+        (
+            "backend: circuit open (503, no backend call)",
+            &failing,
+            "/single/x",
+        ),
     ];
     for (label, gw, path) in cases {
         let call = || gw.call(Request::new("GET", path)).status;

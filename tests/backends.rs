@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use support::{NOW_MS, TestGateway, load};
 use tollgate::Gateway;
 use tollgate::backends::breaker;
-use tollgate::host::memory::{MemoryKv, ScriptedBackend};
 use tollgate::host::BackendError;
+use tollgate::host::memory::{MemoryKv, ScriptedBackend};
 use tollgate::http::{Request, Response};
 
 /// How a backend host behaves.
@@ -191,7 +191,10 @@ fn two_gateway_instances_share_the_breaker_through_the_store() {
         .with_header("spin-client-addr", "203.0.113.9:1000")
         .with_header("host", "gateway.test");
     let response = other.handle(request, &tg.host());
-    assert_eq!(response.status, 503, "the other instance sees the open circuit");
+    assert_eq!(
+        response.status, 503,
+        "the other instance sees the open circuit"
+    );
     assert_eq!(tg.backend_requests().len(), 3);
 }
 
@@ -205,7 +208,10 @@ fn a_weighted_pool_splits_ten_thousand_calls_by_weight() {
     let eu = hosts_called(&tg).iter().filter(|h| *h == "eu.test").count();
     let share = eu as f64 / calls as f64;
     eprintln!("weighted pool 3:1 over {calls} calls: eu.test got {share}");
-    assert!((share - 0.75).abs() <= 0.03, "eu got {share} of the calls, not 75 % ± 3");
+    assert!(
+        (share - 0.75).abs() <= 0.03,
+        "eu got {share} of the calls, not 75 % ± 3"
+    );
 }
 
 #[test]
@@ -272,8 +278,15 @@ fn set_backend_service_switches_to_a_backend_entity_per_call() {
     assert_eq!(to_us.body, b"us.test");
     let sent = tg.backend_requests().pop().unwrap();
     assert_eq!(sent.url, "http://us.test/api/a");
-    assert_eq!(sent.timeout, std::time::Duration::from_secs(5), "the backend's timeout caps it");
-    assert_eq!(sent.request.headers.get("x-request-url"), Some("http://us.test/api/a"));
+    assert_eq!(
+        sent.timeout,
+        std::time::Duration::from_secs(5),
+        "the backend's timeout caps it"
+    );
+    assert_eq!(
+        sent.request.headers.get("x-request-url"),
+        Some("http://us.test/api/a")
+    );
     let by_expression = tg.call(Request::new("GET", "/switch/a").with_header("x-backend", "DR"));
     assert_eq!(by_expression.body, b"dr.test");
     let unknown = tg.call(Request::new("GET", "/switch/a").with_header("x-backend", "mars"));
@@ -299,7 +312,11 @@ fn stale_if_error_serves_an_expired_entry_when_the_backend_fails() {
     tg.clock.advance(600_000);
     let (_, swept) = tg.admin("POST", "/admin/cache/sweep", None);
     assert_eq!(swept["deleted"].as_u64(), Some(1));
-    assert_eq!(get(&tg, "/cached/a").status, 500, "past the window: the backend's answer");
+    assert_eq!(
+        get(&tg, "/cached/a").status,
+        500,
+        "past the window: the backend's answer"
+    );
 }
 
 #[test]
@@ -307,7 +324,10 @@ fn past_the_stale_window_a_failure_is_answered_as_usual() {
     let (tg, faults) = gateway();
     assert_eq!(get(&tg, "/cached/a").status, 200);
     let keys = tg.kv.keys();
-    assert!(keys.iter().any(|k| k.starts_with("v1/cache/rsp/cached/")), "{keys:?}");
+    assert!(
+        keys.iter().any(|k| k.starts_with("v1/cache/rsp/cached/")),
+        "{keys:?}"
+    );
     // Past expiry and past the 600 s window.
     tg.clock.advance(700_000);
     faults.set("eu.test", Fault::Refuse);
@@ -327,5 +347,9 @@ fn a_healthy_pool_costs_one_kv_read_more_than_a_plain_backend() {
     };
     let plain = ops("/plain/a");
     let pool = ops("/weighted/a");
-    assert_eq!((pool.0, pool.1), (plain.0 + 1, plain.1), "plain {plain:?}, pool {pool:?}");
+    assert_eq!(
+        (pool.0, pool.1),
+        (plain.0 + 1, plain.1),
+        "plain {plain:?}, pool {pool:?}"
+    );
 }

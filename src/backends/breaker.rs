@@ -44,7 +44,9 @@ pub enum Gate {
 impl State {
     /// Decodes a record (anything unreadable is a closed circuit).
     pub fn decode(bytes: Option<&[u8]>) -> State {
-        let text = bytes.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
+        let text = bytes
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
         let mut parts = text.split(' ').map(|p| p.parse::<u64>().ok());
         match (parts.next().flatten(), parts.next().flatten()) {
             (Some(open_until_ms), Some(epoch_ms)) => State {

@@ -62,7 +62,10 @@ pub fn display_url(config: &Config, index: usize, host: &Host<'_>) -> Result<Str
 }
 
 fn missing(index: usize) -> PolicyError {
-    PolicyError::internal("forward-request", format!("backend #{index} is not a single backend"))
+    PolicyError::internal(
+        "forward-request",
+        format!("backend #{index} is not a single backend"),
+    )
 }
 
 /// Why [`send`] returned no response.
@@ -136,7 +139,11 @@ pub fn send(
                 priority: m.priority,
             })
             .collect();
-        let roll = if candidates.len() > 1 { random(host) } else { 0 };
+        let roll = if candidates.len() > 1 {
+            random(host)
+        } else {
+            0
+        };
         let Some(chosen) = pool::pick(&candidates, roll) else {
             return Err(match last_error {
                 Some(error) => Failure::Backend(error),
@@ -181,8 +188,16 @@ pub fn send(
             let at = host.clock.now_millis();
             let kv = if breaker::is_failure(rule, outcome) {
                 let retry_after = result.as_ref().ok().and_then(retry_after_secs);
-                breaker::record_failure(host.kv, member.id, rule, member.state, probe, retry_after, at)
-                    .map(|_| ())
+                breaker::record_failure(
+                    host.kv,
+                    member.id,
+                    rule,
+                    member.state,
+                    probe,
+                    retry_after,
+                    at,
+                )
+                .map(|_| ())
             } else if probe {
                 breaker::close(host.kv, member.id, at)
             } else {

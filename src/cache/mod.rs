@@ -137,7 +137,13 @@ pub fn serve_stale(ctx: &mut Ctx<'_>, host: &Host<'_>) -> bool {
     };
     call.outcome = Outcome::Stale { age_secs };
     ctx.response = Some(stored.into_response());
-    log(ctx, host, "info", "cache-lookup", "the backend failed: served a stale cache entry (stale-if-error)");
+    log(
+        ctx,
+        host,
+        "info",
+        "cache-lookup",
+        "the backend failed: served a stale cache entry (stale-if-error)",
+    );
     true
 }
 

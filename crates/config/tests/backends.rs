@@ -61,7 +61,12 @@ fn backends_pools_and_breakers_load() {
         panic!("{:?}", config.backends[0]);
     };
     assert_eq!(eu.timeout_secs, Some(20));
-    let headers: Vec<&str> = eu.credentials.headers.iter().map(|(n, _)| n.as_str()).collect();
+    let headers: Vec<&str> = eu
+        .credentials
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     assert_eq!(headers, ["x-api-key", "x-multi", "x-multi"]);
     assert_eq!(eu.credentials.query.len(), 1);
     let rule = eu.circuit_breaker.as_ref().unwrap();
@@ -101,7 +106,12 @@ fn pool_members_must_be_declared_single_backends() {
          services = [{ id = \"p\" }]\n",
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert_error(&errors[0], "tollgate.toml", 6, "names backend `ghost`, which is not declared");
+    assert_error(
+        &errors[0],
+        "tollgate.toml",
+        6,
+        "names backend `ghost`, which is not declared",
+    );
     assert_error(&errors[1], "tollgate.toml", 10, "`p`, which is a pool");
 }
 
@@ -113,8 +123,18 @@ fn a_pool_takes_no_url_and_weights_are_bounded() {
          url = \"https://p.example.com\"\nservices = [{ id = \"a\", weight = 0 }]\n",
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert_error(&errors[0], "tollgate.toml", 6, "`url` does not belong in [backends.p] (a pool)");
-    assert_error(&errors[1], "tollgate.toml", 7, "weight must be from 1 to 100, not 0");
+    assert_error(
+        &errors[0],
+        "tollgate.toml",
+        6,
+        "`url` does not belong in [backends.p] (a pool)",
+    );
+    assert_error(
+        &errors[1],
+        "tollgate.toml",
+        7,
+        "weight must be from 1 to 100, not 0",
+    );
 }
 
 #[test]
@@ -126,15 +146,30 @@ fn breaker_mistakes_are_located() {
          error-reasons = [\"Server errors\"]\npercentage = 50\n",
     );
     assert_eq!(errors.len(), 4, "{errors:#?}");
-    assert_error(&errors[0], "tollgate.toml", 4, "count must be from 1 to 10000, not 0");
-    assert_error(&errors[1], "tollgate.toml", 5, "must be an ISO 8601 duration");
+    assert_error(
+        &errors[0],
+        "tollgate.toml",
+        4,
+        "count must be from 1 to 10000, not 0",
+    );
+    assert_error(
+        &errors[1],
+        "tollgate.toml",
+        5,
+        "must be an ISO 8601 duration",
+    );
     assert_error(
         &errors[2],
         "tollgate.toml",
         7,
         "error reason `Server errors` is not one the gateway raises; use BackendConnectionFailure or Timeout",
     );
-    assert_error(&errors[3], "tollgate.toml", 8, "percentage is not supported");
+    assert_error(
+        &errors[3],
+        "tollgate.toml",
+        8,
+        "percentage is not supported",
+    );
 }
 
 #[test]
@@ -145,21 +180,29 @@ fn an_api_takes_service_url_or_a_declared_backend() {
          service-url = \"https://b.example.com\"\n\n[backends.x]\nurl = \"https://x.example.com\"\n",
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert_error(&errors[0], "tollgate.toml", 3, "names backend `nope`, which is not declared (declared: x)");
-    assert_error(&errors[1], "tollgate.toml", 7, "has both service-url and backend = \"x\": keep one");
+    assert_error(
+        &errors[0],
+        "tollgate.toml",
+        3,
+        "names backend `nope`, which is not declared (declared: x)",
+    );
+    assert_error(
+        &errors[1],
+        "tollgate.toml",
+        7,
+        "has both service-url and backend = \"x\": keep one",
+    );
 }
 
 #[test]
 fn a_literal_backend_id_must_be_declared() {
     let scratch = Scratch::new("backends-id");
-    scratch
-        .write("tollgate.toml", common::WEATHER)
-        .write(
-            "global.xml",
-            "<policies>\n  <inbound>\n    <choose>\n      <when condition=\"@(true)\">\n        \
+    scratch.write("tollgate.toml", common::WEATHER).write(
+        "global.xml",
+        "<policies>\n  <inbound>\n    <choose>\n      <when condition=\"@(true)\">\n        \
              <set-backend-service backend-id=\"missing\" />\n      </when>\n    </choose>\n  \
              </inbound>\n</policies>\n",
-        );
+    );
     assert_one(
         &scratch.errors(),
         "global.xml",
@@ -208,6 +251,16 @@ fn backend_hosts_must_be_allowed_in_spin_toml() {
          [component.tollgate] in spin.toml, so Spin would refuse every call to it; add \
          \"https://{{ other_host }}\" to that list",
     );
-    assert_error(&errors[1], "tollgate.toml", 14, "add \"https://audit.example.net:8443\"");
-    assert_error(&errors[2], "apis/weather.xml", 3, "add \"http://127.0.0.1:9999\"");
+    assert_error(
+        &errors[1],
+        "tollgate.toml",
+        14,
+        "add \"https://audit.example.net:8443\"",
+    );
+    assert_error(
+        &errors[2],
+        "apis/weather.xml",
+        3,
+        "add \"http://127.0.0.1:9999\"",
+    );
 }

@@ -16,8 +16,10 @@ use std::path::Path;
 
 use super::error::LoadError;
 use super::toml::ManifestUrl;
-use crate::model::{Config, Policy, PolicyDocument, PolicyNode, SetBackendService, Template, TemplatePart};
 use crate::expr::PolicyValue;
+use crate::model::{
+    Config, Policy, PolicyDocument, PolicyNode, SetBackendService, Template, TemplatePart,
+};
 
 /// The Spin manifest, next to the policies directory.
 const SPIN_MANIFEST: &str = "spin.toml";
@@ -96,10 +98,11 @@ fn documents(config: &Config) -> Vec<(&str, &[PolicyNode])> {
     }
     let mut out = Vec::new();
     for doc in docs {
-        for section in [&doc.inbound, &doc.backend, &doc.outbound, &doc.on_error] {
-            if let Some(nodes) = section {
-                out.push((doc.file.as_str(), nodes.as_slice()));
-            }
+        for nodes in [&doc.inbound, &doc.backend, &doc.outbound, &doc.on_error]
+            .into_iter()
+            .flatten()
+        {
+            out.push((doc.file.as_str(), nodes.as_slice()));
         }
     }
     out
@@ -129,8 +132,13 @@ fn walk<'c>(
             }
             Policy::SetBackendService(SetBackendService::BackendId(PolicyValue::Text(id))) => {
                 let Some(id) = id.as_literal() else { continue };
-                if !config.backends.iter().any(|b| b.id.eq_ignore_ascii_case(&id)) {
-                    let declared: Vec<&str> = config.backends.iter().map(|b| b.id.as_str()).collect();
+                if !config
+                    .backends
+                    .iter()
+                    .any(|b| b.id.eq_ignore_ascii_case(&id))
+                {
+                    let declared: Vec<&str> =
+                        config.backends.iter().map(|b| b.id.as_str()).collect();
                     errors.push(LoadError {
                         file: file.to_string(),
                         line: node.line,
@@ -194,7 +202,11 @@ fn display(url: &Template) -> String {
 
 /// The origin of a URL: literal, or made (partly) of named values.
 enum Origin {
-    Literal { scheme: String, host: String, port: Option<u16> },
+    Literal {
+        scheme: String,
+        host: String,
+        port: Option<u16>,
+    },
     Variables(Vec<String>, String),
 }
 
@@ -225,7 +237,9 @@ fn origin(url: &Template) -> Option<Origin> {
     }
     let (scheme, rest) = text.split_once("://")?;
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, _)) if !host.ends_with(']') && host.contains(':') => (authority, None),
         Some((host, port)) => (host, Some(port.parse().ok()?)),
@@ -266,8 +280,11 @@ fn not_allowed(url: &Template, allowed: &[String]) -> Option<String> {
                         && match entry_port.as_deref() {
                             Some("*") => true,
                             Some(p) => p.parse::<u16>().ok() == port,
-                            None => default_port(&scheme) == port && entry_scheme != "*"
-                                || entry_scheme == "*" && port.is_some_and(|p| p == 80 || p == 443),
+                            None => {
+                                default_port(&scheme) == port && entry_scheme != "*"
+                                    || entry_scheme == "*"
+                                        && port.is_some_and(|p| p == 80 || p == 443)
+                            }
                         }
                 },
             );
@@ -335,17 +352,35 @@ mod tests {
     #[test]
     fn literal_hosts_match_as_spin_does() {
         let url = lit("https://api.example.com/v1");
-        assert_eq!(not_allowed(&url, &allowed(&["https://api.example.com"])), None);
-        assert_eq!(not_allowed(&url, &allowed(&["https://api.example.com:443"])), None);
-        assert_eq!(not_allowed(&url, &allowed(&["*://api.example.com:*"])), None);
-        assert_eq!(not_allowed(&url, &allowed(&["https://*.example.com"])), None);
+        assert_eq!(
+            not_allowed(&url, &allowed(&["https://api.example.com"])),
+            None
+        );
+        assert_eq!(
+            not_allowed(&url, &allowed(&["https://api.example.com:443"])),
+            None
+        );
+        assert_eq!(
+            not_allowed(&url, &allowed(&["*://api.example.com:*"])),
+            None
+        );
+        assert_eq!(
+            not_allowed(&url, &allowed(&["https://*.example.com"])),
+            None
+        );
         assert_eq!(not_allowed(&url, &allowed(&["https://*:*"])), None);
         assert_eq!(
-            not_allowed(&url, &allowed(&["http://api.example.com", "https://example.com"])),
+            not_allowed(
+                &url,
+                &allowed(&["http://api.example.com", "https://example.com"])
+            ),
             Some("https://api.example.com".into())
         );
         let local = lit("http://127.0.0.1:8081/api");
-        assert_eq!(not_allowed(&local, &allowed(&["http://127.0.0.1:8081"])), None);
+        assert_eq!(
+            not_allowed(&local, &allowed(&["http://127.0.0.1:8081"])),
+            None
+        );
         assert_eq!(not_allowed(&local, &allowed(&["http://127.0.0.1:*"])), None);
         assert_eq!(
             not_allowed(&local, &allowed(&["http://127.0.0.1"])),
@@ -356,7 +391,10 @@ mod tests {
     #[test]
     fn named_value_hosts_need_the_same_variable_or_any_host() {
         let url = Template(vec![TemplatePart::Named("weather_backend".into())]);
-        assert_eq!(not_allowed(&url, &allowed(&["{{ weather_backend }}"])), None);
+        assert_eq!(
+            not_allowed(&url, &allowed(&["{{ weather_backend }}"])),
+            None
+        );
         assert_eq!(not_allowed(&url, &allowed(&["{{weather_backend}}"])), None);
         assert_eq!(not_allowed(&url, &allowed(&["https://*"])), None);
         assert_eq!(

@@ -33,9 +33,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<SetBackendService, R
     let offset = el.offset();
     let policy = match (el.has("base-url"), el.has("backend-id")) {
         (true, true) => {
-            return Err(el.error(
-                "set-backend-service takes base-url or backend-id, not both",
-            ));
+            return Err(el.error("set-backend-service takes base-url or backend-id, not both"));
         }
         (false, true) => SetBackendService::BackendId(el.required_value("backend-id")?),
         _ => {

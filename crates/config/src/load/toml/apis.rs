@@ -85,17 +85,19 @@ fn read_api(
         (Some(_), None) => Ok(None),
         (None, _) => service_url(&mut table, sink).map(Some),
     };
-    let stale_if_error = table.unsigned(sink, "stale-if-error").and_then(|secs| match secs {
-        None => Ok(0),
-        Some(secs) if secs.value <= 86_400 => Ok(secs.value as u32),
-        Some(secs) => Err(sink.error_at(
-            secs.offset,
-            format!(
-                "stale-if-error must be from 0 to 86400 seconds, not {}",
-                secs.value
-            ),
-        )),
-    });
+    let stale_if_error = table
+        .unsigned(sink, "stale-if-error")
+        .and_then(|secs| match secs {
+            None => Ok(0),
+            Some(secs) if secs.value <= 86_400 => Ok(secs.value as u32),
+            Some(secs) => Err(sink.error_at(
+                secs.offset,
+                format!(
+                    "stale-if-error must be from 0 to 86400 seconds, not {}",
+                    secs.value
+                ),
+            )),
+        });
     let subscription_required = table.bool(sink, "subscription-required", true);
     let key_header = table
         .string(sink, "subscription-key-header")

@@ -141,10 +141,7 @@ fn read_backend<'d>(
     if let Some(offset) = table.present("services") {
         sink.error_at(
             offset,
-            format!(
-                "services in [backends.{}] needs type = \"pool\"",
-                id.value
-            ),
+            format!("services in [backends.{}] needs type = \"pool\"", id.value),
         );
     }
     let url = read_url(table, sink);
@@ -227,8 +224,8 @@ fn read_credentials(
             sink.error_at(header.offset, format!("credentials header: {message}"));
             continue;
         }
-        let Ok(template) = parse_template(value.value)
-            .map_err(|message| sink.error_at(value.offset, message))
+        let Ok(template) =
+            parse_template(value.value).map_err(|message| sink.error_at(value.offset, message))
         else {
             continue;
         };
@@ -237,7 +234,9 @@ fn read_credentials(
             continue;
         }
         note_named_values(sink, value);
-        credentials.headers.push((header.value.to_string(), template));
+        credentials
+            .headers
+            .push((header.value.to_string(), template));
     }
     for (param, value) in creds.string_map(sink, "query")? {
         if param.value.is_empty() || param.value.contains(['&', '=', '#', '?']) {
@@ -247,8 +246,8 @@ fn read_credentials(
             );
             continue;
         }
-        let Ok(template) = parse_template(value.value)
-            .map_err(|message| sink.error_at(value.offset, message))
+        let Ok(template) =
+            parse_template(value.value).map_err(|message| sink.error_at(value.offset, message))
         else {
             continue;
         };
@@ -336,7 +335,10 @@ pub(crate) fn iso_duration_secs(text: &str) -> Option<u32> {
     };
     let mut total: u64 = 0;
     let mut any = false;
-    for (part, units) in [(days, &[('D', 86_400u64)][..]), (time.unwrap_or(""), &[('H', 3_600), ('M', 60), ('S', 1)][..])] {
+    for (part, units) in [
+        (days, &[('D', 86_400u64)][..]),
+        (time.unwrap_or(""), &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+    ] {
         let mut number = String::new();
         let mut next_unit = 0;
         for c in part.chars() {
@@ -364,7 +366,10 @@ pub(crate) fn iso_duration_secs(text: &str) -> Option<u32> {
     u32::try_from(total).ok()
 }
 
-fn read_ranges(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Vec<(u16, u16)>, Reported> {
+fn read_ranges(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Vec<(u16, u16)>, Reported> {
     let name = format!("{}.status-code-ranges", table.name.trim_matches(['[', ']']));
     let tables = table.array_of_tables(sink, "status-code-ranges", &name, RANGE)?;
     let mut ranges = Vec::with_capacity(tables.len());
@@ -376,8 +381,7 @@ fn read_ranges(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Vec<(u1
         let finished = range.finish(sink);
         match (min, max, finished) {
             (Ok(Some(min)), Ok(Some(max)), Ok(()))
-                if (100..=599).contains(&min.value)
-                    && (min.value..=599).contains(&max.value) =>
+                if (100..=599).contains(&min.value) && (min.value..=599).contains(&max.value) =>
             {
                 ranges.push((min.value as u16, max.value as u16))
             }
@@ -397,7 +401,10 @@ fn read_reasons(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<ErrorR
     let mut reasons = ErrorReasons::default();
     let mut result = Ok(());
     for reason in table.strings(sink, "error-reasons")?.unwrap_or_default() {
-        if reason.value.eq_ignore_ascii_case("BackendConnectionFailure") {
+        if reason
+            .value
+            .eq_ignore_ascii_case("BackendConnectionFailure")
+        {
             reasons.connection_failure = true;
         } else if reason.value.eq_ignore_ascii_case("Timeout") {
             reasons.timeout = true;
@@ -528,7 +535,9 @@ mod tests {
         assert_eq!(iso_duration_secs("PT1H30M"), Some(5_400));
         assert_eq!(iso_duration_secs("P1D"), Some(86_400));
         assert_eq!(iso_duration_secs("P1DT1S"), Some(86_401));
-        for bad in ["", "P", "PT", "30S", "PT5", "PT1S1M", "P1H", "PT-1S", "P500D"] {
+        for bad in [
+            "", "P", "PT", "30S", "PT5", "PT1S1M", "P1H", "PT-1S", "P500D",
+        ] {
             assert_eq!(iso_duration_secs(bad), None, "{bad}");
         }
     }

@@ -15,6 +15,9 @@ pub(crate) struct Located<T> {
     pub offset: usize,
 }
 
+/// A `(name, value)` pair of a [`Table::string_map`].
+pub(crate) type NameValue<'d> = (Located<&'d str>, Located<&'d str>);
+
 /// One TOML table being read.
 pub(crate) struct Table<'d, 'i> {
     entries: &'d DeTable<'i>,
@@ -204,7 +207,7 @@ impl<'d, 'i> Table<'d, 'i> {
         &mut self,
         sink: &mut Sink<'_>,
         key: &'static str,
-    ) -> Result<Vec<(Located<&'d str>, Located<&'d str>)>, Reported> {
+    ) -> Result<Vec<NameValue<'d>>, Reported> {
         let Some(value) = self.get(key) else {
             return Ok(Vec::new());
         };

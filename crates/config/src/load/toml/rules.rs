@@ -125,12 +125,16 @@ pub(crate) fn api_backends(apis: &[ReadApi], backends: &[ReadBackend], sink: &mu
         {
             sink.error_at(
                 read.id_offset,
-                format!("backend id `{id}` is declared twice (ids are compared case-insensitively)"),
+                format!(
+                    "backend id `{id}` is declared twice (ids are compared case-insensitively)"
+                ),
             );
         }
     }
     for read in apis {
-        let Some(backend) = &read.backend else { continue };
+        let Some(backend) = &read.backend else {
+            continue;
+        };
         if !backends.iter().any(|b| b.backend.id == backend.value) {
             let declared: Vec<&str> = backends.iter().map(|b| b.backend.id.as_str()).collect();
             sink.error_at(
