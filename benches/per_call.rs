@@ -1,7 +1,9 @@
 //! What one call costs inside the gateway, step by step, natively on in-memory ports: loading
 //! the configuration, matching the route, the full per-call chain (key auth + rate-limit +
-//! quota + metering, `benches/policies`), the same API without a key or policy, and one
-//! validate-jwt (RS256 and HS256, `tests/fixtures/access`).
+//! quota + metering, `benches/policies`), the same API without a key or policy, one
+//! validate-jwt (RS256 and HS256, `tests/fixtures/access`), and backend entities
+//! (`tests/fixtures/backends`): a single backend, a healthy pool, and a call while the
+//! circuit is open.
 //!
 //! `cargo bench --bench per_call` (std only, `harness = false`). Native numbers are a lower
 //! bound of the in-wasm cost (roughly 1.5–3×); `scripts/bench.sh` measures the component.
@@ -17,7 +19,7 @@ use support::{NOW_MS, TestGateway, load};
 use timing::time;
 use tollgate::Gateway;
 use tollgate::host::memory::ScriptedBackend;
-use tollgate::http::Request;
+use tollgate::http::{Request, Response};
 
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt/");
 const BODY: &str = r#"{"city":"oslo","source":"bench-backend","temperatureC":12.3,"windKph":8.5}"#;
@@ -109,5 +111,61 @@ fn main() {
         };
         assert_eq!(call(), 200);
         time(label, 2_000, call);
+    }
+
+    backends();
+}
+
+/// A call to a plain `service-url`, to a backend entity behind a circuit breaker, through a
+/// healthy pool, and while the circuit is open (no backend call), with their KV operations.
+fn backends() {
+    let mut healthy = TestGateway::with(load("tests/fixtures/backends"), ScriptedBackend::ok(BODY));
+    let mut failing = TestGateway::with(
+        load("tests/fixtures/backends"),
+        ScriptedBackend::new(|_| Ok(Response::new(500))),
+    );
+    // The fixture's named value (`x-api-key` credentials of backend `eu`).
+    healthy.vars.0.insert("eu_key".into(), "k".into());
+    failing.vars.0.insert("eu_key".into(), "k".into());
+    for _ in 0..3 {
+        failing.call(Request::new("GET", "/single/x"));
+    }
+    assert_eq!(failing.call(Request::new("GET", "/single/x")).status, 503);
+    let cases: [(&str, &TestGateway, &str); 4] = [
+        ("backend: plain service-url", &healthy, "/plain/x"),
+        (
+            "backend: entity with a circuit breaker",
+            &healthy,
+            "/single/x",
+        ),
+        (
+            "backend: healthy pool (2 members, breakers)",
+            &healthy,
+            "/weighted/x",
+        ),
+        (
+            "backend: circuit open (503, no backend call)",
+            &failing,
+            "/single/x",
+        ),
+    ];
+    for (label, gw, path) in cases {
+        let call = || gw.call(Request::new("GET", path)).status;
+        let status = call();
+        time(label, 20_000, call);
+        let (reads, writes) = gw.kv.op_counts();
+        for _ in 0..100 {
+            assert_eq!(call(), status);
+        }
+        let (reads_after, writes_after) = gw.kv.op_counts();
+        println!(
+            "{:<52} {:>12}",
+            "  KV reads / writes per call",
+            format!(
+                "{:.2} / {:.2}",
+                (reads_after - reads) as f64 / 100.0,
+                (writes_after - writes) as f64 / 100.0
+            )
+        );
     }
 }

@@ -12,6 +12,7 @@
 //! | `v1/ctr/q/{who}/{c\|b}` | a lifetime quota (`renewal-period="0"`) |
 //! | `v1/ctr/use/{subscription}/{YYYY-MM-DD}/{calls\|rejected\|reqb\|respb}` | the usage meter: calls (admitted and rejected), rejected calls, request and response body bytes per UTC day |
 //! | `v1/ctr/w/{expires}/su/{length}/{window}/{client}` | the developer portal's sign-ups from one client address in a fixed window |
+//! | `v1/ctr/w/{expires}/cb/…`, `v1/ctr/w/{expires}/cbp/…` | a backend circuit breaker's failures per window and its half-open probe slots (`backends/breaker.rs`) |
 //!
 //! `{expires}` is the second (Unix time) after which the window is never read again;
 //! `{window}` is the window's index (windows of rate limits start at multiples of their length
@@ -47,6 +48,22 @@ pub struct WindowSlot {
     pub index: i64,
     /// The second after which the window is never read again.
     pub expires_secs: u64,
+}
+
+/// A circuit breaker's failure counter for one window (see `backends/breaker.rs`).
+pub fn breaker_failures(
+    backend: &str,
+    epoch_ms: u64,
+    interval_secs: u32,
+    window: u64,
+    expires_secs: u64,
+) -> String {
+    format!("{WINDOWS}{expires_secs}/cb/{backend}/{epoch_ms}/{interval_secs}/{window}")
+}
+
+/// A circuit breaker's half-open probe counter for one slot (see `backends/breaker.rs`).
+pub fn breaker_probe(backend: &str, open_until_ms: u64, slot: u64, expires_secs: u64) -> String {
+    format!("{WINDOWS}{expires_secs}/cbp/{backend}/{open_until_ms}/{slot}")
 }
 
 /// A rate-limit window counter.

@@ -103,6 +103,24 @@ impl PolicyError {
         .with_detail(detail)
     }
 
+    /// Every circuit breaker of the call's backend is open: 503 with `Retry-After`, and no
+    /// backend call (Azure documents the status and the header, not the text).
+    pub fn circuit_open(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(
+            "forward-request",
+            "BackendUnavailable",
+            503,
+            "The backend service is temporarily unavailable.",
+        )
+        .with_detail(format!(
+            "every circuit breaker of the backend is open; retry after {retry_after_secs} s"
+        ));
+        error
+            .headers
+            .push(("Retry-After".to_string(), retry_after_secs.to_string()));
+        error
+    }
+
     /// The backend did not answer in time.
     pub fn backend_timeout(timeout_secs: u32) -> Self {
         Self::new(

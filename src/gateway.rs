@@ -206,6 +206,7 @@ impl Gateway {
             caller: Caller::default(),
             request_id: request_id.to_string(),
             backend_base: None,
+            backend_entity: crate::backends::api_backend(&self.config, api),
             response: None,
             backend_ms: None,
             started_ms: host.clock.now_millis(),

@@ -11,16 +11,26 @@ use super::error::AdminError;
 
 /// `POST /cache/sweep?cursor=`: deletes expired entries (and other revisions' responses),
 /// at most 500 entries per call; `{"scanned", "deleted", "nextCursor", "done"}`.
+/// A response entry of an API with `stale-if-error` is kept that much longer past its expiry.
 pub(super) fn sweep(
     request: &Request,
+    config: &Config,
     revision: &str,
     host: &Host<'_>,
 ) -> Result<Response, AdminError> {
     let query = request.query_pairs();
+    let stale_ms = |api: &str| {
+        config
+            .apis
+            .iter()
+            .find(|a| a.id == api)
+            .map_or(0, |a| u64::from(a.stale_if_error_secs) * 1_000)
+    };
     let batch = sweep::sweep(
         host.kv,
         host.clock.now_millis(),
         revision,
+        &stale_ms,
         param(&query, "cursor"),
     )?;
     Ok(answer(&batch))

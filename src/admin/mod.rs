@@ -74,7 +74,7 @@ fn serve(
         (Route::SubscriptionUsage, _) => usage::subscription(id, request, host),
         (Route::Usage, _) => usage::all(request, config, host),
         (Route::CountersSweep, _) => usage::sweep(request, host),
-        (Route::CacheSweep, _) => cache::sweep(request, revision, host),
+        (Route::CacheSweep, _) => cache::sweep(request, config, revision, host),
         (Route::CachePurge, _) => cache::purge(request, config, host),
         (Route::Apis, _) => Ok(catalog::apis(config)),
         (Route::Products, _) => Ok(catalog::products(config)),

@@ -74,6 +74,11 @@ pub fn revision(config_blob: &[u8]) -> String {
     hex::encode(&Sha256::digest(config_blob)[..8])
 }
 
+/// The `{api}` of a response entry's key.
+pub fn response_api(key: &str) -> Option<&str> {
+    key.strip_prefix(RESPONSES)?.split('/').next()
+}
+
 /// The `{revision}` of a response entry's key.
 pub fn response_revision(key: &str) -> Option<&str> {
     key.strip_prefix(RESPONSES)?.split('/').nth(1)

@@ -21,7 +21,7 @@ use crate::expr;
 use crate::host::Host;
 use crate::http::Response;
 use crate::pipeline::ctx::Ctx;
-use entry::{Entry, Payload};
+use entry::{Entry, Payload, StoredResponse};
 use store::Put;
 
 /// What `cache-lookup` decided for a GET it could cache.
@@ -43,6 +43,9 @@ pub struct CacheCall {
     /// The encoded entry `cache-store` wants written at `key`, once the client has its
     /// response ([`write_after_response`]).
     pub pending: Option<Vec<u8>>,
+    /// An expired entry still inside the API's `stale-if-error` window, with its age in
+    /// seconds: served if the backend fails ([`serve_stale`]).
+    pub stale: Option<(StoredResponse, u64)>,
 }
 
 /// The cache's part in one call.
@@ -62,6 +65,11 @@ pub enum Outcome {
         /// The entry's lifetime.
         duration_secs: u64,
     },
+    /// The backend failed and an expired entry was served (`stale-if-error`).
+    Stale {
+        /// Seconds since it was stored (`Age`).
+        age_secs: u64,
+    },
 }
 
 impl CacheCall {
@@ -69,6 +77,7 @@ impl CacheCall {
     pub fn log_status(&self) -> &'static str {
         match self.outcome {
             Outcome::Hit { .. } => "hit",
+            Outcome::Stale { .. } => "stale",
             Outcome::Miss | Outcome::Stored { .. } => "miss",
         }
     }
@@ -83,7 +92,7 @@ impl CacheCall {
 ///   the vary-by headers; otherwise (not stored, or the call ended in on-error) the
 ///   response's own `Cache-Control` is left alone.
 pub fn client_headers(call: &CacheCall, failed: bool, response: &mut Response) {
-    if let Outcome::Hit { age_secs, .. } = call.outcome
+    if let Outcome::Hit { age_secs, .. } | Outcome::Stale { age_secs } = call.outcome
         && !failed
     {
         response.headers.set("age", age_secs.to_string());
@@ -98,6 +107,8 @@ pub fn client_headers(call: &CacheCall, failed: bool, response: &mut Response) {
     };
     let max_age = match call.outcome {
         _ if failed => return,
+        // A stale response must not be cached further downstream.
+        Outcome::Stale { .. } => 0,
         Outcome::Miss => return,
         Outcome::Hit { remaining_secs, .. } => remaining_secs,
         Outcome::Stored { duration_secs } => duration_secs,
@@ -112,6 +123,28 @@ pub fn client_headers(call: &CacheCall, failed: bool, response: &mut Response) {
             .headers
             .append("vary", call.vary_headers.join(", "));
     }
+}
+
+/// Serves the expired entry `cache-lookup` kept for this call (`stale-if-error`, RFC 5861)
+/// in place of a failed backend call: a connection failure, a timeout, every circuit open,
+/// or a 5xx answer. Whether it did.
+pub fn serve_stale(ctx: &mut Ctx<'_>, host: &Host<'_>) -> bool {
+    let Some(call) = &mut ctx.cache else {
+        return false;
+    };
+    let Some((stored, age_secs)) = call.stale.take() else {
+        return false;
+    };
+    call.outcome = Outcome::Stale { age_secs };
+    ctx.response = Some(stored.into_response());
+    log(
+        ctx,
+        host,
+        "info",
+        "cache-lookup",
+        "the backend failed: served a stale cache entry (stale-if-error)",
+    );
+    true
 }
 
 /// A `duration` in whole seconds: a literal (checked at load) or an expression giving a

@@ -22,6 +22,24 @@ pub fn get(kv: &dyn Kv, key: &str, now_ms: u64) -> Result<Option<Entry>, HostErr
         .filter(|entry| !entry.is_expired(now_ms)))
 }
 
+/// The entry at `key` if it is live, or expired less than `stale_ms` ago; with whether it
+/// is expired.
+pub fn get_within(
+    kv: &dyn Kv,
+    key: &str,
+    now_ms: u64,
+    stale_ms: u64,
+) -> Result<Option<(Entry, bool)>, HostError> {
+    Ok(kv
+        .get(key)?
+        .and_then(|bytes| Entry::decode(&bytes))
+        .filter(|entry| !entry.is_expired(now_ms.saturating_sub(stale_ms)))
+        .map(|entry| {
+            let expired = entry.is_expired(now_ms);
+            (entry, expired)
+        }))
+}
+
 /// Writes `entry` at `key` unless its encoding is over `max_bytes`.
 pub fn put(kv: &dyn Kv, key: &str, entry: &Entry, max_bytes: u64) -> Result<Put, HostError> {
     let bytes = entry.encode();

@@ -53,11 +53,14 @@ impl Purge {
 }
 
 /// Deletes expired entries, and response entries of other revisions than `revision`
-/// (unreachable since that deployment), from `cursor` on.
+/// (unreachable since that deployment), from `cursor` on. A response entry is kept
+/// `stale_ms(api)` past its expiry: its API may serve it when the backend fails
+/// (`stale-if-error`).
 pub fn sweep(
     kv: &dyn Kv,
     now_ms: u64,
     revision: &str,
+    stale_ms: &dyn Fn(&str) -> u64,
     cursor: Option<&str>,
 ) -> Result<Batch, HostError> {
     walk(kv, key::NAMESPACE, cursor, |kv, keys| {
@@ -76,10 +79,11 @@ pub fn sweep(
             deleted += 1;
         }
         for (k, value) in current.iter().zip(values) {
+            let grace = key::response_api(k).map_or(0, stale_ms);
             let live = value
                 .as_deref()
                 .and_then(Entry::decode)
-                .is_some_and(|entry| !entry.is_expired(now_ms));
+                .is_some_and(|entry| !entry.is_expired(now_ms.saturating_sub(grace)));
             if !live {
                 kv.delete(k)?;
                 deleted += 1;

@@ -26,8 +26,12 @@ pub struct Ctx<'c> {
     /// The request as it will be sent to the backend. Its `path` is the backend path
     /// (relative to the backend base URL) and its `query` the backend query.
     pub request: Request,
-    /// A backend base URL set by `set-backend-service`; otherwise the API's `service-url`.
+    /// A backend base URL set by `set-backend-service base-url`; otherwise the backend
+    /// entity ([`Ctx::backend_entity`]) or the API's `service-url`.
     pub backend_base: Option<String>,
+    /// The backend entity calls go to (an index into `config.backends`): the API's
+    /// `backend`, or `set-backend-service backend-id`. Ignored while `backend_base` is set.
+    pub backend_entity: Option<usize>,
     /// The response, once the backend answered or a policy made one.
     pub response: Option<Response>,
     /// Milliseconds the backend took, when it was called.
@@ -86,10 +90,25 @@ impl Ctx<'_> {
     /// The backend URL the request goes to now: the base (set-backend-service, else the API's
     /// `service-url`) + the backend path + the query (`context.Request.Url`).
     pub fn backend_url(&self, host: &Host<'_>) -> Result<String, PolicyError> {
-        let base = match &self.backend_base {
-            Some(base) => base.clone(),
-            None => self.resolve(&self.route.api.service_url, host)?,
-        };
+        self.url_on(&self.backend_base_url(host)?)
+    }
+
+    /// The backend base URL: `set-backend-service base-url`, else the backend entity's URL
+    /// (a pool's: its first member of the first priority; the member a call goes to is
+    /// chosen when it is sent), else the API's `service-url`.
+    pub fn backend_base_url(&self, host: &Host<'_>) -> Result<String, PolicyError> {
+        if let Some(base) = &self.backend_base {
+            return Ok(base.clone());
+        }
+        match self.backend_entity {
+            Some(index) => crate::backends::display_url(self.config, index, host),
+            None => self.resolve(&self.route.api.service_url, host),
+        }
+    }
+
+    /// `base` + the backend path + the query. A backend path with a dot segment (which a
+    /// policy may have built from client input) is refused: see `crate::path`.
+    pub fn url_on(&self, base: &str) -> Result<String, PolicyError> {
         crate::path::check_backend_path(&self.request.path)
             .map_err(|refused| refused.to_policy_error("forward-request"))?;
         let mut url = base.trim_end_matches('/').to_string();

@@ -42,7 +42,8 @@ pub fn apply(
     let must_revalidate = typed::get(&policy.must_revalidate, ctx, host)?;
     let key = response_key(policy, &vary, ctx);
     let now = host.clock.now_millis();
-    let found = store::get(host.kv, &key, now).unwrap_or_else(|error| {
+    let stale_ms = u64::from(ctx.route.api.stale_if_error_secs) * 1_000;
+    let found = store::get_within(host.kv, &key, now, stale_ms).unwrap_or_else(|error| {
         cache::log(ctx, host, "error", "cache-lookup", &error.0);
         None
     });
@@ -54,11 +55,21 @@ pub fn apply(
         vary_headers: policy.vary_by_headers.clone(),
         outcome: Outcome::Miss,
         pending: None,
+        stale: None,
     };
-    let Some(entry) = found else {
+    let Some((entry, expired)) = found else {
         ctx.cache = Some(call);
         return Ok(Flow::Continue);
     };
+    if expired {
+        // A miss; kept in case the backend fails (stale-if-error).
+        let age_secs = entry.age_secs(now);
+        if let Payload::Response(stored) = entry.payload {
+            call.stale = Some((stored, age_secs));
+        }
+        ctx.cache = Some(call);
+        return Ok(Flow::Continue);
+    }
     let (age_secs, remaining_secs) = (entry.age_secs(now), entry.remaining_secs(now));
     let Payload::Response(stored) = entry.payload else {
         ctx.cache = Some(call);

@@ -11,9 +11,11 @@ use tollgate_config::ForwardRequest;
 
 use super::{redirects, typed};
 
+use crate::backends::{self, Failure};
+use crate::cache;
 use crate::error::PolicyError;
 use crate::host::{BackendError, BackendRequest, Host};
-use crate::http::{Headers, Request};
+use crate::http::{Headers, Request, Response};
 use crate::pipeline::ctx::Ctx;
 
 /// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus framing
@@ -46,47 +48,52 @@ pub fn apply(
     let timeout_secs = u32::try_from(timeout.as_millis().div_ceil(1_000)).unwrap_or(u32::MAX);
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
     let follow = typed::get(&policy.follow_redirects, ctx, host)?;
-    let mut url = ctx.backend_url(host)?;
-    let mut request = forwarded_request(&ctx.request);
+    let request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
+    let first = send_first(&request, timeout, ctx, host);
+    let (mut response, mut url) = match first {
+        Ok(sent) => sent,
+        Err(failure) => {
+            ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+            if cache::serve_stale(ctx, host) {
+                return Ok(());
+            }
+            return Err(failure_error(failure, timeout_secs));
+        }
+    };
+    let mut request = follow.then_some(request);
     let mut hops = 0;
-    let mut response = loop {
-        // The request and URL are kept only when a redirect may need them again.
-        let again = follow.then(|| (request.clone(), url.clone()));
-        let result = host.backend.send(BackendRequest {
-            url,
-            request,
+    while let Some(previous) = request.take() {
+        let Some(target) = redirects::target(&response, &url) else {
+            break;
+        };
+        if hops == redirects::MAX_REDIRECTS {
+            break;
+        }
+        hops += 1;
+        let mut next = previous;
+        redirects::adapt(&mut next, response.status);
+        let sent = host.backend.send(BackendRequest {
+            url: target.clone(),
+            request: next.clone(),
             timeout,
         });
-        let response = match result {
+        response = match sent {
             Ok(response) => response,
             Err(error) => {
                 ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
-                return Err(match error {
-                    BackendError::Timeout => PolicyError::backend_timeout(timeout_secs),
-                    BackendError::Connect(detail) | BackendError::Other(detail) => {
-                        PolicyError::backend_unreachable(detail)
-                    }
-                });
+                return Err(failure_error(Failure::Backend(error), timeout_secs));
             }
         };
-        let Some((mut next, previous)) = again else {
-            break response;
-        };
-        let Some(target) = redirects::target(&response, &previous) else {
-            break response;
-        };
-        if hops == redirects::MAX_REDIRECTS {
-            break response;
-        }
-        hops += 1;
-        redirects::adapt(&mut next, response.status);
-        request = next;
         url = target;
-    };
+        request = Some(next);
+    }
     ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     strip_hop_by_hop(&mut response.headers);
     let status = response.status;
+    if status >= 500 && cache::serve_stale(ctx, host) {
+        return Ok(());
+    }
     ctx.response = Some(response);
     if fail_on_error_status_code && status >= 400 {
         // Our reason code: Azure documents the behaviour, not the code.
@@ -99,6 +106,43 @@ pub fn apply(
         .with_detail(format!("backend status {status}")));
     }
     Ok(())
+}
+
+/// The first hop: to the backend entity (a pool's member, behind its circuit breaker) when
+/// the call has one, else to the base URL.
+fn send_first(
+    request: &Request,
+    timeout: Duration,
+    ctx: &Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(Response, String), Failure> {
+    match ctx.backend_entity.filter(|_| ctx.backend_base.is_none()) {
+        Some(index) => backends::send(index, request, timeout, ctx, host),
+        None => {
+            let url = ctx.backend_url(host).map_err(Failure::Policy)?;
+            host.backend
+                .send(BackendRequest {
+                    url: url.clone(),
+                    request: request.clone(),
+                    timeout,
+                })
+                .map(|response| (response, url))
+                .map_err(Failure::Backend)
+        }
+    }
+}
+
+/// The error a failed backend call becomes: 502 (unreachable), 504 (timeout), 503 with
+/// `Retry-After` (every circuit open: no call was made).
+fn failure_error(failure: Failure, timeout_secs: u32) -> PolicyError {
+    match failure {
+        Failure::Backend(BackendError::Timeout) => PolicyError::backend_timeout(timeout_secs),
+        Failure::Backend(BackendError::Connect(detail) | BackendError::Other(detail)) => {
+            PolicyError::backend_unreachable(detail)
+        }
+        Failure::Open { retry_after_secs } => PolicyError::circuit_open(retry_after_secs),
+        Failure::Policy(error) => error,
+    }
 }
 
 /// The request as the backend should see it: hop-by-hop headers removed.

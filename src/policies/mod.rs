@@ -35,7 +35,7 @@ pub mod typed;
 pub mod validate_jwt;
 pub(crate) mod xml_to_json;
 
-use tollgate_config::{Policy, PolicyNode, Section, Typed};
+use tollgate_config::{Policy, PolicyNode, Section, SetBackendService, Typed};
 
 use crate::error::PolicyError;
 use crate::expr;
@@ -99,14 +99,24 @@ fn run(
         // `<base/>` was expanded by the scope merge; nothing is left to do.
         Policy::Base => {}
         Policy::SetHeader(p) => set_header::apply(p, section, ctx, host)?,
-        Policy::SetBackendService(p) => {
-            let url = expr::text(&p.base_url, ctx, host)?;
+        Policy::SetBackendService(SetBackendService::BaseUrl(base_url)) => {
+            let url = expr::text(base_url, ctx, host)?;
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(expr::failure(format!(
                     "set-backend-service base-url `{url}` is not an http(s) URL"
                 )));
             }
             ctx.backend_base = Some(url);
+        }
+        Policy::SetBackendService(SetBackendService::BackendId(id)) => {
+            let id = expr::text(id, ctx, host)?;
+            let Some(index) = crate::backends::find(ctx.config, id.trim()) else {
+                return Err(expr::failure(format!(
+                    "set-backend-service backend-id `{id}` is not a backend declared in tollgate.toml"
+                )));
+            };
+            ctx.backend_entity = Some(index);
+            ctx.backend_base = None;
         }
         Policy::RewriteUri(p) => rewrite_uri::apply(p, ctx, host)?,
         Policy::SetStatus(p) => {

@@ -14,10 +14,7 @@ use crate::pipeline::ctx::Ctx;
 
 /// Rewrites the body of the message `section` edits (bodies that are not UTF-8 are left alone).
 pub fn apply(section: Section, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
-    let backend = match &ctx.backend_base {
-        Some(base) => base.clone(),
-        None => ctx.resolve(&ctx.route.api.service_url, host)?,
-    };
+    let backend = ctx.backend_base_url(host)?;
     let backend = backend.trim_end_matches('/').to_string();
     let gateway = gateway_base(&ctx.original_url, &ctx.route.api.path);
     let (from, to) = if section == Section::Inbound {

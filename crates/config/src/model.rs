@@ -13,11 +13,13 @@ use crate::lang::{
     Trace, XmlToJson,
 };
 mod access;
+mod backends;
 mod cache;
 mod limits;
 mod portal;
 mod typed;
 pub use access::*;
+pub use backends::*;
 pub use cache::*;
 pub use limits::*;
 pub use portal::*;
@@ -32,6 +34,8 @@ pub struct Config {
     pub apis: Vec<Api>,
     /// The products, in the order they were declared.
     pub products: Vec<Product>,
+    /// The backend entities (`[backends.<id>]`), in the order they were declared.
+    pub backends: Vec<Backend>,
     /// The global-scope policy document (`global.xml`), if any.
     pub global: Option<PolicyDocument>,
     /// The Spin variables behind named values marked secret (`[named-values] secret`): their
@@ -65,8 +69,15 @@ pub struct Api {
     pub description: String,
     /// The path prefix clients call, without slashes at either end (`weather` for `/weather/...`).
     pub path: String,
-    /// The backend base URL; may hold `{{named values}}`.
+    /// The backend base URL; may hold `{{named values}}`. Empty when [`Api::backend`] names
+    /// a backend entity instead.
     pub service_url: Template,
+    /// `backend`: the id of the backend entity (`[backends.<id>]`) calls go to, instead of
+    /// `service-url`.
+    pub backend: Option<String>,
+    /// `stale-if-error` in seconds (RFC 5861): how long after a cached response expired
+    /// `cache-lookup` may still serve it when the backend fails. 0 (default): never.
+    pub stale_if_error_secs: u32,
     /// Whether a call needs a subscription key (unless an open product covers the API).
     pub subscription_required: bool,
     /// Header the subscription key is read from.
@@ -361,11 +372,14 @@ pub struct SetHeader {
     pub values: Vec<PolicyValue>,
 }
 
-/// `<set-backend-service base-url="..."/>`.
+/// `<set-backend-service base-url="..."/>` or `<set-backend-service backend-id="..."/>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SetBackendService {
-    /// The new backend base URL.
-    pub base_url: PolicyValue,
+pub enum SetBackendService {
+    /// `base-url`: the new backend base URL.
+    BaseUrl(PolicyValue),
+    /// `backend-id`: a backend entity's id (a literal is checked at load; an expression's
+    /// value per call).
+    BackendId(PolicyValue),
 }
 
 /// `<rewrite-uri template="..." copy-unmatched-params="true|false"/>`.

@@ -86,7 +86,8 @@ fn mistakes_exit_1_each_on_a_file_line_message_line() {
         stdout(&output),
         format!(
             "{dir}/tollgate.toml:5: unknown key `colour` in [apis.weather] (known keys: display-name, \
-             description, path, service-url, subscription-required, subscription-key-header, \
+             description, path, service-url, backend, stale-if-error, subscription-required, \
+             subscription-key-header, \
              subscription-key-query, policy, operations)\n\
              {dir}/apis/weather.xml:3: unsupported policy element <teleport-request> in <inbound>\n"
         )

@@ -96,13 +96,9 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             PolicyNode {
                 line: 4,
                 id: Some("backend".into()),
-                policy: Policy::SetBackendService(SetBackendService {
-                    base_url: PolicyValue::Text(Template(vec![
-                        text("https://"),
-                        named("weather_host"),
-                        text("/v2"),
-                    ])),
-                }),
+                policy: Policy::SetBackendService(SetBackendService::BaseUrl(PolicyValue::Text(
+                    Template(vec![text("https://"), named("weather_host"), text("/v2")]),
+                ))),
             },
             node(
                 5,
@@ -182,6 +178,8 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         description: "Current conditions and forecasts".into(),
         path: "weather".into(),
         service_url: Template(vec![named("weather_backend")]),
+        backend: None,
+        stale_if_error_secs: 0,
         subscription_required: true,
         subscription_key_header: "X-Weather-Key".into(),
         subscription_key_query: "key".into(),
@@ -224,6 +222,8 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         description: String::new(),
         path: "v1/status".into(),
         service_url: Template::literal("https://status.example.com:8443/api"),
+        backend: None,
+        stale_if_error_secs: 0,
         subscription_required: false,
         subscription_key_header: "Ocp-Apim-Subscription-Key".into(),
         subscription_key_query: "subscription-key".into(),

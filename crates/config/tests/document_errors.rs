@@ -251,9 +251,10 @@ fn set_header_needs_a_value_unless_deleting() {
 #[test]
 fn unsupported_azure_attributes() {
     check(
-        &inbound("    <set-backend-service backend-id=\"b\"/>"),
+        &inbound("    <set-backend-service backend-id=\"b\" sf-partition-key=\"p\"/>"),
         3,
-        "unsupported: set-backend-service backend-id (use base-url)",
+        "unsupported: set-backend-service sf-partition-key (Service Fabric backends do not \
+         exist at the edge; use base-url or a [backends.<id>] url)",
     );
     check(
         &inbound("    <set-body template=\"liquid\">{% include 'x' %}</set-body>"),

@@ -20,6 +20,7 @@ mod liquid;
 pub mod markdown;
 mod named_values;
 mod openapi;
+mod outbound;
 mod policies;
 mod prescan;
 mod reference;
@@ -153,6 +154,7 @@ fn load_all(dir: &Path) -> Result<Loaded, Vec<LoadError>> {
     named.dedup();
     errors.append(&mut named_values::collisions(&named, true));
     errors.append(&mut scope_rules::check(&manifest.config));
+    errors.append(&mut outbound::check(dir, &manifest.config, &manifest.urls));
     manifest.portal.references = reference::references(dir, &manifest.config);
 
     // The manifest's errors in file order, then the documents' (each already in order).

@@ -15,6 +15,8 @@ const API: &[&str] = &[
     "description",
     "path",
     "service-url",
+    "backend",
+    "stale-if-error",
     "subscription-required",
     "subscription-key-header",
     "subscription-key-query",
@@ -34,6 +36,10 @@ pub(crate) struct ReadApi {
     pub api: Api,
     /// The path and where it was written, when it was valid.
     pub path: Option<Located<String>>,
+    /// `backend = "<id>"` and where it was written.
+    pub backend: Option<Located<String>>,
+    /// Where `service-url` was written, when it was valid.
+    pub service_url_offset: Option<usize>,
 }
 
 /// Reads every `[apis.<id>]`, in the order written. Every declared API is returned, even
@@ -64,7 +70,34 @@ fn read_api(
     let display_name = display_name(&mut table, sink, id.value);
     let description = table.string(sink, "description");
     let path = api_path(&mut table, sink);
-    let service_url = service_url(&mut table, sink);
+    let backend = table.string(sink, "backend").ok().flatten();
+    let service_url = match (backend, table.present("service-url")) {
+        (Some(backend), Some(offset)) => {
+            let _ = service_url(&mut table, sink);
+            Err(sink.error_at(
+                offset.min(backend.offset),
+                format!(
+                    "{} has both service-url and backend = \"{}\": keep one",
+                    table.name, backend.value
+                ),
+            ))
+        }
+        (Some(_), None) => Ok(None),
+        (None, _) => service_url(&mut table, sink).map(Some),
+    };
+    let stale_if_error = table
+        .unsigned(sink, "stale-if-error")
+        .and_then(|secs| match secs {
+            None => Ok(0),
+            Some(secs) if secs.value <= 86_400 => Ok(secs.value as u32),
+            Some(secs) => Err(sink.error_at(
+                secs.offset,
+                format!(
+                    "stale-if-error must be from 0 to 86400 seconds, not {}",
+                    secs.value
+                ),
+            )),
+        });
     let subscription_required = table.bool(sink, "subscription-required", true);
     let key_header = table
         .string(sink, "subscription-key-header")
@@ -116,7 +149,13 @@ fn read_api(
                 .flatten()
                 .map_or_else(String::new, |d| d.value.to_string()),
             path: path.as_ref().map_or_else(String::new, |p| p.value.clone()),
-            service_url: service_url.unwrap_or(Template(Vec::new())),
+            service_url: service_url
+                .as_ref()
+                .ok()
+                .and_then(|url| url.as_ref().map(|url| url.value.clone()))
+                .unwrap_or(Template(Vec::new())),
+            backend: backend.map(|backend| backend.value.to_string()),
+            stale_if_error_secs: stale_if_error.unwrap_or(0),
             subscription_required: subscription_required.map_or(true, |flag| flag.value),
             subscription_key_header: key_header.unwrap_or_default(),
             subscription_key_query: key_query.unwrap_or_default(),
@@ -125,6 +164,11 @@ fn read_api(
             mock_examples: Vec::new(),
         },
         path,
+        backend: backend.map(|backend| Located {
+            value: backend.value.to_string(),
+            offset: backend.offset,
+        }),
+        service_url_offset: service_url.ok().flatten().map(|url| url.offset),
     }
 }
 
@@ -177,8 +221,12 @@ fn api_path(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Located<St
     })
 }
 
-/// `service-url`: required; an http(s) URL once named values are resolved.
-fn service_url(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Template, Reported> {
+/// `service-url`: required unless `backend` is given; an http(s) URL once named values are
+/// resolved.
+fn service_url(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Located<Template>, Reported> {
     let url = table.required_string(sink, "service-url")?;
     let template =
         parse_template(url.value).map_err(|message| sink.error_at(url.offset, message))?;
@@ -192,7 +240,10 @@ fn service_url(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Templat
     );
     check_backend_url(&template)
         .map_err(|message| sink.error_at(url.offset, format!("service-url: {message}")))?;
-    Ok(template)
+    Ok(Located {
+        value: template,
+        offset: url.offset,
+    })
 }
 
 /// An operation as read, with what the duplicate checks need.

@@ -15,6 +15,9 @@ pub(crate) struct Located<T> {
     pub offset: usize,
 }
 
+/// A `(name, value)` pair of a [`Table::string_map`].
+pub(crate) type NameValue<'d> = (Located<&'d str>, Located<&'d str>);
+
 /// One TOML table being read.
 pub(crate) struct Table<'d, 'i> {
     entries: &'d DeTable<'i>,
@@ -67,6 +70,11 @@ impl<'d, 'i> Table<'d, 'i> {
                 describe(value.get_ref())
             ),
         )
+    }
+
+    /// Whether `key` is present (it then counts as read), with where its value starts.
+    pub fn present(&mut self, key: &'static str) -> Option<usize> {
+        self.get(key).map(|value| value.span().start)
     }
 
     /// Records that a required key is missing.
@@ -191,6 +199,54 @@ impl<'d, 'i> Table<'d, 'i> {
             }
         }
         result.map(|()| Some(strings))
+    }
+
+    /// An optional table of names to a string or an array of strings (`header = { "x-key" =
+    /// "…" }`): every `(name, value)` pair, a name repeated for each value of an array.
+    pub fn string_map(
+        &mut self,
+        sink: &mut Sink<'_>,
+        key: &'static str,
+    ) -> Result<Vec<NameValue<'d>>, Reported> {
+        let Some(value) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        let DeValue::Table(entries) = value.get_ref() else {
+            return Err(self.wrong_type(sink, key, value, "a table of names to strings"));
+        };
+        let mut pairs = Vec::with_capacity(entries.len());
+        let mut result = Ok(());
+        for (name, item) in entries.iter() {
+            let name = Located {
+                value: name.get_ref().as_ref(),
+                offset: name.span().start,
+            };
+            let values: Vec<&Spanned<DeValue<'i>>> = match item.get_ref() {
+                DeValue::Array(items) => items.iter().collect(),
+                _ => vec![item],
+            };
+            for item in values {
+                match item.get_ref() {
+                    DeValue::String(text) => pairs.push((
+                        name,
+                        Located {
+                            value: text.as_ref(),
+                            offset: item.span().start,
+                        },
+                    )),
+                    _ => {
+                        result = Err(self.wrong_type(
+                            sink,
+                            key,
+                            item,
+                            "a table of names to a string or an array of strings",
+                        ))
+                    }
+                }
+            }
+        }
+        pairs.sort_by_key(|(name, _)| name.offset);
+        result.map(|()| pairs)
     }
 
     /// An optional sub-table (`[apis.weather.billing]`, `[gateway]`), named `name` in messages.

@@ -66,6 +66,7 @@
 //! `global.xml`, when present in the directory, is the global-scope policy document.
 
 mod apis;
+pub(crate) mod backends;
 mod fields;
 mod named_values;
 mod portal;
@@ -89,6 +90,17 @@ pub(crate) struct Manifest {
     pub policies: Vec<PolicyRef>,
     /// `[portal]` (its API references are still empty).
     pub portal: Portal,
+    /// Every backend URL written in the manifest (`service-url`, `[backends] url`), for the
+    /// check against spin.toml's `allowed_outbound_hosts`.
+    pub urls: Vec<ManifestUrl>,
+}
+
+/// A backend URL written in `tollgate.toml`.
+pub(crate) struct ManifestUrl {
+    /// 1-based line.
+    pub line: u32,
+    /// The URL (may hold named values).
+    pub url: crate::model::Template,
 }
 
 /// A `policy = "…"` reference in `tollgate.toml`.
@@ -112,7 +124,14 @@ pub(crate) enum Owner {
     Product(usize),
 }
 
-const TOP_LEVEL: &[&str] = &["gateway", "apis", "products", "portal", "named-values"];
+const TOP_LEVEL: &[&str] = &[
+    "gateway",
+    "apis",
+    "backends",
+    "products",
+    "portal",
+    "named-values",
+];
 const GATEWAY: &[&str] = &[
     "admin-path",
     "portal-path",
@@ -142,6 +161,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let gateway = read_gateway(&mut root, sink);
     let mut policies = Vec::new();
     let apis = apis::read_apis(&mut root, sink, &mut policies);
+    let backends = backends::read_backends(&mut root, sink);
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
     let secret_variables = named_values::read_named_values(&mut root, sink);
@@ -149,9 +169,28 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
     rules::check(&gateway, &apis, &products, sink);
+    rules::api_backends(&apis, &backends, sink);
+    let mut urls: Vec<ManifestUrl> = Vec::new();
+    for read in &apis {
+        if let Some(offset) = read.service_url_offset {
+            urls.push(ManifestUrl {
+                line: sink.line(offset),
+                url: read.api.service_url.clone(),
+            });
+        }
+    }
+    for read in &backends {
+        if let Some(url) = &read.url {
+            urls.push(ManifestUrl {
+                line: sink.line(url.offset),
+                url: url.value.clone(),
+            });
+        }
+    }
     let config = Config {
         gateway,
         apis: apis.into_iter().map(|read| read.api).collect(),
+        backends: backends.into_iter().map(|read| read.backend).collect(),
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
         secret_variables,
@@ -160,6 +199,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         config,
         policies,
         portal,
+        urls,
     })
 }
 

@@ -2,6 +2,7 @@
 //! products against the APIs they list, and Azure's one-open-product-per-API rule.
 
 use super::apis::ReadApi;
+use super::backends::ReadBackend;
 use super::products::ReadProduct;
 use super::under;
 use crate::load::error::Sink;
@@ -109,6 +110,46 @@ fn open_products(products: &[ReadProduct], sink: &mut Sink<'_>) {
                     ),
                 );
             }
+        }
+    }
+}
+
+/// Each API's `backend = "<id>"` names a declared backend; backend ids are unique
+/// (case-insensitively, as `backend-id` is compared).
+pub(crate) fn api_backends(apis: &[ReadApi], backends: &[ReadBackend], sink: &mut Sink<'_>) {
+    for (index, read) in backends.iter().enumerate() {
+        let id = &read.backend.id;
+        if backends[..index]
+            .iter()
+            .any(|other| other.backend.id.eq_ignore_ascii_case(id))
+        {
+            sink.error_at(
+                read.id_offset,
+                format!(
+                    "backend id `{id}` is declared twice (ids are compared case-insensitively)"
+                ),
+            );
+        }
+    }
+    for read in apis {
+        let Some(backend) = &read.backend else {
+            continue;
+        };
+        if !backends.iter().any(|b| b.backend.id == backend.value) {
+            let declared: Vec<&str> = backends.iter().map(|b| b.backend.id.as_str()).collect();
+            sink.error_at(
+                backend.offset,
+                format!(
+                    "API `{}` names backend `{}`, which is not declared (declared: {})",
+                    read.api.id,
+                    backend.value,
+                    if declared.is_empty() {
+                        "none; add [backends.<id>]".to_string()
+                    } else {
+                        declared.join(", ")
+                    }
+                ),
+            );
         }
     }
 }
