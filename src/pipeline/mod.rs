@@ -53,7 +53,7 @@ pub fn on_error(
     if let (Some(certificate), "BackendConnectionFailure") = (&ctx.client_certificate, error.reason)
     {
         let hint = policies::authentication_certificate::connect_failure_hint(certificate);
-        error.detail = Some(error.detail.take().unwrap_or_default() + &hint);
+        error.detail = Some(error.detail.take().unwrap_or_default() + hint.as_str());
     }
     let mut last = ctx.last_error.take().unwrap_or_default();
     last.source = error.source.to_string();
