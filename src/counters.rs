@@ -13,6 +13,8 @@
 //! | `v1/ctr/use/{subscription}/{YYYY-MM-DD}/{calls\|rejected\|reqb\|respb}` | the usage meter: calls (admitted and rejected), rejected calls, request and response body bytes per UTC day |
 //! | `v1/ctr/w/{expires}/su/{length}/{window}/{client}` | the developer portal's sign-ups from one client address in a fixed window |
 //! | `v1/ctr/w/{expires}/cb/…`, `v1/ctr/w/{expires}/cbp/…` | a backend circuit breaker's failures per window and its half-open probe slots (`backends/breaker.rs`) |
+//! | `v1/ctr/w/{expires}/lc/{slice}/k:{digest}` | `limit-concurrency`: calls in flight that entered in one 60-second slice (see `policies/limit_concurrency.rs`) |
+//! | `v1/ctr/w/{expires}/tok/{slice}/k:{digest}` | the identity token's refresh lock (see `identity/mod.rs`) |
 //!
 //! `{expires}` is the second (Unix time) after which the window is never read again;
 //! `{window}` is the window's index (windows of rate limits start at multiples of their length
@@ -149,6 +151,12 @@ pub fn portal_signups(client: &str, length_secs: u32, slot: WindowSlot) -> Strin
         "{WINDOWS}{}/su/{length_secs}/{}/{client}",
         slot.expires_secs, slot.index
     )
+}
+
+/// A `limit-concurrency` slice counter (`policies/limit_concurrency.rs`): calls in flight
+/// that entered during slice `slice`, for the key digest `who` ([`by_key`]).
+pub fn concurrency(expires_secs: u64, slice: u64, who: &str) -> String {
+    format!("{WINDOWS}{expires_secs}/lc/{slice}/{who}")
 }
 
 /// `k:` + the first 32 hex digits of the SHA-256 of a counter key: fixed length, any text.

@@ -217,6 +217,7 @@ impl Gateway {
             response_headers: Vec::new(),
             deferred: Vec::new(),
             usage_calls_counted: false,
+            client_certificate: None,
             revision: &self.revision,
             cache: None,
         };

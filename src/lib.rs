@@ -14,6 +14,7 @@ pub mod expr;
 mod gateway;
 pub mod host;
 pub mod http;
+pub mod identity;
 pub mod liquid;
 pub mod metering;
 pub mod observe;

@@ -17,7 +17,8 @@ use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{
-    ErrorCode, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    ErrorCode, FutureIncomingResponse, IncomingBody, Method, OutgoingBody, OutgoingRequest,
+    RequestOptions, Scheme,
 };
 use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
@@ -275,63 +276,110 @@ struct SpinBackend;
 
 impl Backend for SpinBackend {
     fn send(&self, request: BackendRequest) -> Result<Response, BackendError> {
-        let uri: http::Uri = request
-            .url
-            .parse()
-            .map_err(|e| BackendError::Connect(format!("invalid backend URL: {e}")))?;
-        let outgoing = OutgoingRequest::new(fields(&with_content_length(&request.request)));
-        let scheme = match uri.scheme_str() {
-            Some("https") => Scheme::Https,
-            _ => Scheme::Http,
-        };
-        let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let set = outgoing
-            .set_method(&method_of(&request.request.method))
-            .is_ok()
-            && outgoing.set_scheme(Some(&scheme)).is_ok()
-            && outgoing
-                .set_authority(uri.authority().map(|a| a.as_str()))
-                .is_ok()
-            && outgoing.set_path_with_query(Some(path)).is_ok();
-        if !set {
-            return Err(BackendError::Other(format!(
-                "the host refused the request line for {}",
-                request.url
-            )));
-        }
-        let options = RequestOptions::new();
-        let nanos = u64::try_from(request.timeout.as_nanos()).unwrap_or(u64::MAX);
-        // A host that does not support a timeout keeps its own default.
-        let _ = options.set_connect_timeout(Some(nanos));
-        let _ = options.set_first_byte_timeout(Some(nanos));
-        let _ = options.set_between_bytes_timeout(Some(nanos));
-
-        let body = outgoing
-            .body()
-            .map_err(|()| BackendError::Other("request body unavailable".into()))?;
-        let future = outgoing_handler::handle(outgoing, Some(options)).map_err(backend_error)?;
-        write_body(body, &request.request.body)?;
+        let future = start(&request)?;
         future.subscribe().block();
-        let response = match future.get() {
-            Some(Ok(Ok(response))) => response,
-            Some(Ok(Err(code))) => return Err(backend_error(code)),
-            Some(Err(())) | None => {
-                return Err(BackendError::Other("response already taken".into()));
-            }
-        };
-        let mut out = Response::new(response.status());
-        out.headers = response
-            .headers()
-            .entries()
-            .into_iter()
-            .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
-            .collect();
-        let body = response
-            .consume()
-            .map_err(|()| BackendError::Other("response body unavailable".into()))?;
-        out.body = read_body(body)?;
-        Ok(out)
+        finish(future)
     }
+
+    /// Every request is started (its body written), then the futures are polled together
+    /// with wasi:io/poll until all (or, `first_only`, the first) have a response; a future
+    /// still pending is dropped, which cancels its request.
+    fn send_concurrently(
+        &self,
+        requests: Vec<BackendRequest>,
+        first_only: bool,
+    ) -> Vec<Option<Result<Response, BackendError>>> {
+        let mut answers: Vec<Option<Result<Response, BackendError>>> =
+            requests.iter().map(|_| None).collect();
+        let mut pending = Vec::with_capacity(requests.len());
+        for (index, request) in requests.iter().enumerate() {
+            match start(request) {
+                Ok(future) => pending.push((index, future)),
+                Err(error) => answers[index] = Some(Err(error)),
+            }
+        }
+        let done = |answers: &[Option<_>]| first_only && answers.iter().any(Option::is_some);
+        while !pending.is_empty() && !done(&answers) {
+            let ready = {
+                let pollables: Vec<_> = pending.iter().map(|(_, f)| f.subscribe()).collect();
+                let refs: Vec<_> = pollables.iter().collect();
+                wasi::io::poll::poll(&refs)
+            };
+            let mut ready: Vec<usize> = ready.into_iter().map(|i| i as usize).collect();
+            ready.sort_unstable_by(|a, b| b.cmp(a));
+            for position in ready {
+                if position < pending.len() {
+                    let (index, future) = pending.remove(position);
+                    answers[index] = Some(finish(future));
+                }
+            }
+        }
+        answers
+    }
+}
+
+/// Starts a request: the request line, headers and timeouts, then the whole body.
+fn start(request: &BackendRequest) -> Result<FutureIncomingResponse, BackendError> {
+    let uri: http::Uri = request
+        .url
+        .parse()
+        .map_err(|e| BackendError::Connect(format!("invalid backend URL: {e}")))?;
+    let outgoing = OutgoingRequest::new(fields(&with_content_length(&request.request)));
+    let scheme = match uri.scheme_str() {
+        Some("https") => Scheme::Https,
+        _ => Scheme::Http,
+    };
+    let path = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let set = outgoing
+        .set_method(&method_of(&request.request.method))
+        .is_ok()
+        && outgoing.set_scheme(Some(&scheme)).is_ok()
+        && outgoing
+            .set_authority(uri.authority().map(|a| a.as_str()))
+            .is_ok()
+        && outgoing.set_path_with_query(Some(path)).is_ok();
+    if !set {
+        return Err(BackendError::Other(format!(
+            "the host refused the request line for {}",
+            request.url
+        )));
+    }
+    let options = RequestOptions::new();
+    let nanos = u64::try_from(request.timeout.as_nanos()).unwrap_or(u64::MAX);
+    // A host that does not support a timeout keeps its own default.
+    let _ = options.set_connect_timeout(Some(nanos));
+    let _ = options.set_first_byte_timeout(Some(nanos));
+    let _ = options.set_between_bytes_timeout(Some(nanos));
+
+    let body = outgoing
+        .body()
+        .map_err(|()| BackendError::Other("request body unavailable".into()))?;
+    let future = outgoing_handler::handle(outgoing, Some(options)).map_err(backend_error)?;
+    write_body(body, &request.request.body)?;
+    Ok(future)
+}
+
+/// The response of a started request whose future is ready, body read whole.
+fn finish(future: FutureIncomingResponse) -> Result<Response, BackendError> {
+    let response = match future.get() {
+        Some(Ok(Ok(response))) => response,
+        Some(Ok(Err(code))) => return Err(backend_error(code)),
+        Some(Err(())) | None => {
+            return Err(BackendError::Other("response already taken".into()));
+        }
+    };
+    let mut out = Response::new(response.status());
+    out.headers = response
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect();
+    let body = response
+        .consume()
+        .map_err(|()| BackendError::Other("response body unavailable".into()))?;
+    out.body = read_body(body)?;
+    Ok(out)
 }
 
 /// The request's headers with `Content-Length` set to the body's length whenever there is a

@@ -122,10 +122,12 @@ impl Kv for MemoryKv {
 pub const LIST_PAGE: usize = 100;
 
 type Handler = Box<dyn Fn(&BackendRequest) -> Result<Response, BackendError> + Send + Sync>;
+type Latency = Box<dyn Fn(&BackendRequest) -> u64 + Send + Sync>;
 
 /// A backend whose answers come from a closure, recording every request it receives.
 pub struct ScriptedBackend {
     handler: Handler,
+    latency: Option<Latency>,
     seen: Mutex<Vec<BackendRequest>>,
 }
 
@@ -136,8 +138,19 @@ impl ScriptedBackend {
     ) -> Self {
         ScriptedBackend {
             handler: Box::new(handler),
+            latency: None,
             seen: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Gives each request a simulated time to complete, in milliseconds: concurrent sends
+    /// ([`Backend::send_concurrently`]) complete in that order (ties in request order).
+    pub fn with_latency(
+        mut self,
+        latency: impl Fn(&BackendRequest) -> u64 + Send + Sync + 'static,
+    ) -> Self {
+        self.latency = Some(Box::new(latency));
+        self
     }
 
     /// A backend that answers every request with 200 and `body`.
@@ -164,6 +177,30 @@ impl Backend for ScriptedBackend {
             .unwrap_or_else(|e| e.into_inner())
             .push(request);
         result
+    }
+
+    /// All requests are "in flight" together: each is answered, and they complete in the
+    /// order of their simulated latency; with `first_only`, only the fastest answer is kept.
+    fn send_concurrently(
+        &self,
+        requests: Vec<BackendRequest>,
+        first_only: bool,
+    ) -> Vec<Option<Result<Response, BackendError>>> {
+        let latencies: Vec<u64> = requests
+            .iter()
+            .map(|r| self.latency.as_ref().map_or(0, |latency| latency(r)))
+            .collect();
+        let mut answers: Vec<Option<Result<Response, BackendError>>> =
+            requests.into_iter().map(|r| Some(self.send(r))).collect();
+        if first_only {
+            let fastest = (0..latencies.len()).min_by_key(|&i| (latencies[i], i));
+            for (i, answer) in answers.iter_mut().enumerate() {
+                if Some(i) != fastest {
+                    *answer = None;
+                }
+            }
+        }
+        answers
     }
 }
 

@@ -72,6 +72,25 @@ pub struct BackendRequest {
 pub trait Backend {
     /// Sends the request and returns the whole response.
     fn send(&self, request: BackendRequest) -> Result<Response, BackendError>;
+
+    /// Sends every request at once and waits for all of them, or (`first_only`) for the first
+    /// to complete, dropping the others (a dropped request is cancelled). The answer has one
+    /// slot per request, in order; `None` for a dropped one. A failure completes its request.
+    ///
+    /// The default sends one after another (a host without concurrency); on Spin the requests
+    /// are in flight together (`spin.rs`, wasi:io/poll over their futures).
+    fn send_concurrently(
+        &self,
+        requests: Vec<BackendRequest>,
+        first_only: bool,
+    ) -> Vec<Option<Result<Response, BackendError>>> {
+        let mut answers: Vec<Option<Result<Response, BackendError>>> = Vec::new();
+        for request in requests {
+            let done = first_only && answers.iter().any(Option::is_some);
+            answers.push((!done).then(|| self.send(request)));
+        }
+        answers
+    }
 }
 
 /// Wall-clock time.

@@ -60,6 +60,9 @@ pub struct Ctx<'c> {
     /// Whether a policy's counter already counted this call in the usage meter's daily
     /// `calls` (a daily quota aligned with UTC days shares that increment).
     pub usage_calls_counted: bool,
+    /// The client certificate `authentication-certificate` declared (`thumbprint …` or
+    /// `certificate-id …`): Spin presents it; the log names it when the backend call fails.
+    pub client_certificate: Option<String>,
 }
 
 /// `context.LastError`: what failed, and where.

@@ -47,9 +47,14 @@ pub fn run(ctx: &mut Ctx<'_>, chain: &Chain<'_>, host: &Host<'_>) -> (Response, 
 pub fn on_error(
     ctx: &mut Ctx<'_>,
     chain: &Chain<'_>,
-    error: PolicyError,
+    mut error: PolicyError,
     host: &Host<'_>,
 ) -> (Response, Outcome) {
+    if let (Some(certificate), "BackendConnectionFailure") = (&ctx.client_certificate, error.reason)
+    {
+        let hint = policies::authentication_certificate::connect_failure_hint(certificate);
+        error.detail = Some(error.detail.take().unwrap_or_default() + hint.as_str());
+    }
     let mut last = ctx.last_error.take().unwrap_or_default();
     last.source = error.source.to_string();
     last.reason = error.reason.to_string();
@@ -126,7 +131,10 @@ pub fn after_response(ctx: &mut Ctx<'_>, response: &mut Response) {
 /// A copy of the final response for the deferred counters' conditions, when there are any
 /// (taken before the response is handed to the client).
 pub fn response_for_deferred(ctx: &Ctx<'_>, response: &Response) -> Option<Response> {
-    (!ctx.deferred.is_empty()).then(|| response.clone())
+    ctx.deferred
+        .iter()
+        .any(|d| d.reads_response())
+        .then(|| response.clone())
 }
 
 /// Runs the deferred counters (`increment-condition`, quota bandwidth) against `response`,
@@ -144,7 +152,7 @@ pub fn run_deferred(ctx: &mut Ctx<'_>, response: Option<Response>, host: &Host<'
             let line = serde_json::json!({
                 "time": crate::rfc3339::format(host.clock.now_millis()),
                 "level": "error",
-                "source": "deferred-counter",
+                "source": counter.source(),
                 "requestId": ctx.request_id,
                 "detail": detail,
             });

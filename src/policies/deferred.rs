@@ -38,11 +38,28 @@ pub enum Deferred {
         /// Whether to count.
         condition: Condition,
     },
+    /// A `send-one-way-request`, built when the policy ran, sent once the client has its
+    /// response; its outcome is only logged.
+    OneWay(Box<crate::host::BackendRequest>),
 }
 
 impl Deferred {
-    /// Increments the counter for the finished call, whose response is `ctx.response`. An
-    /// error (the store, or a condition that does not evaluate) is for the log only.
+    /// What the log line names when it fails.
+    pub fn source(&self) -> &'static str {
+        match self {
+            Deferred::OneWay(_) => "send-one-way-request",
+            _ => "deferred-counter",
+        }
+    }
+
+    /// Whether it needs the final response (a condition, the response's size).
+    pub fn reads_response(&self) -> bool {
+        !matches!(self, Deferred::OneWay(_))
+    }
+
+    /// Increments the counter for the finished call, whose response is `ctx.response`, or
+    /// sends the one-way request. An error (the store, a condition that does not evaluate, a
+    /// request that failed) is for the log only.
     pub fn run(&self, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), String> {
         let store = |e: crate::host::HostError| format!("counter: {e}");
         let holds = |condition: &Condition, ctx: &mut Ctx<'_>| {
@@ -70,6 +87,9 @@ impl Deferred {
                         .increment(key, i64::try_from(*delta).unwrap_or(i64::MAX))
                         .map_err(store)?;
                 }
+            }
+            Deferred::OneWay(request) => {
+                super::send_one_way_request::send(request, host)?;
             }
             Deferred::Bytes { key, condition } => {
                 let response_bytes = ctx.response.as_ref().map_or(0, |r| r.body.len());

@@ -1,6 +1,9 @@
 //! The policies. Each file executes one element; the loader (crate `tollgate-config`) has
 //! already parsed and validated it, so execution is cheap and only fails on the request's data.
 
+mod authentication_basic;
+pub mod authentication_certificate;
+mod authentication_managed_identity;
 mod cache_lookup;
 mod cache_lookup_value;
 mod cache_remove_value;
@@ -17,6 +20,7 @@ mod forward_request;
 mod ip_filter;
 mod json_to_xml;
 mod jsonp;
+mod limit_concurrency;
 pub mod limits;
 mod mock_response;
 pub mod quota;
@@ -26,6 +30,7 @@ mod redirects;
 mod retry;
 mod return_response;
 mod rewrite_uri;
+mod send_one_way_request;
 mod send_request;
 mod set_body;
 mod set_header;
@@ -33,6 +38,7 @@ mod set_query_parameter;
 mod trace;
 pub mod typed;
 pub mod validate_jwt;
+mod wait;
 pub(crate) mod xml_to_json;
 
 use tollgate_config::{Policy, PolicyNode, Section, SetBackendService, Typed};
@@ -177,6 +183,15 @@ fn run(
         // Answered before routing (`cross_domain::answer`): nothing to do in an API call.
         Policy::CrossDomain(_) => {}
         Policy::RedirectContentUrls => redirect_content_urls::apply(section, ctx, host)?,
+        Policy::AuthenticationBasic(p) => authentication_basic::apply(p, ctx, host)?,
+        Policy::AuthenticationCertificate(p) => authentication_certificate::apply(p, ctx, host)?,
+        Policy::AuthenticationManagedIdentity(p) => {
+            let target = authentication_managed_identity::Target::Pipeline;
+            authentication_managed_identity::apply(p, target, ctx, host)?;
+        }
+        Policy::Wait(p) => return wait::run(p, section, ctx, host),
+        Policy::SendOneWayRequest(p) => send_one_way_request::apply(p, ctx, host)?,
+        Policy::LimitConcurrency(p) => return limit_concurrency::apply(p, section, ctx, host),
     }
     Ok(Flow::Continue)
 }
@@ -221,6 +236,12 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::Jsonp(_) => "jsonp",
         Policy::CrossDomain(_) => "cross-domain",
         Policy::RedirectContentUrls => "redirect-content-urls",
+        Policy::AuthenticationBasic(_) => "authentication-basic",
+        Policy::AuthenticationCertificate(_) => "authentication-certificate",
+        Policy::AuthenticationManagedIdentity(_) => "authentication-managed-identity",
+        Policy::Wait(_) => "wait",
+        Policy::SendOneWayRequest(_) => "send-one-way-request",
+        Policy::LimitConcurrency(_) => "limit-concurrency",
     }
 }
 

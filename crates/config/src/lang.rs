@@ -198,6 +198,17 @@ pub struct SendRequest {
     pub headers: Vec<SetHeader>,
     /// `<set-body>`.
     pub body: Option<SetBody>,
+    /// `<authentication-managed-identity>` or `<authentication-certificate>` inside it.
+    pub authentication: Option<SendAuthentication>,
+}
+
+/// Credentials a `<send-request>` carries as a child element.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SendAuthentication {
+    /// `<authentication-managed-identity>`: a token from `[identity]` in `Authorization`.
+    ManagedIdentity(crate::model::AuthenticationManagedIdentity),
+    /// `<authentication-certificate>`: presented by Spin's `[[client_tls]]` for the host.
+    Certificate(crate::model::AuthenticationCertificate),
 }
 
 /// `<retry condition count interval max-interval delta first-fast-retry>`.

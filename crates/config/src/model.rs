@@ -14,13 +14,17 @@ use crate::lang::{
 };
 mod access;
 mod backends;
+mod backend_auth;
 mod cache;
+mod concurrency;
 mod limits;
 mod portal;
 mod typed;
 pub use access::*;
 pub use backends::*;
+pub use backend_auth::*;
 pub use cache::*;
+pub use concurrency::*;
 pub use limits::*;
 pub use portal::*;
 pub use typed::*;
@@ -41,6 +45,8 @@ pub struct Config {
     /// The Spin variables behind named values marked secret (`[named-values] secret`): their
     /// values are replaced by `***` in every log and trace line.
     pub secret_variables: Vec<String>,
+    /// `[identity]`: the client-credentials grant behind `authentication-managed-identity`.
+    pub identity: Option<Identity>,
 }
 
 /// Gateway-wide settings.
@@ -334,6 +340,18 @@ pub enum Policy {
     /// `<redirect-content-urls/>`: rewrite backend URLs in the response body to the
     /// gateway's (outbound), or the gateway's to the backend's in the request body (inbound).
     RedirectContentUrls,
+    /// `<authentication-basic>`: basic credentials on the backend request.
+    AuthenticationBasic(AuthenticationBasic),
+    /// `<authentication-certificate>`: a TLS client certificate, presented by Spin.
+    AuthenticationCertificate(AuthenticationCertificate),
+    /// `<authentication-managed-identity>`: a token from `[identity]`.
+    AuthenticationManagedIdentity(AuthenticationManagedIdentity),
+    /// `<wait>`: concurrent `send-request`s.
+    Wait(Wait),
+    /// `<send-one-way-request>`: a request sent after the response.
+    SendOneWayRequest(SendOneWayRequest),
+    /// `<limit-concurrency>`: in-flight calls per key.
+    LimitConcurrency(LimitConcurrency),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

@@ -167,6 +167,7 @@ fn config() -> Config {
         products: vec![product("basic", false), product("premium", true)],
         global: None,
         secret_variables: Vec::new(),
+        identity: None,
     }
 }
 

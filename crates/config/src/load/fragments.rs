@@ -83,6 +83,16 @@ fn resolve_nodes(
                 lists
             }
             Policy::Retry(retry) => vec![&mut retry.policies],
+            Policy::LimitConcurrency(limit) => vec![&mut limit.policies],
+            Policy::Wait(wait) => {
+                for child in &mut wait.children {
+                    if let crate::model::WaitChild::Policy(node) = child {
+                        let one = std::slice::from_mut(&mut **node);
+                        resolve_nodes(one, section, dir, file, depth, found);
+                    }
+                }
+                continue;
+            }
             Policy::IncludeFragment(include) => {
                 let error = |message: String| LoadError {
                     file: file.to_string(),

@@ -15,6 +15,7 @@ mod error;
 mod expr;
 mod fragments;
 mod http;
+mod identity_rule;
 mod ip;
 mod liquid;
 pub mod markdown;
@@ -155,6 +156,7 @@ fn load_all(dir: &Path) -> Result<Loaded, Vec<LoadError>> {
     errors.append(&mut named_values::collisions(&named, true));
     errors.append(&mut scope_rules::check(&manifest.config));
     errors.append(&mut outbound::check(dir, &manifest.config, &manifest.urls));
+    errors.append(&mut identity_rule::check(&manifest.config));
     manifest.portal.references = reference::references(dir, &manifest.config);
 
     // The manifest's errors in file order, then the documents' (each already in order).

@@ -20,6 +20,11 @@ use super::policies::{
 };
 // Azure's remaining message policies (issue 12).
 use super::policies::{cross_domain, jsonp, redirect_content_urls};
+// Backend credentials, concurrent and deferred calls (issue 14).
+use super::policies::{
+    authentication_basic, authentication_certificate, authentication_managed_identity,
+    limit_concurrency, send_one_way_request, wait,
+};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -245,6 +250,40 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "redirect-content-urls",
         sections: &[Section::Inbound, Section::Outbound],
         parse: |el| redirect_content_urls::parse(el).map(|()| Policy::RedirectContentUrls),
+    },
+    // Backend credentials: inbound, as in Azure (also children of send-request).
+    Entry {
+        element: "authentication-basic",
+        sections: &[Section::Inbound],
+        parse: |el| authentication_basic::parse(el).map(Policy::AuthenticationBasic),
+    },
+    Entry {
+        element: "authentication-certificate",
+        sections: &[Section::Inbound],
+        parse: |el| authentication_certificate::parse(el).map(Policy::AuthenticationCertificate),
+    },
+    Entry {
+        element: "authentication-managed-identity",
+        sections: &[Section::Inbound],
+        parse: |el| {
+            authentication_managed_identity::parse(el).map(Policy::AuthenticationManagedIdentity)
+        },
+    },
+    Entry {
+        element: "wait",
+        sections: NOT_ON_ERROR,
+        parse: |el| wait::parse(el).map(Policy::Wait),
+    },
+    // Azure allows these two in on-error too.
+    Entry {
+        element: "send-one-way-request",
+        sections: ANYWHERE,
+        parse: |el| send_one_way_request::parse(el).map(Policy::SendOneWayRequest),
+    },
+    Entry {
+        element: "limit-concurrency",
+        sections: ANYWHERE,
+        parse: |el| limit_concurrency::parse(el).map(Policy::LimitConcurrency),
     },
 ];
 

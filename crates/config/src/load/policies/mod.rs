@@ -4,6 +4,9 @@
 //!
 //! [`Element`]: super::element::Element
 
+pub(crate) mod authentication_basic;
+pub(crate) mod authentication_certificate;
+pub(crate) mod authentication_managed_identity;
 pub(crate) mod base;
 pub(crate) mod cache_lookup;
 pub(crate) mod cache_lookup_value;
@@ -21,6 +24,7 @@ pub(crate) mod include_fragment;
 pub(crate) mod ip_filter;
 pub(crate) mod json_to_xml;
 pub(crate) mod jsonp;
+pub(crate) mod limit_concurrency;
 pub(crate) mod limits;
 pub(crate) mod mock_response;
 pub(crate) mod quota;
@@ -31,6 +35,7 @@ pub(crate) mod redirect_content_urls;
 pub(crate) mod retry;
 pub(crate) mod return_response;
 pub(crate) mod rewrite_uri;
+pub(crate) mod send_one_way_request;
 pub(crate) mod send_request;
 pub(crate) mod set_backend_service;
 pub(crate) mod set_body;
@@ -43,4 +48,5 @@ pub(crate) mod trace;
 pub(crate) mod validate_azure_ad_token;
 pub(crate) mod validate_jwt;
 pub(crate) mod values;
+pub(crate) mod wait;
 pub(crate) mod xml_to_json;

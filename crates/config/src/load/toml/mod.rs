@@ -58,6 +58,12 @@
 //! signup-open = true             # default; false: the portal lists and documents only
 //! signups-per-hour = 5           # default; sign-ups per client address per hour (1-10000)
 //!
+//! [identity]                     # optional: the client-credentials grant behind
+//!                                # authentication-managed-identity (see toml/identity.rs)
+//! tenant = "{{ identity_tenant }}"
+//! client-id = "{{ identity_client_id }}"
+//! client-secret = "{{ identity_client_secret }}"
+//!
 //! [named-values]                 # optional
 //! secret = ["client-secret"]     # named values whose values never reach a log or trace
 //!                                # line (replaced by ***); names as written in {{…}}
@@ -68,6 +74,7 @@
 mod apis;
 pub(crate) mod backends;
 mod fields;
+mod identity;
 mod named_values;
 mod portal;
 mod products;
@@ -131,6 +138,7 @@ const TOP_LEVEL: &[&str] = &[
     "products",
     "portal",
     "named-values",
+    "identity",
 ];
 const GATEWAY: &[&str] = &[
     "admin-path",
@@ -164,7 +172,8 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let backends = backends::read_backends(&mut root, sink);
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
-    let secret_variables = named_values::read_named_values(&mut root, sink);
+    let mut secret_variables = named_values::read_named_values(&mut root, sink);
+    let identity = identity::read_identity(&mut root, sink, &mut secret_variables);
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
@@ -194,6 +203,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
         secret_variables,
+        identity,
     };
     Some(Manifest {
         config,
