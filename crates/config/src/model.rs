@@ -13,16 +13,16 @@ use crate::lang::{
     Trace, XmlToJson,
 };
 mod access;
-mod backends;
 mod backend_auth;
+mod backends;
 mod cache;
 mod concurrency;
 mod limits;
 mod portal;
 mod typed;
 pub use access::*;
-pub use backends::*;
 pub use backend_auth::*;
+pub use backends::*;
 pub use cache::*;
 pub use concurrency::*;
 pub use limits::*;
