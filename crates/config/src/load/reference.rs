@@ -25,10 +25,9 @@ pub(crate) fn references(dir: &Path, config: &Config) -> Vec<ApiReference> {
         .apis
         .iter()
         .map(|api| {
-            let file = format!("apis/{}.openapi.json", api.id);
-            let document = std::fs::read_to_string(dir.join(file))
-                .ok()
-                .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+            let document = super::openapi::file_of(dir, api)
+                .and_then(|file| super::openapi::read(dir, &file).ok())
+                .map(|(_, document)| document);
             match document {
                 Some(document) => from_openapi(api, &document),
                 None => ApiReference {
