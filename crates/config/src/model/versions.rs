@@ -63,6 +63,9 @@ pub struct RevisionNote {
     pub current: bool,
 }
 
+/// The most `/`-separated segments an API path may have (the router looks at no more).
+pub const MAX_API_PATH_SEGMENTS: usize = 16;
+
 /// One entry of the router's path index: an API path (lower-case) and what answers under it.
 /// The index is sorted by path, built at load time, so routing is a few binary searches
 /// whatever the number of APIs.
@@ -81,4 +84,21 @@ pub enum PathTarget {
     Api(u32),
     /// A version set: an index into `Config::version_sets`.
     VersionSet(u32),
+}
+
+impl super::Config {
+    /// Whether `listed` (an API id in a product or a subscription scope) covers a call to
+    /// `called`: the same API, or another version of the same version set (as in Azure,
+    /// products and subscriptions that name an API cover all its versions).
+    pub fn covers(&self, listed: &str, called: &super::Api) -> bool {
+        if listed == called.id {
+            return true;
+        }
+        let Some(version) = &called.version else {
+            return false;
+        };
+        self.apis.iter().any(|api| {
+            api.id == listed && api.version.as_ref().is_some_and(|v| v.set == version.set)
+        })
+    }
 }

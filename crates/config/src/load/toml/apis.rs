@@ -234,6 +234,16 @@ fn api_path(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Located<St
             ),
         ));
     }
+    if path.value.split('/').count() > crate::model::MAX_API_PATH_SEGMENTS {
+        return Err(sink.error_at(
+            path.offset,
+            format!(
+                "API path `{}` has more than {} segments",
+                preview(path.value),
+                crate::model::MAX_API_PATH_SEGMENTS
+            ),
+        ));
+    }
     check_path_segments(path.value).map_err(|problem| {
         sink.error_at(
             path.offset,
