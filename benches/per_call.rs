@@ -71,8 +71,8 @@ fn main() {
                     headers: &no_headers,
                 },
             )
-                .map(|r| r.params.len())
-                .ok()
+            .map(|r| r.params.len())
+            .ok()
         },
     );
 

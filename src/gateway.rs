@@ -143,8 +143,7 @@ impl Gateway {
             query: &query,
             headers: &request.headers,
         };
-        let route = match routing::route(&self.config, &request.method, &request.path, versioning)
-        {
+        let route = match routing::route(&self.config, &request.method, &request.path, versioning) {
             Ok(route) => route,
             // A preflight goes to the operation the actual request will call (our choice:
             // an API need not declare OPTIONS operations for cors to answer).

@@ -81,7 +81,10 @@ fn find_api<'c, 'p>(
     let mut ends = [0usize; MAX_API_PATH_SEGMENTS];
     let mut count = 0;
     let limit = (config.max_path_segments as usize).min(ends.len());
-    for (at, _) in path.match_indices('/').chain(std::iter::once((path.len(), ""))) {
+    for (at, _) in path
+        .match_indices('/')
+        .chain(std::iter::once((path.len(), "")))
+    {
         if count == limit {
             break;
         }

@@ -31,7 +31,11 @@ fn call(gw: &TestGateway, request: Request) -> (u16, String, String) {
 
 fn send(gw: &TestGateway, request: Request) -> (u16, String, String) {
     let response = gw.call(request);
-    let x_api = response.headers.get("x-api").unwrap_or_default().to_string();
+    let x_api = response
+        .headers
+        .get("x-api")
+        .unwrap_or_default()
+        .to_string();
     (response.status, response.text(), x_api)
 }
 
@@ -90,10 +94,17 @@ fn the_header_scheme_reads_the_named_header_and_404s_without_a_default() {
     let (status, url, x_api) = with_key(Some("2026-01-01"));
     assert_eq!(
         (status, url.as_str(), x_api.as_str()),
-        (200, "http://maps.test/2026/tiles/1", "maps-2026|2026-01-01|1|True")
+        (
+            200,
+            "http://maps.test/2026/tiles/1",
+            "maps-2026|2026-01-01|1|True"
+        )
     );
     let (status, url, _) = with_key(Some("2025-01-01"));
-    assert_eq!((status, url.as_str()), (200, "http://maps.test/2025/tiles/1"));
+    assert_eq!(
+        (status, url.as_str()),
+        (200, "http://maps.test/2025/tiles/1")
+    );
     // No version and no default, or a version the set does not have: Azure's 404.
     for version in [None, Some("2024-01-01")] {
         let (status, body, _) = with_key(version);
@@ -127,7 +138,10 @@ fn rev_n_calls_that_revision_and_everyone_else_gets_the_current_one() {
         )
     );
     // Revision 3 has its own backend and policy; on the version segment too.
-    for path in ["/weather;rev=3/current/oslo", "/weather/v1;rev=3/current/oslo"] {
+    for path in [
+        "/weather;rev=3/current/oslo",
+        "/weather/v1;rev=3/current/oslo",
+    ] {
         assert_eq!(
             call(&gw, get(path)),
             (
@@ -189,7 +203,12 @@ fn unversioned_apis_and_unknown_paths_route_as_before() {
     let gw = gateway();
     let (status, url, _) = send(&gw, get("/STATUS/health"));
     assert_eq!((status, url.as_str()), (200, "http://status.test/health"));
-    for path in ["/statusx", "/nowhere/at/all", "/", "/weather;rev=x/current/oslo"] {
+    for path in [
+        "/statusx",
+        "/nowhere/at/all",
+        "/",
+        "/weather;rev=x/current/oslo",
+    ] {
         let (status, body, _) = send(&gw, get(path));
         assert_eq!((status, body.as_str()), (404, NOT_FOUND), "{path}");
     }

@@ -199,7 +199,8 @@ fn link(
         }
     }
     for api in &mut config.apis {
-        let Some(file) = openapi::file_of(dir, api) else {
+        // A missing `openapi = "…"` file is reported where it is named.
+        let Some(file) = openapi::file_of(dir, api).filter(|file| dir.join(file).is_file()) else {
             continue;
         };
         match openapi::read(dir, &file) {

@@ -30,7 +30,14 @@ pub(crate) fn operations(
         column: 0,
         message,
     };
-    check_version(doc).map_err(|message| vec![at(line_of(text, &["openapi"], 0), message)])?;
+    check_version(doc).map_err(|message| {
+        let key = if doc.get("swagger").is_some() {
+            "swagger"
+        } else {
+            "openapi"
+        };
+        vec![at(line_of(text, &[key], 0), message)]
+    })?;
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Err(vec![at(
             line_of(text, &["paths"], 0),
@@ -51,7 +58,10 @@ pub(crate) fn operations(
             }
         };
         let Some(item) = item.as_object() else {
-            errors.push(at(path_line, format!("{pointer}: must be a path item object")));
+            errors.push(at(
+                path_line,
+                format!("{pointer}: must be a path item object"),
+            ));
             continue;
         };
         for method in METHODS {

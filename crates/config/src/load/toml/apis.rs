@@ -1,6 +1,7 @@
 //! `[apis.<id>]` tables and their `[[apis.<id>.operations]]`.
 
 use super::fields::{Located, Table};
+use super::versions::{ReadRevision, read_revisions, revision_api};
 use super::{Owner, PolicyRef, check_id, check_path_segments, policy_ref};
 use crate::load::error::{Reported, Sink};
 use crate::load::http::{check_backend_url, check_header_name, is_token};
@@ -8,7 +9,6 @@ use crate::load::prescan::NamedAt;
 use crate::load::template::{
     describe_char, find_named_values, has_named_value, parse_template, parse_url_template, preview,
 };
-use super::versions::{ReadRevision, read_revisions, revision_api};
 use crate::model::{Api, Operation, Template, UrlTemplate};
 
 const API: &[&str] = &[
@@ -192,9 +192,7 @@ fn read_api(
     }
 }
 
-fn located_string(
-    read: Result<Option<Located<&str>>, Reported>,
-) -> Option<Located<String>> {
+fn located_string(read: Result<Option<Located<&str>>, Reported>) -> Option<Located<String>> {
     read.ok().flatten().map(|located| Located {
         value: located.value.to_string(),
         offset: located.offset,
@@ -261,7 +259,10 @@ fn api_path(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Located<St
 }
 
 /// `service-url`: required; an http(s) URL once named values are resolved.
-pub(super) fn service_url(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Template, Reported> {
+pub(super) fn service_url(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Template, Reported> {
     let url = table.required_string(sink, "service-url")?;
     let template =
         parse_template(url.value).map_err(|message| sink.error_at(url.offset, message))?;

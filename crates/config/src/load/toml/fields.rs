@@ -71,7 +71,9 @@ impl<'d, 'i> Table<'d, 'i> {
 
     /// Whether the table holds `key` (it is not marked as read).
     pub fn has(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k.get_ref().as_ref() == key)
+        self.entries
+            .iter()
+            .any(|(k, _)| k.get_ref().as_ref() == key)
     }
 
     /// Records that a required key is missing.

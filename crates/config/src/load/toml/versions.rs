@@ -260,10 +260,14 @@ pub(crate) fn read_version_sets(
             .flatten()
             .map_or_else(String::new, |d| d.value.to_string());
         let scheme = read_scheme(&mut table, sink);
-        let default = table.string(sink, "default").ok().flatten().map(|d| Located {
-            value: d.value.to_string(),
-            offset: d.offset,
-        });
+        let default = table
+            .string(sink, "default")
+            .ok()
+            .flatten()
+            .map(|d| Located {
+                value: d.value.to_string(),
+                offset: d.offset,
+            });
         let _ = table.finish(sink);
         sets.push(ReadVersionSet {
             set: VersionSet {
@@ -352,6 +356,7 @@ pub(crate) fn link_versions(
             (None, None) => continue,
             (Some(set), Some(version)) => (set, version),
             (Some(located), None) | (None, Some(located)) => {
+                read.path = None;
                 sink.error_at(
                     located.offset,
                     format!(
@@ -363,6 +368,8 @@ pub(crate) fn link_versions(
             }
         };
         let Some(position) = sets.iter().position(|s| s.set.id == set.value) else {
+            // Its path cannot be checked against its set's: leave it out of the path rules.
+            read.path = None;
             sink.error_at(
                 set.offset,
                 format!(
@@ -373,6 +380,11 @@ pub(crate) fn link_versions(
             );
             continue;
         };
+        // Marked even when the version is wrong, so the path rules see it in its set.
+        read.api.version = Some(ApiVersion {
+            set: set.value.clone(),
+            name: version.value.clone(),
+        });
         let valid = check_path_segments(&version.value).is_ok() && !version.value.contains('/');
         if !valid {
             sink.error_at(
@@ -417,10 +429,6 @@ pub(crate) fn link_versions(
                 None => first_path[position] = Some((path.value.clone(), read.api.id.clone())),
             }
         }
-        read.api.version = Some(ApiVersion {
-            set: entry.set.id.clone(),
-            name: version.value.clone(),
-        });
         entry
             .set
             .versions
@@ -437,7 +445,11 @@ pub(crate) fn link_versions(
             );
         }
         if let Some(default) = &read.default
-            && !read.set.versions.iter().any(|(name, _)| name == &default.value)
+            && !read
+                .set
+                .versions
+                .iter()
+                .any(|(name, _)| name == &default.value)
         {
             sink.error_at(
                 default.offset,
