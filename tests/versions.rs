@@ -213,3 +213,85 @@ fn unversioned_apis_and_unknown_paths_route_as_before() {
         assert_eq!((status, body.as_str()), (404, NOT_FOUND), "{path}");
     }
 }
+
+#[test]
+fn admin_lists_each_api_once_with_its_version_set_and_revisions() {
+    let gw = gateway();
+    let (status, body) = gw.admin("GET", "/admin/apis", None);
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|api| api["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "weather",
+            "weather-v2",
+            "maps-2025",
+            "maps-2026",
+            "tiles-2025",
+            "tiles-2026",
+            "status"
+        ]
+    );
+    let weather = &body["value"][0];
+    assert_eq!(weather["apiVersion"], "v1");
+    assert_eq!(weather["apiRevision"], "2");
+    assert_eq!(
+        weather["apiVersionSet"],
+        serde_json::json!({
+            "id": "weather", "displayName": "Weather", "versioningScheme": "path",
+            "versionHeaderName": null, "versionQueryName": null,
+            "defaultVersion": "v1", "isDefault": true,
+        })
+    );
+    let revisions: Vec<(String, String, bool, String)> = weather["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["apiRevision"].as_str().unwrap().to_string(),
+                r["description"].as_str().unwrap().to_string(),
+                r["isCurrent"].as_bool().unwrap(),
+                r["serviceUrl"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        revisions,
+        [
+            (
+                "1".into(),
+                "First release.".into(),
+                false,
+                "http://weather.test/v1".into()
+            ),
+            (
+                "2".into(),
+                "Forecasts cover ten days.".into(),
+                true,
+                "http://weather.test/v1".into()
+            ),
+            (
+                "3".into(),
+                "Wind in knots (not yet current).".into(),
+                false,
+                "http://weather.test/rev3".into()
+            ),
+        ]
+    );
+    let v2 = &body["value"][1];
+    assert_eq!(v2["apiVersionSet"]["isDefault"], false);
+    assert_eq!(v2["openapi"], "apis/weather-v2.openapi.yaml");
+    assert_eq!(v2["operations"][1]["id"], "post-observation");
+    assert_eq!(
+        body["value"][2]["apiVersionSet"]["versionHeaderName"],
+        "Api-Version"
+    );
+    assert_eq!(body["value"][6]["apiVersionSet"], serde_json::Value::Null);
+    assert_eq!(body["value"][6]["revisions"][0]["isCurrent"], true);
+}
