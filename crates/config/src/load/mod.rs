@@ -24,6 +24,7 @@ mod openapi_import;
 mod policies;
 mod prescan;
 mod reference;
+mod reference_schema;
 mod registry;
 mod scope_rules;
 mod template;
