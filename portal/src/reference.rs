@@ -157,7 +157,8 @@ fn body_block(body: &BodyDoc) -> String {
     out
 }
 
-/// A schema as nested lists: `name` `type` (required) description, children indented.
+/// A schema as nested lists: `name` `type` (required) description, children in a list
+/// inside their parent's item. Properties are listed by name.
 fn schema_list(lines: &[SchemaLine]) -> String {
     let Some(root) = lines.first() else {
         return String::new();
@@ -166,15 +167,20 @@ fn schema_list(lines: &[SchemaLine]) -> String {
         "<div class=\"schema\"><p>Schema: <code>{}</code></p>",
         esc(&root.schema_type)
     );
+    // Open lists; each but the first level sits inside an open item.
     let mut depth = 0;
     for line in &lines[1..] {
-        while depth < line.depth {
-            out.push_str("<ul>");
-            depth += 1;
-        }
-        while depth > line.depth {
-            out.push_str("</ul>");
-            depth -= 1;
+        if line.depth > depth {
+            while depth < line.depth {
+                out.push_str("<ul>");
+                depth += 1;
+            }
+        } else {
+            out.push_str("</li>");
+            while depth > line.depth {
+                out.push_str("</ul></li>");
+                depth -= 1;
+            }
         }
         let name = if line.name.is_empty() {
             "items".to_string()
@@ -188,12 +194,15 @@ fn schema_list(lines: &[SchemaLine]) -> String {
             format!(": {}", esc(&line.description))
         };
         out.push_str(&format!(
-            "<li>{name} <span class=\"type\">{}</span><span class=\"required\">{required}</span>{description}</li>",
+            "<li>{name} <span class=\"type\">{}</span><span class=\"required\">{required}</span>{description}",
             esc(&line.schema_type)
         ));
     }
-    for _ in 0..depth {
-        out.push_str("</ul>");
+    if depth > 0 {
+        out.push_str("</li>");
+        for level in (1..=depth).rev() {
+            out.push_str(if level > 1 { "</ul></li>" } else { "</ul>" });
+        }
     }
     out.push_str("</div>");
     out

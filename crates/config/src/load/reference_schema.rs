@@ -50,7 +50,11 @@ fn walk(
     }
     let mut objects = vec![schema];
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-        objects.extend(parts.iter().map(|part| super::reference::resolve(document, part)));
+        objects.extend(
+            parts
+                .iter()
+                .map(|part| super::reference::resolve(document, part)),
+        );
     }
     for object in objects {
         let required: Vec<&str> = object
