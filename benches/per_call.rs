@@ -59,13 +59,22 @@ fn main() {
         Gateway::embedded().ok()
     });
     let sample = Gateway::embedded().unwrap();
+    let no_headers = tollgate::http::Headers::default();
     time(
         "match the route (GET /weather/current/oslo)",
         200_000,
         || {
-            tollgate::routing::route(sample.config(), "GET", "/weather/current/oslo", &[])
-                .map(|r| r.params.len())
-                .ok()
+            tollgate::routing::route(
+                sample.config(),
+                "GET",
+                "/weather/current/oslo",
+                tollgate::routing::Versioning {
+                    query: &[],
+                    headers: &no_headers,
+                },
+            )
+            .map(|r| r.params.len())
+            .ok()
         },
     );
 

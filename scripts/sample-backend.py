@@ -3,7 +3,8 @@
 
     python3 scripts/sample-backend.py [--port 8081]
 
-Routes (GET): /current/{city}, /forecast/{city}?days=N, /wind/altitude/{city}.
+Routes (GET): /current/{city}, /forecast/{city}?days=N, /wind/altitude/{city};
+v2 (the Weather API's second version): GET /v2/current/{city}, POST /v2/observations.
 Values are derived from the city name, so the same city always gets the same weather.
 """
 import argparse
@@ -30,7 +31,15 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         parts = [unquote(p) for p in url.path.split("/") if p]
         query = parse_qs(url.query)
-        if len(parts) == 2 and parts[0] == "current":
+        if len(parts) == 3 and parts[:2] == ["v2", "current"]:
+            r = reading(parts[2])
+            body = {
+                "city": parts[2],
+                "source": "drone-fleet",
+                "temperature": {"value": r["temperatureC"], "unit": "C"},
+                "wind": {"speedKmh": r["windSpeedKmh"], "directionDeg": r["windDirectionDeg"]},
+            }
+        elif len(parts) == 2 and parts[0] == "current":
             body = {"city": parts[1], "source": "drone-fleet", **reading(parts[1])}
         elif len(parts) == 2 and parts[0] == "forecast":
             try:
@@ -44,6 +53,18 @@ class Handler(BaseHTTPRequestHandler):
         else:
             return self.send_json(404, {"error": f"no route for {url.path}"})
         self.send_json(200, body)
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length)
+        if url.path != "/v2/observations":
+            return self.send_json(404, {"error": f"no route for {url.path}"})
+        try:
+            observation = json.loads(data or b"null")
+        except ValueError:
+            return self.send_json(400, {"error": "the body is not JSON"})
+        self.send_json(201, observation)
 
     def send_json(self, status, body):
         data = json.dumps(body).encode()

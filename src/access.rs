@@ -58,7 +58,7 @@ pub fn identify<'c>(
         let open_product = config
             .products
             .iter()
-            .find(|p| !p.subscription_required && p.apis.iter().any(|id| id == &api.id));
+            .find(|p| !p.subscription_required && p.apis.iter().any(|id| config.covers(id, api)));
         if open_product.is_some() || !api.subscription_required {
             return Ok(Caller {
                 product: open_product,
@@ -73,7 +73,7 @@ pub fn identify<'c>(
         .map_err(|e| PolicyError::internal("authorization", format!("subscription lookup: {e}")))?
         .ok_or_else(PolicyError::key_invalid)?;
     let admitted = subscription.is_active_at(host.clock.now_millis())
-        && subscription.scope.covers_api(&api.id, config);
+        && subscription.scope.covers_api(api, config);
     if !admitted {
         return Err(PolicyError::key_invalid());
     }

@@ -171,12 +171,16 @@ impl Gateway {
     ) -> Call {
         let request_bytes = request.body.len();
         let query = request.query_pairs();
-        let route = match routing::route(&self.config, &request.method, &request.path, &query) {
+        let versioning = routing::Versioning {
+            query: &query,
+            headers: &request.headers,
+        };
+        let route = match routing::route(&self.config, &request.method, &request.path, versioning) {
             Ok(route) => route,
             // A preflight goes to the operation the actual request will call (our choice:
             // an API need not declare OPTIONS operations for cors to answer).
             Err(error) => match preflight_method(&request)
-                .and_then(|m| routing::route(&self.config, &m, &request.path, &query).ok())
+                .and_then(|m| routing::route(&self.config, &m, &request.path, versioning).ok())
             {
                 Some(route) => route,
                 None => {

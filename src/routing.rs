@@ -1,37 +1,52 @@
-//! Matching a request to an API (longest path prefix) and an operation (method + URL template).
+//! Matching a request to an API and an operation.
+//!
+//! The API is found in the configuration's path index (built at load time, sorted): each
+//! prefix of the request path, longest first, is binary-searched, so the cost does not grow
+//! with the number of APIs. Under a version set the version comes from the path segment, the
+//! header or the query parameter its scheme names; `;rev=N` after the API path (or after the
+//! version segment) calls another revision. The operation is then matched by method and URL
+//! template.
 
-use tollgate_config::{Api, Config, Operation, Segment, UrlTemplate};
+use tollgate_config::{
+    Api, Config, MAX_API_PATH_SEGMENTS, Operation, PathTarget, Segment, UrlTemplate, VersionScheme,
+};
 
 use crate::error::PolicyError;
-use crate::http::percent_decode_path;
+use crate::http::{Headers, percent_decode_path};
 
 /// Where a request goes.
 #[derive(Debug, Clone)]
 pub struct Route<'c> {
-    /// The matched API.
+    /// The matched API (the version and revision called).
     pub api: &'c Api,
     /// The matched operation, when the API declares operations.
     pub operation: Option<&'c Operation>,
-    /// The path after the API prefix, as sent (percent-encoding kept), starting with `/` or empty.
+    /// The path after the API prefix (and version segment), as sent (percent-encoding kept),
+    /// starting with `/` or empty.
     pub rest: String,
     /// Template parameters (`MatchedParameters`), decoded.
     pub params: Vec<(String, String)>,
 }
 
-/// Finds the API whose path is the longest prefix of `path` (on a segment boundary, ignoring
-/// case, as Azure does), then the operation matching `method` and the rest of the path.
+/// What a request names besides its path: the query (decoded) and the headers, which
+/// the header and query versioning schemes read.
+#[derive(Debug, Clone, Copy)]
+pub struct Versioning<'r> {
+    /// The decoded query pairs.
+    pub query: &'r [(String, String)],
+    /// The request headers.
+    pub headers: &'r Headers,
+}
+
+/// Finds the API (see the module doc), then the operation matching `method` and the rest
+/// of the path.
 pub fn route<'c>(
     config: &'c Config,
     method: &str,
     path: &str,
-    query: &[(String, String)],
+    versioning: Versioning<'_>,
 ) -> Result<Route<'c>, PolicyError> {
-    let (api, rest) = config
-        .apis
-        .iter()
-        .filter_map(|api| strip_api_prefix(path, &api.path).map(|rest| (api, rest)))
-        .max_by_key(|(api, _)| api.path.len())
-        .ok_or_else(PolicyError::no_api)?;
+    let (api, rest) = find_api(config, path, versioning).ok_or_else(PolicyError::no_api)?;
     if api.operations.is_empty() {
         return Ok(Route {
             api,
@@ -45,7 +60,7 @@ pub fn route<'c>(
         .iter()
         .filter(|op| op.method == "*" || op.method == method)
         .find_map(|op| {
-            match_template(&op.url_template, &segments, query).map(|params| Route {
+            match_template(&op.url_template, &segments, versioning.query).map(|params| Route {
                 api,
                 operation: Some(op),
                 rest: rest.to_string(),
@@ -55,18 +70,106 @@ pub fn route<'c>(
         .ok_or_else(PolicyError::no_operation)
 }
 
-/// `/weather/current` with API path `weather` → `Some("/current")`; `/weatherx` → `None`.
-fn strip_api_prefix<'p>(path: &'p str, api_path: &str) -> Option<&'p str> {
-    if api_path.is_empty() {
-        return Some(path);
+/// The API a path calls and the rest of the path after it.
+fn find_api<'c, 'p>(
+    config: &'c Config,
+    path: &'p str,
+    versioning: Versioning<'_>,
+) -> Option<(&'c Api, &'p str)> {
+    let path = path.strip_prefix('/')?;
+    // Ends of the first 1, 2, … segments, at most as many as the longest API path has.
+    let mut ends = [0usize; MAX_API_PATH_SEGMENTS];
+    let mut count = 0;
+    let limit = (config.max_path_segments as usize).min(ends.len());
+    for (at, _) in path
+        .match_indices('/')
+        .chain(std::iter::once((path.len(), "")))
+    {
+        if count == limit {
+            break;
+        }
+        if at > 0 {
+            ends[count] = at;
+            count += 1;
+        }
     }
-    let after_slash = path.strip_prefix('/')?;
-    let head = after_slash.get(..api_path.len())?;
-    if !head.eq_ignore_ascii_case(api_path) {
-        return None;
+    for &end in ends[..count].iter().rev() {
+        let (prefix, revision) = split_revision(&path[..end]);
+        let Ok(found) = config
+            .paths
+            .binary_search_by(|entry| entry.path.bytes().cmp(lower(prefix)))
+        else {
+            continue;
+        };
+        let rest = &path[end..];
+        let (api, rest, version_revision) = match config.paths[found].target {
+            PathTarget::Api(index) => (config.apis.get(index as usize)?, rest, None),
+            PathTarget::VersionSet(index) => {
+                let set = config.version_sets.get(index as usize)?;
+                let (name, rest, version_revision) = match &set.scheme {
+                    VersionScheme::Path => path_version(set, rest),
+                    VersionScheme::Header(header) => (versioning.headers.get(header), rest, None),
+                    VersionScheme::Query(query) => {
+                        let value = versioning.query.iter().find(|(n, _)| n == query);
+                        (value.map(|(_, v)| v.as_str()), rest, None)
+                    }
+                };
+                let name = name.or(set.default.as_deref())?;
+                let (_, api) = set
+                    .versions
+                    .iter()
+                    .find(|(version, _)| version.eq_ignore_ascii_case(name))?;
+                (config.apis.get(*api as usize)?, rest, version_revision)
+            }
+        };
+        return match revision.or(version_revision) {
+            None => Some((api, rest)),
+            Some(wanted) if wanted == api.revision => Some((api, rest)),
+            // Rare: one pass over the APIs, only for calls that name a revision.
+            Some(wanted) => config
+                .apis
+                .iter()
+                .find(|other| other.id == api.id && other.revision == wanted)
+                .map(|other| (other, rest)),
+        };
     }
-    let rest = &after_slash[api_path.len()..];
-    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+    None
+}
+
+/// Under a path-scheme set: the version segment (without `;rev=N`), the rest after it, and
+/// the revision it names. No segment: no version (the set's default answers, if any).
+fn path_version<'p>(
+    set: &tollgate_config::VersionSet,
+    rest: &'p str,
+) -> (Option<&'p str>, &'p str, Option<u32>) {
+    let after = rest.strip_prefix('/').unwrap_or(rest);
+    let end = after.find('/').unwrap_or(after.len());
+    let (segment, revision) = split_revision(&after[..end]);
+    let named = set
+        .versions
+        .iter()
+        .any(|(version, _)| version.eq_ignore_ascii_case(segment));
+    if named {
+        (Some(segment), &after[end..], revision)
+    } else {
+        (None, rest, None)
+    }
+}
+
+/// `weather;rev=3` → (`weather`, Some(3)). A malformed `;rev=` keeps the text whole (it
+/// then matches no API).
+fn split_revision(segment: &str) -> (&str, Option<u32>) {
+    match segment.rsplit_once(";rev=") {
+        Some((head, number)) => match number.parse::<u32>() {
+            Ok(n) => (head, Some(n)),
+            Err(_) => (segment, None),
+        },
+        None => (segment, None),
+    }
+}
+
+fn lower(text: &str) -> impl Iterator<Item = u8> + '_ {
+    text.bytes().map(|b| b.to_ascii_lowercase())
 }
 
 /// Matches path segments (and required query parameters) against a template.

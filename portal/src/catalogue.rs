@@ -26,7 +26,16 @@ pub fn page(portal: &Portal, visit: &Visit<'_>, _host: &Host<'_>) -> Response {
     }
     main.push_str("</div></section>");
     main.push_str("<section aria-labelledby=\"apis\"><h2 id=\"apis\">APIs</h2><ul class=\"apis\">");
-    for api in &config.apis {
+    let mut sets_shown = Vec::new();
+    for api in config.apis.iter().filter(|api| api.is_current) {
+        if let Some(set) = crate::versions::set_of(config, api) {
+            // A version set is listed once, where its first version is declared.
+            if !sets_shown.contains(&set.id.as_str()) {
+                sets_shown.push(set.id.as_str());
+                main.push_str(&crate::versions::catalogue_entry(config, set, &base));
+            }
+            continue;
+        }
         let operations = portal
             .site()
             .references
@@ -54,8 +63,12 @@ fn product_card(portal: &Portal, product: &Product, base: &str) -> String {
         .iter()
         .filter_map(|id| config.apis.iter().find(|api| &api.id == id))
         .map(|api| {
+            // A product that lists one version covers them all (as in Azure).
+            let versions = crate::versions::set_of(config, api)
+                .map(|set| format!(" (all {} versions)", set.versions.len()))
+                .unwrap_or_default();
             format!(
-                "<a href=\"{base}/apis/{}\">{}</a>",
+                "<a href=\"{base}/apis/{}\">{}</a>{versions}",
                 esc(&api.id),
                 esc(&api.display_name)
             )

@@ -5,7 +5,8 @@
 //! console and copy buttons): no framework and no build step. The portal is stateless per
 //! request, like the gateway; everything it keeps is in the store.
 //!
-//! - [`catalogue`]: products and APIs; [`reference`]: an API's operations and try-it consoles.
+//! - [`catalogue`]: products and APIs; [`reference`]: an API's operations and try-it consoles;
+//!   [`versions`]: version sets, how to call a version, the changelog of revisions.
 //! - [`signup`]: self-service subscriptions, rate-limited per client address.
 //! - [`account`]: "My subscription", reached by POSTing a key: standing, usage chart, key
 //!   regeneration.
@@ -19,6 +20,7 @@ pub mod limits;
 pub mod page;
 pub mod reference;
 pub mod signup;
+pub mod versions;
 
 #[cfg(target_arch = "wasm32")]
 mod spin;

@@ -1,9 +1,10 @@
 //! An API's reference page: every operation with its parameters, request and response
-//! examples, and a try-it console that calls the gateway from the browser (`portal.js`).
+//! schemas and examples, and a try-it console that calls the gateway from the browser
+//! (`portal.js`); for a versioned API, how to call its version and the changelog.
 
 use tollgate::host::Host;
 use tollgate::http::Response;
-use tollgate_config::{Api, BodyDoc, OperationDoc, ReferenceSource};
+use tollgate_config::{Api, BodyDoc, Config, OperationDoc, ReferenceSource, SchemaLine};
 
 use crate::page::{esc, html, message, respond};
 use crate::{Portal, Visit};
@@ -41,9 +42,10 @@ pub fn page(portal: &Portal, visit: &Visit<'_>, id: &str, _host: &Host<'_>) -> R
         _ => "the operations declared in the gateway configuration",
     };
     main.push_str(&format!(
-        "<dl class=\"facts\"><dt>Base path</dt><dd><code>/{}</code> on this host</dd>\
+        "<dl class=\"facts\"><dt>Base path</dt><dd><code>/{}</code> on this host</dd>{}\
          <dt>Authentication</dt><dd>{key_note}</dd><dt>Documented from</dt><dd>{source}</dd></dl>",
-        esc(&api.path)
+        esc(&crate::versions::base_path(config, api)),
+        crate::versions::facts(config, api, &esc(&visit.base)),
     ));
     let operations = reference
         .map(|r| r.operations.as_slice())
@@ -53,7 +55,7 @@ pub fn page(portal: &Portal, visit: &Visit<'_>, id: &str, _host: &Host<'_>) -> R
             "<p>This API declares no operations: every method and path under its base path \
              is passed to the backend.</p>",
         );
-        main.push_str(&console(api, None, "any"));
+        main.push_str(&console(config, api, None, "any"));
     } else {
         main.push_str("<nav aria-label=\"Operations\" class=\"toc\"><ul>");
         for operation in operations {
@@ -66,9 +68,10 @@ pub fn page(portal: &Portal, visit: &Visit<'_>, id: &str, _host: &Host<'_>) -> R
         }
         main.push_str("</ul></nav>");
         for operation in operations {
-            main.push_str(&operation_section(api, operation));
+            main.push_str(&operation_section(config, api, operation));
         }
     }
+    main.push_str(&crate::versions::changelog(config, api));
     respond(200, html(portal, visit, &api.display_name, &main))
 }
 
@@ -80,7 +83,7 @@ fn title(operation: &OperationDoc) -> &str {
     }
 }
 
-fn operation_section(api: &Api, operation: &OperationDoc) -> String {
+fn operation_section(config: &Config, api: &Api, operation: &OperationDoc) -> String {
     let id = esc(&operation.id);
     let mut out = format!(
         "<section class=\"operation\" id=\"op-{id}\" aria-labelledby=\"op-{id}-title\">\
@@ -88,7 +91,7 @@ fn operation_section(api: &Api, operation: &OperationDoc) -> String {
          <p class=\"endpoint\"><span class=\"method\">{method}</span> <code>/{path}{rest}</code></p>",
         summary = esc(title(operation)),
         method = esc(&operation.method),
-        path = esc(&api.path),
+        path = esc(&crate::versions::base_path(config, api)),
         rest = esc(&operation.path),
     );
     if !operation.description.is_empty() {
@@ -133,7 +136,7 @@ fn operation_section(api: &Api, operation: &OperationDoc) -> String {
         }
         out.push_str("</dl>");
     }
-    out.push_str(&console(api, Some(operation), &operation.id));
+    out.push_str(&console(config, api, Some(operation), &operation.id));
     out.push_str("</section>");
     out
 }
@@ -144,6 +147,7 @@ fn body_block(body: &BodyDoc) -> String {
         out.push_str(&format!(": {}", esc(&body.description)));
     }
     out.push_str("</p>");
+    out.push_str(&schema_list(&body.schema));
     if !body.example.is_empty() {
         out.push_str(&format!(
             "<pre class=\"example\"><code>{}</code></pre>",
@@ -153,14 +157,66 @@ fn body_block(body: &BodyDoc) -> String {
     out
 }
 
+/// A schema as nested lists: `name` `type` (required) description, children in a list
+/// inside their parent's item. Properties are listed by name.
+fn schema_list(lines: &[SchemaLine]) -> String {
+    let Some(root) = lines.first() else {
+        return String::new();
+    };
+    let mut out = format!(
+        "<div class=\"schema\"><p>Schema: <code>{}</code></p>",
+        esc(&root.schema_type)
+    );
+    // Open lists; each but the first level sits inside an open item.
+    let mut depth = 0;
+    for line in &lines[1..] {
+        if line.depth > depth {
+            while depth < line.depth {
+                out.push_str("<ul>");
+                depth += 1;
+            }
+        } else {
+            out.push_str("</li>");
+            while depth > line.depth {
+                out.push_str("</ul></li>");
+                depth -= 1;
+            }
+        }
+        let name = if line.name.is_empty() {
+            "items".to_string()
+        } else {
+            format!("<code>{}</code>", esc(&line.name))
+        };
+        let required = if line.required { " required" } else { "" };
+        let description = if line.description.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", esc(&line.description))
+        };
+        out.push_str(&format!(
+            "<li>{name} <span class=\"type\">{}</span><span class=\"required\">{required}</span>{description}",
+            esc(&line.schema_type)
+        ));
+    }
+    if depth > 0 {
+        out.push_str("</li>");
+        for level in (1..=depth).rev() {
+            out.push_str(if level > 1 { "</ul></li>" } else { "</ul>" });
+        }
+    }
+    out.push_str("</div>");
+    out
+}
+
 /// The try-it form. `portal.js` fills the path template from the `path:` fields, adds the
 /// `query:` fields to the query, sends the key in the API's key header (never in the URL) and
 /// shows the status, headers, body and latency. Without an operation, the path is free text.
-fn console(api: &Api, operation: Option<&OperationDoc>, slug: &str) -> String {
+fn console(config: &Config, api: &Api, operation: Option<&OperationDoc>, slug: &str) -> String {
     let slug = esc(slug);
+    let base = crate::versions::base_path(config, api);
     let (method, template) = match operation {
-        Some(op) => (op.method.as_str(), format!("/{}{}", api.path, op.path)),
-        None => ("*", format!("/{}{{*path}}", api.path)),
+        Some(op) => (op.method.as_str(), format!("/{base}{}", op.path)),
+        None => ("*", format!("/{base}{{*path}}")),
     };
     let mut fields = String::new();
     let mut field = |name: &str, label: &str, required: bool, hint: &str| {
@@ -194,6 +250,15 @@ fn console(api: &Api, operation: Option<&OperationDoc>, slug: &str) -> String {
             false,
             "after the base path, e.g. /items/1",
         ),
+    }
+    // The header or query parameter naming the version, filled in.
+    if let Some((place, name, value)) = crate::versions::version_field(config, api) {
+        fields.push_str(&format!(
+            "<label>{label} <span class=\"muted\">{place}</span><input name=\"{place}:{label}\" \
+             value=\"{value}\" autocomplete=\"off\"></label>",
+            label = esc(&name),
+            value = esc(&value),
+        ));
     }
     let method_field = if method == "*" {
         let options: String = ["GET", "POST", "PUT", "PATCH", "DELETE"]

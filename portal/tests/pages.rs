@@ -57,9 +57,9 @@ fn the_api_reference_documents_every_operation_with_a_try_it_console() {
             "{op} has no console"
         );
     }
-    assert!(html.contains("<code>/weather/current/{city}</code>"));
+    assert!(html.contains("<code>/weather/v1/current/{city}</code>"));
     assert!(html.contains(
-        "data-method=\"GET\" data-template=\"/weather/current/{city}\" data-key-header=\"Ocp-Apim-Subscription-Key\""
+        "data-method=\"GET\" data-template=\"/weather/v1/current/{city}\" data-key-header=\"Ocp-Apim-Subscription-Key\""
     ));
     assert!(html.contains("name=\"path:city\""));
     // The key field is a password field, and the console is not a form that submits anywhere.

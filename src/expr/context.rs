@@ -271,8 +271,9 @@ fn context(ev: &mut Eval<'_, '_, '_>, obj: Obj, name: &str) -> Result<Value, Fai
                 "Path" => text(&format!("/{}", api.path)),
                 "ServiceUrl" => url(&crate::pipeline::ctx::resolve(&api.service_url, ev.host)
                     .map_err(|e| e.detail.unwrap_or(e.message))?),
-                "IsCurrentRevision" => Value::Bool(true),
-                "Revision" => text("1"),
+                "IsCurrentRevision" => Value::Bool(api.is_current),
+                "Revision" => text(&api.revision.to_string()),
+                "Version" => api.version.as_ref().map_or(Value::Null, |v| text(&v.name)),
                 _ => Value::Null,
             }
         }

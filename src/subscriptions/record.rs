@@ -1,7 +1,7 @@
 //! The subscription record: what a subscription is, and its JSON form in the store.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use tollgate_config::Config;
+use tollgate_config::{Api, Config};
 
 use super::keys::KeyHash;
 
@@ -34,17 +34,16 @@ impl Scope {
         }
     }
 
-    /// Whether a key of this scope may call API `api_id` under `config`: any API for `/apis`,
-    /// that API for `/apis/{id}`, and the product's APIs for `/products/{id}` (none when the
-    /// product is no longer configured).
-    pub fn covers_api(&self, api_id: &str, config: &Config) -> bool {
+    /// Whether a key of this scope may call `api` under `config`: any API for `/apis`, that
+    /// API (any of its versions) for `/apis/{id}`, and the product's APIs (with their
+    /// versions) for `/products/{id}` (none when the product is no longer configured).
+    pub fn covers_api(&self, api: &Api, config: &Config) -> bool {
         match self {
             Scope::AllApis => true,
-            Scope::Api(id) => id == api_id,
-            Scope::Product(id) => config
-                .products
-                .iter()
-                .any(|product| product.id == *id && product.apis.iter().any(|api| api == api_id)),
+            Scope::Api(id) => config.covers(id, api),
+            Scope::Product(id) => config.products.iter().any(|product| {
+                product.id == *id && product.apis.iter().any(|listed| config.covers(listed, api))
+            }),
         }
     }
 }

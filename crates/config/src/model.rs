@@ -20,6 +20,7 @@ mod concurrency;
 mod limits;
 mod portal;
 mod typed;
+mod versions;
 pub use access::*;
 pub use backend_auth::*;
 pub use backends::*;
@@ -28,14 +29,22 @@ pub use concurrency::*;
 pub use limits::*;
 pub use portal::*;
 pub use typed::*;
+pub use versions::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Gateway-wide settings (`[gateway]`).
     pub gateway: Gateway,
-    /// The APIs, in the order they were declared.
+    /// The APIs, in the order they were declared (their current revisions), then the other
+    /// revisions of each.
     pub apis: Vec<Api>,
+    /// The version sets (`[version-sets.<id>]`), in the order declared.
+    pub version_sets: Vec<VersionSet>,
+    /// The router's path index: every API path (a version set's once), sorted.
+    pub paths: Vec<PathRoute>,
+    /// The most `/`-separated segments of any path in [`Config::paths`].
+    pub max_path_segments: u32,
     /// The products, in the order they were declared.
     pub products: Vec<Product>,
     /// The backend entities (`[backends.<id>]`), in the order they were declared.
@@ -94,8 +103,19 @@ pub struct Api {
     pub policy: Option<PolicyDocument>,
     /// Declared operations. Empty means every method and path under the API is accepted.
     pub operations: Vec<Operation>,
-    /// Example responses from `apis/<id>.openapi.json`, for `mock-response`.
+    /// Example responses from the API's OpenAPI description, for `mock-response`.
     pub mock_examples: Vec<MockExample>,
+    /// The API's OpenAPI description, relative to `policies/` (`openapi = "…"`, else
+    /// `apis/<id>.openapi.json|yaml|yml` when present).
+    pub openapi: Option<String>,
+    /// `version-set` and `version`: which version of a set this API is.
+    pub version: Option<ApiVersion>,
+    /// The revision number (`revision`; default 1).
+    pub revision: u32,
+    /// Whether this is the current revision, served to calls that name none.
+    pub is_current: bool,
+    /// On the current revision: every revision of the API with its change note, ascending.
+    pub revisions: Vec<RevisionNote>,
 }
 
 /// One operation of an API.

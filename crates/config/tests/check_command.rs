@@ -87,8 +87,8 @@ fn mistakes_exit_1_each_on_a_file_line_message_line() {
         format!(
             "{dir}/tollgate.toml:5: unknown key `colour` in [apis.weather] (known keys: display-name, \
              description, path, service-url, backend, stale-if-error, subscription-required, \
-             subscription-key-header, \
-             subscription-key-query, policy, operations)\n\
+             subscription-key-header, subscription-key-query, policy, operations, openapi, \
+             version-set, version, revision, change-note, revisions)\n\
              {dir}/apis/weather.xml:3: unsupported policy element <teleport-request> in <inbound>\n"
         )
     );

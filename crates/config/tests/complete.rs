@@ -215,6 +215,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             },
         ],
         mock_examples: vec![],
+        openapi: None,
+        version: None,
+        revision: 1,
+        is_current: true,
+        revisions: vec![],
     };
     let status = Api {
         id: "status".into(),
@@ -230,6 +235,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         policy: None,
         operations: vec![],
         mock_examples: vec![],
+        openapi: None,
+        version: None,
+        revision: 1,
+        is_current: true,
+        revisions: vec![],
     };
     assert_eq!(config.apis, vec![weather, status]);
 

@@ -132,5 +132,5 @@ fn openapi_examples_feed_mock_response() {
 
     scratch.write("apis/weather.openapi.json", "{not json");
     let errors = scratch.errors();
-    assert_error(&errors[0], "apis/weather.openapi.json", 0, "not valid JSON");
+    assert_error(&errors[0], "apis/weather.openapi.json", 1, "not valid JSON");
 }

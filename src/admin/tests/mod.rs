@@ -7,7 +7,8 @@ mod openapi;
 
 use serde_json::Value;
 use tollgate_config::{
-    Api, Billing, Config, Gateway, Operation, Product, Template, TemplatePart, UrlTemplate,
+    Api, Billing, Config, Gateway, Operation, PathRoute, PathTarget, Product, Template,
+    TemplatePart, UrlTemplate,
 };
 
 use crate::host::memory::{
@@ -140,6 +141,11 @@ fn config() -> Config {
             policy: None,
         }],
         mock_examples: vec![],
+        openapi: None,
+        version: None,
+        revision: 1,
+        is_current: true,
+        revisions: vec![],
     };
     let product = |id: &str, approval_required: bool| Product {
         id: id.into(),
@@ -164,6 +170,12 @@ fn config() -> Config {
         },
         apis: vec![weather],
         backends: Vec::new(),
+        version_sets: Vec::new(),
+        paths: vec![PathRoute {
+            path: "weather".into(),
+            target: PathTarget::Api(0),
+        }],
+        max_path_segments: 1,
         products: vec![product("basic", false), product("premium", true)],
         global: None,
         secret_variables: Vec::new(),

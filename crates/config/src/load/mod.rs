@@ -21,14 +21,17 @@ mod liquid;
 pub mod markdown;
 mod named_values;
 mod openapi;
+mod openapi_import;
 mod outbound;
 mod policies;
 mod prescan;
 mod reference;
+mod reference_schema;
 mod registry;
 mod scope_rules;
 mod template;
 mod toml;
+mod versions;
 mod xml;
 
 #[cfg(test)]
@@ -40,7 +43,7 @@ use std::path::Path;
 pub use error::LoadError;
 pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
 pub use named_values::{NamedValueUse, variables};
-pub use openapi::examples as openapi_examples;
+pub use openapi::{examples as openapi_examples, parse as parse_openapi};
 pub use template::spin_variable;
 pub use xml::{PolicyFile, parse_document, parse_fragment, parse_policy_file};
 
@@ -110,6 +113,7 @@ fn load_all(dir: &Path) -> Result<Loaded, Vec<LoadError>> {
         return Err(sink.errors);
     };
     manifest.config.global = global;
+    versions::link_operations(dir, &mut manifest, &mut sink, &mut errors);
     for reference in &manifest.policies {
         match dir.join(&reference.path).try_exists() {
             Ok(true) => {}
@@ -151,6 +155,7 @@ fn load_all(dir: &Path) -> Result<Loaded, Vec<LoadError>> {
 
     named.append(&mut documents.named);
     link(dir, &mut manifest.config, &mut errors, &mut named);
+    versions::index_paths(&mut manifest.config);
     named.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     named.dedup();
     errors.append(&mut named_values::collisions(&named, true));
@@ -198,7 +203,19 @@ fn link(
             errors.append(&mut found);
         }
     }
-    // A fragment included in several places reports its mistakes once.
+    for api in &mut config.apis {
+        // A missing `openapi = "…"` file is reported where it is named.
+        let Some(file) = openapi::file_of(dir, api).filter(|file| dir.join(file).is_file()) else {
+            continue;
+        };
+        match openapi::read(dir, &file) {
+            Ok((_, document)) => api.mock_examples = openapi::examples_in(api, &document),
+            Err(error) => errors.push(error),
+        }
+        api.openapi = Some(file);
+    }
+    // A fragment included in several places, or a description imported and read for its
+    // examples, reports its mistakes once.
     let mut seen = Vec::with_capacity(errors.len());
     errors.retain(|error| {
         let new = !seen.contains(error);
@@ -207,16 +224,6 @@ fn link(
         }
         new
     });
-    for api in &mut config.apis {
-        let file = format!("apis/{}.openapi.json", api.id);
-        let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
-            continue;
-        };
-        match openapi::examples(api, &text) {
-            Ok(examples) => api.mock_examples = examples,
-            Err(message) => errors.push(LoadError::whole_file(file, message)),
-        }
-    }
 }
 
 /// Loads one policy document from a file; errors name the file as `path` displays.

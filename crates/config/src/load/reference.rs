@@ -18,17 +18,17 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// One reference per API of `config`. An unreadable OpenAPI file is reported by the
+/// One reference per API of `config` (its current revision). An unreadable OpenAPI file is reported by the
 /// mock-response examples already; here it only falls back to the declared operations.
 pub(crate) fn references(dir: &Path, config: &Config) -> Vec<ApiReference> {
     config
         .apis
         .iter()
+        .filter(|api| api.is_current)
         .map(|api| {
-            let file = format!("apis/{}.openapi.json", api.id);
-            let document = std::fs::read_to_string(dir.join(file))
-                .ok()
-                .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+            let document = super::openapi::file_of(dir, api)
+                .and_then(|file| super::openapi::read(dir, &file).ok())
+                .map(|(_, document)| document);
             match document {
                 Some(document) => from_openapi(api, &document),
                 None => ApiReference {
@@ -189,6 +189,7 @@ fn body_doc(document: &Value, holder: &Value) -> Option<BodyDoc> {
         content_type: content_type.clone(),
         description: text(holder.get("description")),
         example,
+        schema: schema.map_or_else(Vec::new, |s| super::reference_schema::lines(document, s)),
     })
 }
 
@@ -240,7 +241,7 @@ fn parameter(name: &str, location: &str) -> ParameterDoc {
 }
 
 /// Follows local `$ref`s (`#/components/...`), at most 8 deep.
-fn resolve<'d>(document: &'d Value, mut value: &'d Value) -> &'d Value {
+pub(crate) fn resolve<'d>(document: &'d Value, mut value: &'d Value) -> &'d Value {
     for _ in 0..8 {
         let Some(pointer) = value
             .get("$ref")

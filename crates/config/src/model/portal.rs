@@ -103,6 +103,23 @@ pub struct BodyDoc {
     pub description: String,
     /// An example body (JSON pretty-printed), empty when none.
     pub example: String,
+    /// Its schema as a nested list of properties, empty when none is documented.
+    pub schema: Vec<SchemaLine>,
+}
+
+/// One line of a schema shown as a nested list: a property (or the root) with its type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaLine {
+    /// Nesting depth: 0 for the root, 1 for its properties, …
+    pub depth: u32,
+    /// The property name (empty for the root and for array items).
+    pub name: String,
+    /// The type as shown: `object`, `array of object`, `string (date-time)`, `one of: …`.
+    pub schema_type: String,
+    /// Whether the enclosing object requires it.
+    pub required: bool,
+    /// Its description, with allowed values (`enum`) appended.
+    pub description: String,
 }
 
 /// One documented response.

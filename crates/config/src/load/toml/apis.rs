@@ -1,6 +1,7 @@
 //! `[apis.<id>]` tables and their `[[apis.<id>.operations]]`.
 
 use super::fields::{Located, Table};
+use super::versions::{ReadRevision, read_revisions, revision_api};
 use super::{Owner, PolicyRef, check_id, check_path_segments, policy_ref};
 use crate::load::error::{Reported, Sink};
 use crate::load::http::{check_backend_url, check_header_name, is_token};
@@ -22,6 +23,12 @@ const API: &[&str] = &[
     "subscription-key-query",
     "policy",
     "operations",
+    "openapi",
+    "version-set",
+    "version",
+    "revision",
+    "change-note",
+    "revisions",
 ];
 const OPERATION: &[&str] = &["id", "display-name", "method", "url-template", "policy"];
 
@@ -40,6 +47,16 @@ pub(crate) struct ReadApi {
     pub backend: Option<Located<String>>,
     /// Where `service-url` was written, when it was valid.
     pub service_url_offset: Option<usize>,
+    /// `version-set`, as written.
+    pub version_set: Option<Located<String>>,
+    /// `version`, as written.
+    pub version: Option<Located<String>>,
+    /// `openapi`: the description its operations are imported from.
+    pub openapi: Option<Located<String>>,
+    /// Whether `[[…operations]]` were declared.
+    pub declares_operations: bool,
+    /// The other revisions (`[apis.<id>.revisions.<n>]`).
+    pub revisions: Vec<ReadRevision>,
 }
 
 /// Reads every `[apis.<id>]`, in the order written. Every declared API is returned, even
@@ -53,14 +70,29 @@ pub(crate) fn read_apis(
         return Vec::new();
     };
     let mut apis = Vec::with_capacity(tables.len());
+    // Other revisions follow every current one in `Config::apis`.
+    let mut next_revision = tables.len();
     for (index, (id, table)) in tables.into_iter().enumerate() {
-        apis.push(read_api(index, id, table, sink, refs));
+        apis.push(read_api(index, &mut next_revision, id, table, sink, refs));
     }
     apis
 }
 
+/// The APIs for the configuration: every current revision, then the other revisions of each
+/// (in the order [`read_apis`] numbered them).
+pub(crate) fn all_revisions(apis: &[ReadApi]) -> Vec<Api> {
+    let mut all: Vec<Api> = apis.iter().map(|read| read.api.clone()).collect();
+    for read in apis {
+        for revision in &read.revisions {
+            all.push(revision_api(&read.api, revision));
+        }
+    }
+    all
+}
+
 fn read_api(
     index: usize,
+    next_revision: &mut usize,
     id: Located<&str>,
     mut table: Table<'_, '_>,
     sink: &mut Sink<'_>,
@@ -135,8 +167,30 @@ fn read_api(
                 )),
             }
         });
+    let policies_before = refs.len();
     let _ = policy_ref(&mut table, sink, Owner::Api(index), refs);
+    let api_policy = (refs.len() > policies_before).then(|| refs.len() - 1);
+    let declares_operations = table.has("operations");
     let operations = read_operations(index, &mut table, sink, refs);
+    let openapi = table
+        .string(sink, "openapi")
+        .ok()
+        .flatten()
+        .and_then(|file| super::versions::openapi_file(sink, file));
+    let version_set = located_string(table.string(sink, "version-set"));
+    let version = located_string(table.string(sink, "version"));
+    let (revision, change_note) = super::versions::current_revision(&mut table, sink);
+    let revisions = read_revisions(
+        &mut table,
+        sink,
+        super::versions::RevisionOwner {
+            api: id.value,
+            current: revision,
+            api_policy,
+            next_index: next_revision,
+        },
+        refs,
+    );
     let _ = table.finish(sink);
 
     let path = path.ok();
@@ -162,6 +216,11 @@ fn read_api(
             policy: None,
             operations,
             mock_examples: Vec::new(),
+            openapi: openapi.as_ref().map(|file| file.value.clone()),
+            version: None,
+            revision,
+            is_current: true,
+            revisions: super::versions::notes(revision, change_note, &revisions),
         },
         path,
         backend: backend.map(|backend| Located {
@@ -169,7 +228,19 @@ fn read_api(
             offset: backend.offset,
         }),
         service_url_offset: service_url.ok().flatten().map(|url| url.offset),
+        version_set,
+        version,
+        openapi,
+        declares_operations,
+        revisions,
     }
+}
+
+fn located_string(read: Result<Option<Located<&str>>, Reported>) -> Option<Located<String>> {
+    read.ok().flatten().map(|located| Located {
+        value: located.value.to_string(),
+        offset: located.offset,
+    })
 }
 
 /// `display-name` of an API or product: optional, non-empty, defaults to the id.
@@ -205,6 +276,16 @@ fn api_path(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Located<St
             ),
         ));
     }
+    if path.value.split('/').count() > crate::model::MAX_API_PATH_SEGMENTS {
+        return Err(sink.error_at(
+            path.offset,
+            format!(
+                "API path `{}` has more than {} segments",
+                preview(path.value),
+                crate::model::MAX_API_PATH_SEGMENTS
+            ),
+        ));
+    }
     check_path_segments(path.value).map_err(|problem| {
         sink.error_at(
             path.offset,
@@ -223,7 +304,7 @@ fn api_path(table: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Located<St
 
 /// `service-url`: required unless `backend` is given; an http(s) URL once named values are
 /// resolved.
-fn service_url(
+pub(super) fn service_url(
     table: &mut Table<'_, '_>,
     sink: &mut Sink<'_>,
 ) -> Result<Located<Template>, Reported> {

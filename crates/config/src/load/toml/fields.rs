@@ -77,6 +77,13 @@ impl<'d, 'i> Table<'d, 'i> {
         self.get(key).map(|value| value.span().start)
     }
 
+    /// Whether the table holds `key` (it is not marked as read).
+    pub fn has(&self, key: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, _)| k.get_ref().as_ref() == key)
+    }
+
     /// Records that a required key is missing.
     pub fn missing(&self, sink: &mut Sink<'_>, key: &str) -> Reported {
         sink.error_at(

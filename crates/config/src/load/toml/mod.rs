@@ -79,6 +79,7 @@ mod named_values;
 mod portal;
 mod products;
 mod rules;
+mod versions;
 
 use toml::de::DeTable;
 
@@ -100,6 +101,11 @@ pub(crate) struct Manifest {
     /// Every backend URL written in the manifest (`service-url`, `[backends] url`), for the
     /// check against spin.toml's `allowed_outbound_hosts`.
     pub urls: Vec<ManifestUrl>,
+    /// APIs whose operations come from an OpenAPI description.
+    pub imports: Vec<Import>,
+    /// Revisions without their own description: `(revision, current)` indices into
+    /// `config.apis`; each gets the current revision's operations and their policies.
+    pub inherit: Vec<(usize, usize)>,
 }
 
 /// A backend URL written in `tollgate.toml`.
@@ -108,6 +114,16 @@ pub(crate) struct ManifestUrl {
     pub line: u32,
     /// The URL (may hold named values).
     pub url: crate::model::Template,
+}
+
+/// `openapi = "…"` on an API or a revision: its operations are imported.
+pub(crate) struct Import {
+    /// Index into `config.apis`.
+    pub api: usize,
+    /// The file (relative to the policies directory), and where it was written.
+    pub file: Located<String>,
+    /// Where operation policies are looked for: `<dir>/<operationId>.xml`.
+    pub policy_dir: String,
 }
 
 /// A `policy = "…"` reference in `tollgate.toml`.
@@ -139,6 +155,7 @@ const TOP_LEVEL: &[&str] = &[
     "portal",
     "named-values",
     "identity",
+    "version-sets",
 ];
 const GATEWAY: &[&str] = &[
     "admin-path",
@@ -168,8 +185,9 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let mut root = Table::new(document.get_ref(), MANIFEST.to_string(), 0, TOP_LEVEL);
     let gateway = read_gateway(&mut root, sink);
     let mut policies = Vec::new();
-    let apis = apis::read_apis(&mut root, sink, &mut policies);
+    let mut apis = apis::read_apis(&mut root, sink, &mut policies);
     let backends = backends::read_backends(&mut root, sink);
+    let sets = versions::read_version_sets(&mut root, sink);
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
     let mut secret_variables = named_values::read_named_values(&mut root, sink);
@@ -177,6 +195,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
+    let version_sets = versions::link_versions(sets, &mut apis, sink);
     rules::check(&gateway, &apis, &products, sink);
     rules::api_backends(&apis, &backends, sink);
     let mut urls: Vec<ManifestUrl> = Vec::new();
@@ -196,10 +215,14 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
             });
         }
     }
+    let (imports, inherit) = imports(&apis, sink);
     let config = Config {
         gateway,
-        apis: apis.into_iter().map(|read| read.api).collect(),
+        apis: apis::all_revisions(&apis),
         backends: backends.into_iter().map(|read| read.backend).collect(),
+        version_sets,
+        paths: Vec::new(),
+        max_path_segments: 0,
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
         secret_variables,
@@ -210,7 +233,46 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         policies,
         portal,
         urls,
+        imports,
+        inherit,
     })
+}
+
+/// Which APIs and revisions import their operations, and which revisions inherit them.
+fn imports(apis: &[apis::ReadApi], sink: &mut Sink<'_>) -> (Vec<Import>, Vec<(usize, usize)>) {
+    let mut imports = Vec::new();
+    let mut inherit = Vec::new();
+    for (index, read) in apis.iter().enumerate() {
+        let id = &read.api.id;
+        if let Some(file) = &read.openapi {
+            if read.declares_operations {
+                sink.error_at(
+                    file.offset,
+                    format!(
+                        "API `{id}` has both `openapi` and [[apis.{id}.operations]]; its \
+                         operations come from one or the other"
+                    ),
+                );
+            } else {
+                imports.push(Import {
+                    api: index,
+                    file: file.clone(),
+                    policy_dir: format!("apis/{id}"),
+                });
+            }
+        }
+        for revision in &read.revisions {
+            match &revision.openapi {
+                Some(file) => imports.push(Import {
+                    api: revision.index,
+                    file: file.clone(),
+                    policy_dir: format!("apis/{id};rev={}", revision.number),
+                }),
+                None => inherit.push((revision.index, index)),
+            }
+        }
+    }
+    (imports, inherit)
 }
 
 fn default_gateway() -> Gateway {

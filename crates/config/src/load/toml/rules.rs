@@ -25,11 +25,14 @@ pub(crate) fn check(
 fn api_paths(gateway: &Gateway, apis: &[ReadApi], sink: &mut Sink<'_>) {
     for (index, read) in apis.iter().enumerate() {
         let Some(path) = &read.path else { continue };
+        let set = read.api.version.as_ref().map(|v| &v.set);
         let earlier = apis.iter().take(index).find(|other| {
-            other
-                .path
-                .as_ref()
-                .is_some_and(|p| p.value.eq_ignore_ascii_case(&path.value))
+            let same_set = set.is_some() && other.api.version.as_ref().map(|v| &v.set) == set;
+            !same_set
+                && other
+                    .path
+                    .as_ref()
+                    .is_some_and(|p| p.value.eq_ignore_ascii_case(&path.value))
         });
         if let Some(other) = earlier {
             sink.error_at(
