@@ -32,7 +32,12 @@ mod set_header;
 mod set_query_parameter;
 mod trace;
 pub mod typed;
+mod validate_content;
+mod validate_headers;
 pub mod validate_jwt;
+mod validate_parameters;
+mod validate_status_code;
+pub mod validation;
 pub(crate) mod xml_to_json;
 
 use tollgate_config::{Policy, PolicyNode, Section, Typed};
@@ -167,6 +172,10 @@ fn run(
         // Answered before routing (`cross_domain::answer`): nothing to do in an API call.
         Policy::CrossDomain(_) => {}
         Policy::RedirectContentUrls => redirect_content_urls::apply(section, ctx, host)?,
+        Policy::ValidateContent(p) => validate_content::apply(p, section, ctx, host)?,
+        Policy::ValidateParameters(p) => validate_parameters::apply(p, section, ctx, host)?,
+        Policy::ValidateHeaders(p) => validate_headers::apply(p, section, ctx, host)?,
+        Policy::ValidateStatusCode(p) => validate_status_code::apply(p, section, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -211,6 +220,10 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::Jsonp(_) => "jsonp",
         Policy::CrossDomain(_) => "cross-domain",
         Policy::RedirectContentUrls => "redirect-content-urls",
+        Policy::ValidateContent(_) => "validate-content",
+        Policy::ValidateParameters(_) => "validate-parameters",
+        Policy::ValidateHeaders(_) => "validate-headers",
+        Policy::ValidateStatusCode(_) => "validate-status-code",
     }
 }
 

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use tollgate_config::{
     Apply, DownstreamCaching, Dynamic, ExistsAction, IpFilterAction, JsonKind, PolicyValue,
-    SendMode, TemplatePart, Typed,
+    SendMode, TemplatePart, Typed, ValidationAction,
 };
 
 use crate::error::PolicyError;
@@ -173,5 +173,6 @@ choices!(
     ExistsAction,
     IpFilterAction,
     JsonKind,
-    SendMode
+    SendMode,
+    ValidationAction
 );

@@ -17,11 +17,13 @@ mod cache;
 mod limits;
 mod portal;
 mod typed;
+mod validation;
 pub use access::*;
 pub use cache::*;
 pub use limits::*;
 pub use portal::*;
 pub use typed::*;
+pub use validation::*;
 
 /// The whole gateway configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +81,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Example responses from `apis/<id>.openapi.json`, for `mock-response`.
     pub mock_examples: Vec<MockExample>,
+    /// The compiled OpenAPI schemas the validation policies check calls against; present
+    /// when the API has an OpenAPI document and the configuration uses a validation policy.
+    pub validation: Option<Box<ApiValidation>>,
 }
 
 /// One operation of an API.
@@ -323,6 +328,14 @@ pub enum Policy {
     /// `<redirect-content-urls/>`: rewrite backend URLs in the response body to the
     /// gateway's (outbound), or the gateway's to the backend's in the request body (inbound).
     RedirectContentUrls,
+    /// `<validate-content>`: the body against the operation's OpenAPI schema.
+    ValidateContent(Box<ValidateContent>),
+    /// `<validate-parameters>`: path, query and header parameters.
+    ValidateParameters(Box<ValidateParameters>),
+    /// `<validate-headers>`: response headers.
+    ValidateHeaders(ValidateHeaders),
+    /// `<validate-status-code>`: the response status.
+    ValidateStatusCode(ValidateStatusCode),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

@@ -217,6 +217,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             },
         ],
         mock_examples: vec![],
+        validation: None,
     };
     let status = Api {
         id: "status".into(),
@@ -230,6 +231,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         policy: None,
         operations: vec![],
         mock_examples: vec![],
+        validation: None,
     };
     assert_eq!(config.apis, vec![weather, status]);
 

@@ -138,6 +138,7 @@ fn config() -> Config {
             policy: None,
         }],
         mock_examples: vec![],
+        validation: None,
     };
     let product = |id: &str, approval_required: bool| Product {
         id: id.into(),

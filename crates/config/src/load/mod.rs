@@ -20,10 +20,12 @@ mod liquid;
 pub mod markdown;
 mod named_values;
 mod openapi;
+mod openapi_schemas;
 mod policies;
 mod prescan;
 mod reference;
 mod registry;
+pub mod schema;
 mod scope_rules;
 mod template;
 mod toml;
@@ -39,6 +41,7 @@ pub use error::LoadError;
 pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
 pub use named_values::{NamedValueUse, variables};
 pub use openapi::examples as openapi_examples;
+pub use openapi_schemas::validation as openapi_validation;
 pub use template::spin_variable;
 pub use xml::{PolicyFile, parse_document, parse_fragment, parse_policy_file};
 
@@ -203,6 +206,7 @@ fn link(
         }
         new
     });
+    let validates = openapi_schemas::uses_validation(config);
     for api in &mut config.apis {
         let file = format!("apis/{}.openapi.json", api.id);
         let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
@@ -210,7 +214,13 @@ fn link(
         };
         match openapi::examples(api, &text) {
             Ok(examples) => api.mock_examples = examples,
-            Err(message) => errors.push(LoadError::whole_file(file, message)),
+            Err(message) => errors.push(LoadError::whole_file(file.clone(), message)),
+        }
+        if validates {
+            match openapi_schemas::validation(api, &text) {
+                Ok(validation) => api.validation = Some(Box::new(validation)),
+                Err(message) => errors.push(LoadError::whole_file(file, message)),
+            }
         }
     }
 }

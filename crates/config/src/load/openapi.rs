@@ -8,9 +8,15 @@ use serde_json::Value;
 use crate::lang::MockExample;
 use crate::model::Api;
 
+/// Reads an OpenAPI document's text (shared by the examples, the validation schemas and
+/// the portal's reference).
+pub(crate) fn read(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+}
+
 /// The examples an OpenAPI document (`text`) gives for the API's operations.
 pub fn examples(api: &Api, text: &str) -> Result<Vec<MockExample>, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc = read(text)?;
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Ok(out);

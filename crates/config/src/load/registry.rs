@@ -20,6 +20,10 @@ use super::policies::{
 };
 // Azure's remaining message policies (issue 12).
 use super::policies::{cross_domain, jsonp, redirect_content_urls};
+// Request and response validation (issue 15).
+use super::policies::{
+    validate_content, validate_headers, validate_parameters, validate_status_code,
+};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -197,6 +201,29 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "validate-jwt",
         sections: &[Section::Inbound],
         parse: |el| validate_jwt::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
+    },
+    // Validation against the API's OpenAPI document (Azure's sections).
+    Entry {
+        element: "validate-content",
+        sections: MESSAGE,
+        parse: |el| validate_content::parse(el).map(|p| Policy::ValidateContent(Box::new(p))),
+    },
+    Entry {
+        element: "validate-parameters",
+        sections: &[Section::Inbound],
+        parse: |el| {
+            validate_parameters::parse(el).map(|p| Policy::ValidateParameters(Box::new(p)))
+        },
+    },
+    Entry {
+        element: "validate-headers",
+        sections: &[Section::Outbound, Section::OnError],
+        parse: |el| validate_headers::parse(el).map(Policy::ValidateHeaders),
+    },
+    Entry {
+        element: "validate-status-code",
+        sections: &[Section::Outbound, Section::OnError],
+        parse: |el| validate_status_code::parse(el).map(Policy::ValidateStatusCode),
     },
     // Caching: the response cache as in Azure (lookup in inbound, store in outbound); the
     // value cache wherever a variable can be used (not in on-error, which Azure limits).

@@ -123,6 +123,7 @@ fn read_api(
             policy: None,
             operations,
             mock_examples: Vec::new(),
+            validation: None,
         },
         path,
     }
