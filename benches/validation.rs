@@ -27,7 +27,10 @@ fn order(lines: usize) -> String {
 }
 
 fn main() {
-    let mut gw = TestGateway::with(load("benches/policies-validation"), ScriptedBackend::ok("{}"));
+    let mut gw = TestGateway::with(
+        load("benches/policies-validation"),
+        ScriptedBackend::ok("{}"),
+    );
     gw.vars
         .0
         .insert("bench_backend".into(), "http://backend.test".into());
@@ -58,14 +61,22 @@ fn main() {
         assert_eq!(rejected.status, 400, "{}", rejected.text());
         let iterations = if lines > 100 { 500 } else { 10_000 };
         println!("body of {} bytes:", body.len());
-        let plain = time(&format!("  full chain, POST {label}"), iterations, || call("/bench/plain"));
-        let checked = time(&format!("  full chain + validate-content, POST {label}"), iterations, || {
-            call("/bench/orders")
+        let plain = time(&format!("  full chain, POST {label}"), iterations, || {
+            call("/bench/plain")
         });
-        let alone = time(&format!("  validator alone (parse + validate) {label}"), iterations, || {
-            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
-            Validator::new(&validation.schemas, Direction::Request, None).is_valid(root, &value)
-        });
+        let checked = time(
+            &format!("  full chain + validate-content, POST {label}"),
+            iterations,
+            || call("/bench/orders"),
+        );
+        let alone = time(
+            &format!("  validator alone (parse + validate) {label}"),
+            iterations,
+            || {
+                let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+                Validator::new(&validation.schemas, Direction::Request, None).is_valid(root, &value)
+            },
+        );
         rows.push((label, body.len(), plain, checked, alone));
     }
     println!();

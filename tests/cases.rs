@@ -11,7 +11,9 @@ use support::TestGateway;
 use tollgate::host::BackendError;
 use tollgate::host::memory::ScriptedBackend;
 use tollgate::http::{Headers, Request, Response};
-use tollgate_config::load::{load_document, openapi_examples, openapi_validation, resolve_fragments};
+use tollgate_config::load::{
+    load_document, openapi_examples, openapi_validation, resolve_fragments,
+};
 
 /// A parsed `.http` file: first line, headers, optional body.
 struct HttpFile {

@@ -19,16 +19,40 @@ use tollgate_config::load::schema::{Compiler, Dialect};
 const SKIPPED: &[(&str, &str)] = &[
     // Format as an annotation only: Tollgate asserts formats (as OpenAPI validators and
     // Azure do); the assertions are run from optional/format instead.
-    ("format.json", "format is an assertion here (optional/format/*.json run instead)"),
-    ("refRemote.json", "remote references are not supported (load error)"),
+    (
+        "format.json",
+        "format is an assertion here (optional/format/*.json run instead)",
+    ),
+    (
+        "refRemote.json",
+        "remote references are not supported (load error)",
+    ),
     ("vocabulary.json", "needs remote meta-schemas"),
-    ("dynamicRef.json", "$dynamicRef is not supported (load error)"),
-    ("unevaluatedItems.json", "unevaluatedItems is not supported (load error)"),
-    ("unevaluatedProperties.json", "unevaluatedProperties is not supported (load error)"),
+    (
+        "dynamicRef.json",
+        "$dynamicRef is not supported (load error)",
+    ),
+    (
+        "unevaluatedItems.json",
+        "unevaluatedItems is not supported (load error)",
+    ),
+    (
+        "unevaluatedProperties.json",
+        "unevaluatedProperties is not supported (load error)",
+    ),
 ];
 
 /// Formats declared supported (optional/format/<name>.json is run for each).
-const FORMATS: &[&str] = &["date-time", "date", "time", "email", "uuid", "uri", "ipv4", "ipv6"];
+const FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "email",
+    "uuid",
+    "uri",
+    "ipv4",
+    "ipv6",
+];
 
 /// Refusals that are declared: a group's load error must contain one of these.
 const DECLARED: &[&str] = &[
@@ -41,8 +65,8 @@ fn suite_dir() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("JSON_SCHEMA_TEST_SUITE") {
         return Some(PathBuf::from(dir));
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/json-schema-test-suite");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/json-schema-test-suite");
     dir.is_dir().then_some(dir)
 }
 
@@ -68,14 +92,18 @@ fn run_file(path: &Path, dialect: Dialect, tally: &mut Tally, failures: &mut Vec
                     tally.refused += tests.len();
                 } else {
                     tally.failed += tests.len();
-                    failures.push(format!("{}: {description}: load error {error}", path.display()));
+                    failures.push(format!(
+                        "{}: {description}: load error {error}",
+                        path.display()
+                    ));
                 }
                 continue;
             }
         };
         let schemas = compiler.finish();
         for test in tests {
-            let valid = Validator::new(&schemas, Direction::Request, None).is_valid(root, &test["data"]);
+            let valid =
+                Validator::new(&schemas, Direction::Request, None).is_valid(root, &test["data"]);
             if valid == test["valid"].as_bool().unwrap_or(false) {
                 tally.passed += 1;
             } else {
@@ -102,7 +130,10 @@ fn json_schema_test_suite() {
     };
     let mut failures = Vec::new();
     let mut totals = Vec::new();
-    for (draft, dialect) in [("draft4", Dialect::Draft4), ("draft2020-12", Dialect::Draft2020)] {
+    for (draft, dialect) in [
+        ("draft4", Dialect::Draft4),
+        ("draft2020-12", Dialect::Draft2020),
+    ] {
         let root = dir.join("tests").join(draft);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
             .expect("suite directory")
@@ -124,13 +155,20 @@ fn json_schema_test_suite() {
                 println!("{draft}/{name}: not run: {why}");
                 continue;
             }
-            let key = if in_format { format!("format/{name}") } else { name };
+            let key = if in_format {
+                format!("format/{name}")
+            } else {
+                name
+            };
             run_file(&path, dialect, table.entry(key).or_default(), &mut failures);
         }
         let (mut passed, mut failed, mut refused) = (0, 0, 0);
         println!("\n{draft}: keyword file | passed | failed | refused (declared unsupported)");
         for (name, tally) in &table {
-            println!("  {name:34} {:5} {:5} {:5}", tally.passed, tally.failed, tally.refused);
+            println!(
+                "  {name:34} {:5} {:5} {:5}",
+                tally.passed, tally.failed, tally.refused
+            );
             passed += tally.passed;
             failed += tally.failed;
             refused += tally.refused;

@@ -33,7 +33,10 @@ pub fn apply(
     let variable = policy.errors_variable_name.as_deref();
 
     let (body_len, header_type) = match (response, ctx.response.as_ref()) {
-        (true, Some(r)) => (r.body.len(), r.headers.get("content-type").map(String::from)),
+        (true, Some(r)) => (
+            r.body.len(),
+            r.headers.get("content-type").map(String::from),
+        ),
         (true, None) => (0, None),
         (false, _) => (
             ctx.request.body.len(),
@@ -79,7 +82,9 @@ pub fn apply(
             kind,
             rule: "Unspecified",
             details: format!("Unspecified content type {content_type} is not allowed."),
-            public: public(format!("Unspecified content type {content_type} is not allowed.")),
+            public: public(format!(
+                "Unspecified content type {content_type} is not allowed."
+            )),
             action: unspecified,
         });
         return report.finish(variable, section, ctx);
@@ -109,8 +114,11 @@ pub fn apply(
             } else {
                 Direction::Request
             };
-            let mut validator =
-                Validator::new(&validation.schemas, direction, rule.allow_additional_properties);
+            let mut validator = Validator::new(
+                &validation.schemas,
+                direction,
+                rule.allow_additional_properties,
+            );
             validator.validate(root, &value).err().map(|error| {
                 if error.path.is_empty() {
                     error.message
@@ -150,7 +158,11 @@ fn mapped_type(policy: &ValidateContent, header: Option<&str>) -> String {
     if let Some(any) = &map.any_content_type_value {
         return any.clone();
     }
-    if let Some((_, to)) = map.types.iter().find(|(from, _)| from.eq_ignore_ascii_case(&actual)) {
+    if let Some((_, to)) = map
+        .types
+        .iter()
+        .find(|(from, _)| from.eq_ignore_ascii_case(&actual))
+    {
         return to.clone();
     }
     if actual.is_empty()

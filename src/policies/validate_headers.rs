@@ -53,8 +53,14 @@ pub fn apply(
             .filter(|(n, _)| n.eq_ignore_ascii_case(&header.name))
             .map(|(_, v)| v.as_str())
             .collect();
-        if let Some(issue) = check(header, &values, "header", "ResponseHeader", action, validation)
-            && report.add(issue)
+        if let Some(issue) = check(
+            header,
+            &values,
+            "header",
+            "ResponseHeader",
+            action,
+            validation,
+        ) && report.add(issue)
         {
             return report.finish(variable, section, ctx);
         }

@@ -54,9 +54,18 @@ pub fn apply(
         (ParameterIn::Header, &policy.headers),
     ] {
         let (what, kind) = names(location);
-        let group_specified = action_or(group.as_ref().and_then(|g| g.specified.as_ref()), specified, ctx, host)?;
-        let group_unspecified =
-            action_or(group.as_ref().and_then(|g| g.unspecified.as_ref()), unspecified, ctx, host)?;
+        let group_specified = action_or(
+            group.as_ref().and_then(|g| g.specified.as_ref()),
+            specified,
+            ctx,
+            host,
+        )?;
+        let group_unspecified = action_or(
+            group.as_ref().and_then(|g| g.unspecified.as_ref()),
+            unspecified,
+            ctx,
+            host,
+        )?;
         let supplied: &[(String, String)] = match location {
             ParameterIn::Path => &path,
             ParameterIn::Query => &query,
@@ -97,7 +106,9 @@ pub fn apply(
             };
             if exempt
                 || seen.iter().any(|s| same(s, name))
-                || params.iter().any(|p| p.location == location && same(&p.name, name))
+                || params
+                    .iter()
+                    .any(|p| p.location == location && same(&p.name, name))
             {
                 continue;
             }
@@ -147,7 +158,11 @@ fn named_action(
     ctx: &mut Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<ValidationAction, PolicyError> {
-    let found = group.and_then(|g| g.parameters.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)));
+    let found = group.and_then(|g| {
+        g.parameters
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    });
     action_or(found.map(|(_, a)| a), default, ctx, host)
 }
 
@@ -162,7 +177,13 @@ pub(super) fn check(
     validation: &tollgate_config::ApiValidation,
 ) -> Option<Issue> {
     let response = kind == "ResponseHeader";
-    let public = |text: String| if response { super::validation::INTERNAL.to_string() } else { text };
+    let public = |text: String| {
+        if response {
+            super::validation::INTERNAL.to_string()
+        } else {
+            text
+        }
+    };
     let name = &param.name;
     let issue = |details: String, public: String| Issue {
         name: name.clone(),
@@ -189,25 +210,41 @@ pub(super) fn check(
         Ok(value) => value,
         Err(message) => {
             return Some(issue(
-                format!("Value of the {what} {name} cannot be parsed according to the definition. {message}"),
-                public(format!("Value of the {what} {name} couldn't be parsed according to the definition. {message}")),
+                format!(
+                    "Value of the {what} {name} cannot be parsed according to the definition. {message}"
+                ),
+                public(format!(
+                    "Value of the {what} {name} couldn't be parsed according to the definition. {message}"
+                )),
             ));
         }
     };
     let schema = param.schema?;
-    let direction = if response { Direction::Response } else { Direction::Request };
+    let direction = if response {
+        Direction::Response
+    } else {
+        Direction::Request
+    };
     let error = Validator::new(&validation.schemas, direction, None)
         .validate(schema, &value)
         .err()?;
     Some(issue(
-        format!("Value of the {what} {name} does not conform to the definition. {}", error.message),
-        public(format!("The value of the {what} {name} does not conform to the definition. {}", error.message)),
+        format!(
+            "Value of the {what} {name} does not conform to the definition. {}",
+            error.message
+        ),
+        public(format!(
+            "The value of the {what} {name} does not conform to the definition. {}",
+            error.message
+        )),
     ))
 }
 
 fn capital(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_ascii_uppercase().to_string() + chars.as_str()
+    })
 }
 
 /// A parameter's text as the JSON its schema expects.

@@ -54,8 +54,11 @@ fn time(text: &str) -> bool {
     if bytes.len() < 9 || !text.is_ascii() {
         return false;
     }
-    let (Some(h), Some(m), Some(s)) = (digits(&text[0..2], 2), digits(&text[3..5], 2), digits(&text[6..8], 2))
-    else {
+    let (Some(h), Some(m), Some(s)) = (
+        digits(&text[0..2], 2),
+        digits(&text[3..5], 2),
+        digits(&text[6..8], 2),
+    ) else {
         return false;
     };
     if bytes[2] != b':' || bytes[5] != b':' || h > 23 || m > 59 || s > 60 {
@@ -63,7 +66,10 @@ fn time(text: &str) -> bool {
     }
     let mut rest = &text[8..];
     if let Some(fraction) = rest.strip_prefix('.') {
-        let end = fraction.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(fraction.len());
+        let end = fraction
+            .bytes()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(fraction.len());
         if end == 0 {
             return false;
         }
@@ -106,9 +112,10 @@ fn date_time(text: &str) -> bool {
 fn uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
-            g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn ipv4(text: &str) -> bool {
@@ -167,7 +174,9 @@ fn hostname(name: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -180,7 +189,9 @@ fn uri(text: &str) -> bool {
     let scheme = &text[..colon];
     if scheme.is_empty()
         || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     {
         return false;
     }
@@ -206,7 +217,11 @@ fn uri(text: &str) -> bool {
             if literal.parse::<std::net::Ipv6Addr>().is_err() && !literal.starts_with('v') {
                 return false;
             }
-            if !port.is_empty() && !port.strip_prefix(':').is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+            if !port.is_empty()
+                && !port
+                    .strip_prefix(':')
+                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 return false;
             }
         } else if host_port.contains('[') || host_port.contains(']') {

@@ -61,7 +61,14 @@ fn under(outcome: Outcome, segment: Segment<'_>) -> Outcome {
         error.path = match segment {
             Segment::Key(key) if rest.is_empty() || rest.starts_with('[') => format!("{key}{rest}"),
             Segment::Key(key) => format!("{key}.{rest}"),
-            Segment::Index(i) => format!("[{i}]{}", if rest.starts_with('[') || rest.is_empty() { rest } else { format!(".{rest}") }),
+            Segment::Index(i) => format!(
+                "[{i}]{}",
+                if rest.starts_with('[') || rest.is_empty() {
+                    rest
+                } else {
+                    format!(".{rest}")
+                }
+            ),
         };
         error
     })
@@ -207,7 +214,8 @@ impl<'s> Validator<'s> {
     fn regex(&mut self, index: u32) -> Option<&regex_lite::Regex> {
         let index = index as usize;
         if self.regexes.len() <= index {
-            self.regexes.resize_with(self.schemas.patterns.len().max(index + 1), || None);
+            self.regexes
+                .resize_with(self.schemas.patterns.len().max(index + 1), || None);
         }
         if self.regexes[index].is_none() {
             // Checked at build time; a failure here only makes the pattern match nothing.
@@ -243,7 +251,10 @@ impl<'s> Validator<'s> {
                     return fail(format!(
                         "String '{}' does not match regex pattern '{}'.",
                         preview(text),
-                        self.schemas.patterns.get(*index as usize).map_or("", String::as_str)
+                        self.schemas
+                            .patterns
+                            .get(*index as usize)
+                            .map_or("", String::as_str)
                     ));
                 }
             }
@@ -440,9 +451,13 @@ fn number(check: &Check, n: f64) -> Outcome {
     }
     fail(match check {
         Check::Minimum(min) => format!("Number {n} is less than minimum value of {min}."),
-        Check::ExclusiveMinimum(min) => format!("Number {n} is less than or equal to exclusive minimum value of {min}."),
+        Check::ExclusiveMinimum(min) => {
+            format!("Number {n} is less than or equal to exclusive minimum value of {min}.")
+        }
         Check::Maximum(max) => format!("Number {n} is greater than maximum value of {max}."),
-        Check::ExclusiveMaximum(max) => format!("Number {n} is greater than or equal to exclusive maximum value of {max}."),
+        Check::ExclusiveMaximum(max) => {
+            format!("Number {n} is greater than or equal to exclusive maximum value of {max}.")
+        }
         Check::MultipleOf(m) => format!("Number {n} is not a multiple of {m}."),
         _ => String::new(),
     })
@@ -476,7 +491,11 @@ fn type_names(mask: u8) -> String {
         (types::ARRAY, "Array"),
         (types::NULL, "Null"),
     ];
-    let list: Vec<&str> = names.iter().filter(|(bit, _)| mask & bit != 0).map(|(_, n)| *n).collect();
+    let list: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| mask & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
     list.join(", ")
 }
 
@@ -520,8 +539,7 @@ fn equal(lit: &Lit, value: &Value) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y))
         }
         (Lit::Obj(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
         }
         _ => false,
     }
@@ -535,7 +553,9 @@ fn json_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }

@@ -23,10 +23,20 @@ fn messages_name_the_path_and_the_rule() {
             "properties": {"qty": {"type": "integer", "minimum": 1}}}}},
         "required": ["items"]
     });
-    let err = check(schema.clone(), Dialect::Draft2020, json!({"items": [{"qty": 1}, {"qty": 0}]}));
-    assert_eq!(err.unwrap_err(), "items[1].qty: Number 0 is less than minimum value of 1.");
+    let err = check(
+        schema.clone(),
+        Dialect::Draft2020,
+        json!({"items": [{"qty": 1}, {"qty": 0}]}),
+    );
+    assert_eq!(
+        err.unwrap_err(),
+        "items[1].qty: Number 0 is less than minimum value of 1."
+    );
     let err = check(schema, Dialect::Draft2020, json!({}));
-    assert_eq!(err.unwrap_err(), ": Required properties are missing from object: items.");
+    assert_eq!(
+        err.unwrap_err(),
+        ": Required properties are missing from object: items."
+    );
 }
 
 #[test]
@@ -76,9 +86,15 @@ fn a_self_reference_without_progress_stops() {
 #[test]
 fn unsupported_keywords_and_remote_refs_are_load_errors() {
     for (schema, needle) in [
-        (json!({"unevaluatedProperties": false}), "unevaluatedProperties"),
+        (
+            json!({"unevaluatedProperties": false}),
+            "unevaluatedProperties",
+        ),
         (json!({"$dynamicRef": "#x"}), "$dynamicRef"),
-        (json!({"$ref": "http://example.com/other.json"}), "does not resolve inside the document"),
+        (
+            json!({"$ref": "http://example.com/other.json"}),
+            "does not resolve inside the document",
+        ),
         (json!({"pattern": "(?<=a)b"}), "pattern"),
     ] {
         let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);

@@ -14,7 +14,9 @@ use crate::model::{
     ResponseSpec,
 };
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Compiles the validation data of `api` from its OpenAPI document (`text`). Errors name
 /// the JSON pointer and the reason.
@@ -40,7 +42,9 @@ pub fn validation_of(api: &Api, doc: &Value) -> Result<ApiValidation, String> {
         return Ok(ApiValidation::default());
     };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         let item_pointer = format!("/paths/{}", escape(path));
         for (method, op) in item {
             if !METHODS.contains(&method.as_str()) {
@@ -61,11 +65,15 @@ pub fn validation_of(api: &Api, doc: &Value) -> Result<ApiValidation, String> {
                 ..OperationSpec::default()
             };
             // Operation-level parameters override path-level ones of the same name and place.
-            for pointer in [format!("{op_pointer}/parameters"), format!("{item_pointer}/parameters")] {
+            for pointer in [
+                format!("{op_pointer}/parameters"),
+                format!("{item_pointer}/parameters"),
+            ] {
                 for parameter in parameters(doc, &pointer, &mut compiler)? {
-                    let known = spec.parameters.iter().any(|p| {
-                        p.location == parameter.location && same_name(p, &parameter.name)
-                    });
+                    let known = spec
+                        .parameters
+                        .iter()
+                        .any(|p| p.location == parameter.location && same_name(p, &parameter.name));
                     if !known {
                         spec.parameters.push(parameter);
                     }
@@ -85,7 +93,13 @@ pub fn validation_of(api: &Api, doc: &Value) -> Result<ApiValidation, String> {
                         for name in map.keys() {
                             let at = format!("{pointer}/headers/{}", escape(name));
                             if let Some((header, at)) = follow(doc, &at) {
-                                headers.push(parameter(name, ParameterIn::Header, header, &at, &mut compiler)?);
+                                headers.push(parameter(
+                                    name,
+                                    ParameterIn::Header,
+                                    header,
+                                    &at,
+                                    &mut compiler,
+                                )?);
                             }
                         }
                     }
@@ -142,7 +156,9 @@ fn parameters(
     let mut out = Vec::new();
     for i in 0..list.len() {
         let Some((p, at)) = follow(doc, &format!("{pointer}/{i}")) else {
-            return Err(format!("#{pointer}/{i}: the parameter's `$ref` does not resolve"));
+            return Err(format!(
+                "#{pointer}/{i}: the parameter's `$ref` does not resolve"
+            ));
         };
         let name = p.get("name").and_then(Value::as_str).unwrap_or("");
         let location = match p.get("in").and_then(Value::as_str) {
@@ -172,8 +188,7 @@ fn parameter(
     Ok(ParameterSpec {
         name: name.to_string(),
         location,
-        required: location == ParameterIn::Path
-            || p.get("required") == Some(&Value::Bool(true)),
+        required: location == ParameterIn::Path || p.get("required") == Some(&Value::Bool(true)),
         schema,
         kind: kind(doc_schema),
     })
@@ -234,7 +249,11 @@ fn media(
             .and_then(|s| s.get("$ref"))
             .and_then(Value::as_str)
         {
-            Some(reference) => reference.rsplit('/').next().unwrap_or(reference).to_string(),
+            Some(reference) => reference
+                .rsplit('/')
+                .next()
+                .unwrap_or(reference)
+                .to_string(),
             None => format!("#{at}/schema"),
         };
         let _ = doc;

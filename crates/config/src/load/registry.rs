@@ -211,9 +211,7 @@ pub(crate) const REGISTRY: &[Entry] = &[
     Entry {
         element: "validate-parameters",
         sections: &[Section::Inbound],
-        parse: |el| {
-            validate_parameters::parse(el).map(|p| Policy::ValidateParameters(Box::new(p)))
-        },
+        parse: |el| validate_parameters::parse(el).map(|p| Policy::ValidateParameters(Box::new(p))),
     },
     Entry {
         element: "validate-headers",

@@ -40,7 +40,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateContent, Rep
             }),
             other => Err(el.error_at(
                 child.range().start,
-                format!("<validate-content> takes <content-type-map> and <content>, found <{other}>"),
+                format!(
+                    "<validate-content> takes <content-type-map> and <content>, found <{other}>"
+                ),
             )),
         };
         if let Err(reported) = parsed {
@@ -109,7 +111,12 @@ fn content_rule(el: &mut Element<'_, '_, '_>) -> Result<ContentRule, Reported> {
             ));
         }
         other => {
-            return Err(el.not_one_of(validate_as.offset, "validate-as", &["json", "xml", "soap"], other));
+            return Err(el.not_one_of(
+                validate_as.offset,
+                "validate-as",
+                &["json", "xml", "soap"],
+                other,
+            ));
         }
     }
     let message = "schemas added to the Azure instance (schema-id, schema-ref) are not \
@@ -122,7 +129,9 @@ fn content_rule(el: &mut Element<'_, '_, '_>) -> Result<ContentRule, Reported> {
         "case-insensitive-property-names is not supported: property names are matched exactly",
     )?;
     let action = required_action(el, "action")?;
-    let allow_additional_properties = el.optional_bool("allow-additional-properties")?.map(|(_, b)| b);
+    let allow_additional_properties = el
+        .optional_bool("allow-additional-properties")?
+        .map(|(_, b)| b);
     Ok(ContentRule {
         content_type,
         action,

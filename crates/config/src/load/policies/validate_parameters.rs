@@ -24,7 +24,9 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateParameters, 
             other => {
                 result = Err(el.error_at(
                     child.range().start,
-                    format!("<validate-parameters> takes <headers>, <query> and <path>, found <{other}>"),
+                    format!(
+                        "<validate-parameters> takes <headers>, <query> and <path>, found <{other}>"
+                    ),
                 ));
                 continue;
             }

@@ -58,7 +58,12 @@ pub(super) fn compile_object(
                 let name = name.as_str().unwrap_or("");
                 Ok::<u8, String>(mask | type_bit(name, &at("type"))?)
             })?,
-            _ => return Err(format!("#{}: `type` must be a string or an array", at("type"))),
+            _ => {
+                return Err(format!(
+                    "#{}: `type` must be a string or an array",
+                    at("type")
+                ));
+            }
         };
         if c.dialect == Dialect::OpenApi30 && o.get("nullable") == Some(&Value::Bool(true)) {
             mask |= types::NULL;
@@ -106,7 +111,11 @@ pub(super) fn compile_object(
         };
         checks.push(Check::Pattern(c.pattern(pattern, &at("pattern"))?));
     }
-    if let Some(format) = o.get("format").and_then(Value::as_str).and_then(Format::from_name) {
+    if let Some(format) = o
+        .get("format")
+        .and_then(Value::as_str)
+        .and_then(Format::from_name)
+    {
         checks.push(Check::Format(format));
     }
     arrays(c, o, pointer, draft4, &mut checks)?;
@@ -163,7 +172,11 @@ fn sub(
     }
 }
 
-fn number(o: &Map<String, Value>, key: &str, at: &dyn Fn(&str) -> String) -> Result<Option<f64>, String> {
+fn number(
+    o: &Map<String, Value>,
+    key: &str,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Option<f64>, String> {
     match o.get(key) {
         None => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
@@ -171,11 +184,18 @@ fn number(o: &Map<String, Value>, key: &str, at: &dyn Fn(&str) -> String) -> Res
     }
 }
 
-fn count(o: &Map<String, Value>, key: &str, at: &dyn Fn(&str) -> String) -> Result<Option<u64>, String> {
+fn count(
+    o: &Map<String, Value>,
+    key: &str,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Option<u64>, String> {
     match number(o, key, at)? {
         None => Ok(None),
         Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as u64)),
-        Some(_) => Err(format!("#{}: `{key}` must be a non-negative integer", at(key))),
+        Some(_) => Err(format!(
+            "#{}: `{key}` must be a non-negative integer",
+            at(key)
+        )),
     }
 }
 
@@ -210,7 +230,10 @@ fn numbers(
     }
     if let Some(m) = number(o, "multipleOf", at)? {
         if m <= 0.0 {
-            return Err(format!("#{}: `multipleOf` must be greater than 0", at("multipleOf")));
+            return Err(format!(
+                "#{}: `multipleOf` must be greater than 0",
+                at("multipleOf")
+            ));
         }
         checks.push(Check::MultipleOf(m));
     }

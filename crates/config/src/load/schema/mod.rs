@@ -60,7 +60,8 @@ impl<'d> Compiler<'d> {
 
     fn new(doc: &'d Value, dialect: Dialect, openapi: bool, root_place: Place) -> Self {
         let mut ids = Ids::default();
-        ids.resources.insert(DOCUMENT_BASE.to_string(), String::new());
+        ids.resources
+            .insert(DOCUMENT_BASE.to_string(), String::new());
         uri::scan(doc, "", DOCUMENT_BASE, root_place, dialect, &mut ids);
         Compiler {
             doc,
@@ -134,15 +135,14 @@ impl<'d> Compiler<'d> {
         if let Some(&index) = self.patterns.get(pattern) {
             return Ok(index);
         }
-        let translated = crate::regex::translate(pattern, crate::regex::ECMA_SCRIPT).map_err(
-            |error| {
+        let translated =
+            crate::regex::translate(pattern, crate::regex::ECMA_SCRIPT).map_err(|error| {
                 format!(
                     "#{pointer}: pattern `{pattern}` cannot run on the linear-time engine \
                      (at character {}): {}",
                     error.offset, error.message
                 )
-            },
-        )?;
+            })?;
         regex_lite::Regex::new(&translated).map_err(|error| {
             format!(
                 "#{pointer}: pattern `{pattern}` is not supported by the linear-time engine: \

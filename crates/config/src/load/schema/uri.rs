@@ -71,11 +71,7 @@ fn remove_dots_in(uri: &str) -> String {
         Some(i) => {
             let after = &uri[i + 3..];
             let end = after.find('/').unwrap_or(after.len());
-            format!(
-                "{}{}",
-                &uri[..i + 3 + end],
-                remove_dots(&after[end..])
-            )
+            format!("{}{}", &uri[..i + 3 + end], remove_dots(&after[end..]))
         }
         None => uri.to_string(),
     }
@@ -151,8 +147,7 @@ pub(super) fn child_place(place: Place, key: &str, value: &Value) -> Place {
     match place {
         Place::Members => Place::Schema,
         Place::Schema => {
-            if MAP_KEYWORDS.contains(&key) || (ARRAY_KEYWORDS.contains(&key) && value.is_array())
-            {
+            if MAP_KEYWORDS.contains(&key) || (ARRAY_KEYWORDS.contains(&key) && value.is_array()) {
                 Place::Members
             } else if SCHEMA_KEYWORDS.contains(&key) {
                 Place::Schema
@@ -177,7 +172,10 @@ pub(super) struct Ids {
 
 /// The `$id` (draft 4: `id`) a schema object declares, if any. Draft 4 ignores an `id` next
 /// to `$ref`.
-pub(super) fn own_id<'v>(object: &'v serde_json::Map<String, Value>, dialect: Dialect) -> Option<&'v str> {
+pub(super) fn own_id<'v>(
+    object: &'v serde_json::Map<String, Value>,
+    dialect: Dialect,
+) -> Option<&'v str> {
     if dialect.is_draft4() {
         if object.contains_key("$ref") {
             return None;
@@ -206,7 +204,11 @@ pub(super) fn scan(
                 ids.anchors
                     .insert(format!("{base}#{anchor}"), pointer.to_string());
             } else {
-                base = resolve(&base, id).split('#').next().unwrap_or("").to_string();
+                base = resolve(&base, id)
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 ids.resources.insert(base.clone(), pointer.to_string());
             }
         }
@@ -225,7 +227,14 @@ pub(super) fn scan(
             for (key, child) in object {
                 let place = child_place(place, key, child);
                 if place != Place::Other || matches!(child, Value::Object(_) | Value::Array(_)) {
-                    scan(child, &format!("{pointer}/{}", escape(key)), &base, place, dialect, ids);
+                    scan(
+                        child,
+                        &format!("{pointer}/{}", escape(key)),
+                        &base,
+                        place,
+                        dialect,
+                        ids,
+                    );
                 }
             }
         }
@@ -286,7 +295,11 @@ pub(super) fn walk<'v>(
             && let Some(id) = own_id(object, dialect)
             && !(dialect.is_draft4() && id.starts_with('#'))
         {
-            *base = resolve(base, id).split('#').next().unwrap_or("").to_string();
+            *base = resolve(base, id)
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .to_string();
         }
     };
     apply_id(value, place, &mut base);
@@ -325,11 +338,20 @@ mod tests {
     #[test]
     fn resolves_relative_references() {
         let base = "http://localhost:1234/draft2020-12/tree";
-        assert_eq!(resolve(base, "node"), "http://localhost:1234/draft2020-12/node");
-        assert_eq!(resolve(base, "#/a"), "http://localhost:1234/draft2020-12/tree#/a");
+        assert_eq!(
+            resolve(base, "node"),
+            "http://localhost:1234/draft2020-12/node"
+        );
+        assert_eq!(
+            resolve(base, "#/a"),
+            "http://localhost:1234/draft2020-12/tree#/a"
+        );
         assert_eq!(resolve(base, "/x/y.json"), "http://localhost:1234/x/y.json");
         assert_eq!(resolve(base, "../z"), "http://localhost:1234/z");
         assert_eq!(resolve("urn:uuid:1234", "#foo"), "urn:uuid:1234#foo");
-        assert_eq!(resolve("tollgate:///document.json", "a/b"), "tollgate:///a/b");
+        assert_eq!(
+            resolve("tollgate:///document.json", "a/b"),
+            "tollgate:///a/b"
+        );
     }
 }
