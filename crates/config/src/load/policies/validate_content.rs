@@ -96,6 +96,21 @@ fn content_rule(el: &mut Element<'_, '_, '_>) -> Result<ContentRule, Reported> {
         .optional_plain("type")?
         .map(|a| a.value.trim().to_string())
         .unwrap_or_default();
+    // Every attribute is read before any refusal, so a refusal is the only error reported.
+    let action = required_action(el, "action");
+    let allow_additional_properties = el
+        .optional_bool("allow-additional-properties")
+        .map(|b| b.map(|(_, b)| b));
+    let message = "schemas added to the Azure instance (schema-id, schema-ref) are not \
+                   supported: describe the body in the API's OpenAPI document \
+                   (apis/<id>.openapi.json), which validate-content uses by default";
+    let refusals = el
+        .reject("schema-id", message)
+        .and(el.reject("schema-ref", message))
+        .and(el.reject(
+            "case-insensitive-property-names",
+            "case-insensitive-property-names is not supported: property names are matched exactly",
+        ));
     let validate_as = el.required_plain("validate-as")?;
     let kind = validate_as.value.trim().to_ascii_lowercase();
     match kind.as_str() {
@@ -119,22 +134,10 @@ fn content_rule(el: &mut Element<'_, '_, '_>) -> Result<ContentRule, Reported> {
             ));
         }
     }
-    let message = "schemas added to the Azure instance (schema-id, schema-ref) are not \
-                   supported: describe the body in the API's OpenAPI document \
-                   (apis/<id>.openapi.json), which validate-content uses by default";
-    el.reject("schema-id", message)?;
-    el.reject("schema-ref", message)?;
-    el.reject(
-        "case-insensitive-property-names",
-        "case-insensitive-property-names is not supported: property names are matched exactly",
-    )?;
-    let action = required_action(el, "action")?;
-    let allow_additional_properties = el
-        .optional_bool("allow-additional-properties")?
-        .map(|(_, b)| b);
+    refusals?;
     Ok(ContentRule {
         content_type,
-        action,
-        allow_additional_properties,
+        action: action?,
+        allow_additional_properties: allow_additional_properties?,
     })
 }
