@@ -24,10 +24,14 @@ pub(crate) fn required_action(
     action(el, name)?.ok_or_else(|| el.missing(name))
 }
 
-/// `errors-variable-name`: a literal variable name (Azure takes no expression there).
+/// `errors-variable-name`: a literal variable name (Azure takes no expression there). The
+/// singular `error-variable-name`, which Azure's policy toolkit writes, is accepted too.
 pub(crate) fn errors_variable(el: &mut Element<'_, '_, '_>) -> Result<Option<String>, Reported> {
-    Ok(el
-        .azure_literal("errors-variable-name")?
+    let attr = match el.azure_literal("errors-variable-name")? {
+        Some(attr) => Some(attr),
+        None => el.azure_literal("error-variable-name")?,
+    };
+    Ok(attr
         .map(|attr| attr.value.trim().to_string())
         .filter(|name| !name.is_empty()))
 }
