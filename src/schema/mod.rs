@@ -5,12 +5,15 @@
 //! text the first time a call reaches it and kept for the rest of the call. Recursion is
 //! bounded ([`MAX_DEPTH`]); a failure names the instance path and the keyword.
 
+mod containers;
 mod formats;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use serde_json::Value;
-use tollgate_config::schema::{Check, Lit, Properties, Schemas, direction, types};
+use tollgate_config::schema::{Check, Properties, Schemas};
+use values::{equal, number, preview, short, type_matches, type_name, type_names};
 
 /// How deep schema applicators may nest on one instance before validation fails (a schema
 /// such as `{"$ref": "#"}` would otherwise never end).
@@ -45,9 +48,10 @@ pub struct Validator<'s> {
     additional: Option<bool>,
 }
 
-type Outcome = Result<(), Box<SchemaError>>;
+/// A check's result: the failure, boxed (the success path stays one word).
+pub(crate) type Outcome = Result<(), Box<SchemaError>>;
 
-fn fail(message: impl Into<String>) -> Outcome {
+pub(crate) fn fail(message: impl Into<String>) -> Outcome {
     Err(Box::new(SchemaError {
         path: String::new(),
         message: message.into(),
@@ -313,250 +317,5 @@ impl<'s> Validator<'s> {
             }
         }
         Ok(())
-    }
-
-    fn array(&mut self, check: &Check, items: &[Value], depth: u32) -> Outcome {
-        match check {
-            Check::Items { prefix, rest } => {
-                for (i, item) in items.iter().enumerate() {
-                    let node = match prefix.get(i) {
-                        Some(node) => *node,
-                        None => match rest {
-                            Some(node) => *node,
-                            None => break,
-                        },
-                    };
-                    under(self.node(node, item, depth), Segment::Index(i))?;
-                }
-            }
-            Check::MinItems(min) if (items.len() as u64) < *min => {
-                return fail(format!(
-                    "Array item count {} is less than minimum count of {min}.",
-                    items.len()
-                ));
-            }
-            Check::MaxItems(max) if (items.len() as u64) > *max => {
-                return fail(format!(
-                    "Array item count {} exceeds maximum count of {max}.",
-                    items.len()
-                ));
-            }
-            Check::UniqueItems => {
-                for (i, a) in items.iter().enumerate() {
-                    if items[..i].iter().any(|b| json_equal(a, b)) {
-                        return fail(format!("Non-unique array item at index {i}."));
-                    }
-                }
-            }
-            Check::Contains { schema, min, max } => {
-                let mut found = 0u64;
-                for item in items {
-                    if self.node(*schema, item, depth).is_ok() {
-                        found += 1;
-                    }
-                }
-                if found < *min {
-                    return fail("No items match contains.");
-                }
-                if max.is_some_and(|max| found > max) {
-                    return fail("Too many items match contains.");
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn object(
-        &mut self,
-        check: &Check,
-        object: &serde_json::Map<String, Value>,
-        depth: u32,
-    ) -> Outcome {
-        match check {
-            Check::Required(names) => {
-                let skip = match self.direction {
-                    Direction::Request => direction::READ_ONLY,
-                    Direction::Response => direction::WRITE_ONLY,
-                };
-                let missing: Vec<&str> = names
-                    .iter()
-                    .filter(|(name, flags)| flags & skip == 0 && !object.contains_key(name))
-                    .map(|(name, _)| name.as_str())
-                    .collect();
-                if !missing.is_empty() {
-                    return fail(format!(
-                        "Required properties are missing from object: {}.",
-                        missing.join(", ")
-                    ));
-                }
-            }
-            Check::MinProperties(min) if (object.len() as u64) < *min => {
-                return fail(format!(
-                    "Object property count {} is less than minimum count of {min}.",
-                    object.len()
-                ));
-            }
-            Check::MaxProperties(max) if (object.len() as u64) > *max => {
-                return fail(format!(
-                    "Object property count {} exceeds maximum count of {max}.",
-                    object.len()
-                ));
-            }
-            Check::PropertyNames(node) => {
-                for key in object.keys() {
-                    let name = Value::String(key.clone());
-                    under(self.node(*node, &name, depth), Segment::Key(key))?;
-                }
-            }
-            Check::DependentRequired(rules) => {
-                for (name, needed) in rules {
-                    if object.contains_key(name)
-                        && let Some(missing) = needed.iter().find(|n| !object.contains_key(*n))
-                    {
-                        return fail(format!(
-                            "Dependencies for property '{name}' failed. Missing required keys: {missing}."
-                        ));
-                    }
-                }
-            }
-            Check::DependentSchemas(rules) => {
-                let whole = Value::Object(object.clone());
-                for (name, node) in rules {
-                    if object.contains_key(name) {
-                        self.node(*node, &whole, depth)?;
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-}
-
-fn number(check: &Check, n: f64) -> Outcome {
-    let ok = match check {
-        Check::Minimum(min) => n >= *min,
-        Check::ExclusiveMinimum(min) => n > *min,
-        Check::Maximum(max) => n <= *max,
-        Check::ExclusiveMaximum(max) => n < *max,
-        Check::MultipleOf(m) => {
-            let q = n / m;
-            q.is_finite() && (q - q.round()).abs() <= 1e-9 * q.abs().max(1.0)
-        }
-        _ => true,
-    };
-    if ok {
-        return Ok(());
-    }
-    fail(match check {
-        Check::Minimum(min) => format!("Number {n} is less than minimum value of {min}."),
-        Check::ExclusiveMinimum(min) => {
-            format!("Number {n} is less than or equal to exclusive minimum value of {min}.")
-        }
-        Check::Maximum(max) => format!("Number {n} is greater than maximum value of {max}."),
-        Check::ExclusiveMaximum(max) => {
-            format!("Number {n} is greater than or equal to exclusive maximum value of {max}.")
-        }
-        Check::MultipleOf(m) => format!("Number {n} is not a multiple of {m}."),
-        _ => String::new(),
-    })
-}
-
-fn type_matches(mask: u8, value: &Value) -> bool {
-    let bit = match value {
-        Value::Null => types::NULL,
-        Value::Bool(_) => types::BOOLEAN,
-        Value::Object(_) => types::OBJECT,
-        Value::Array(_) => types::ARRAY,
-        Value::String(_) => types::STRING,
-        Value::Number(n) => {
-            let integral = n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
-            if integral && mask & types::INTEGER != 0 {
-                return true;
-            }
-            types::NUMBER
-        }
-    };
-    mask & bit != 0
-}
-
-fn type_names(mask: u8) -> String {
-    let names = [
-        (types::STRING, "String"),
-        (types::INTEGER, "Integer"),
-        (types::NUMBER, "Number"),
-        (types::BOOLEAN, "Boolean"),
-        (types::OBJECT, "Object"),
-        (types::ARRAY, "Array"),
-        (types::NULL, "Null"),
-    ];
-    let list: Vec<&str> = names
-        .iter()
-        .filter(|(bit, _)| mask & bit != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    list.join(", ")
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "Null",
-        Value::Bool(_) => "Boolean",
-        Value::Object(_) => "Object",
-        Value::Array(_) => "Array",
-        Value::String(_) => "String",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
-        Value::Number(_) => "Number",
-    }
-}
-
-fn preview(text: &str) -> String {
-    let mut out: String = text.chars().take(64).collect();
-    if out.len() < text.len() {
-        out.push_str("...");
-    }
-    out
-}
-
-fn short(value: &Value) -> String {
-    match value {
-        Value::String(s) => preview(s),
-        Value::Object(_) => "{...}".into(),
-        Value::Array(_) => "[...]".into(),
-        other => other.to_string(),
-    }
-}
-
-/// JSON Schema equality between a schema literal and an instance value.
-fn equal(lit: &Lit, value: &Value) -> bool {
-    match (lit, value) {
-        (Lit::Null, Value::Null) => true,
-        (Lit::Bool(a), Value::Bool(b)) => a == b,
-        (Lit::Num(a), Value::Number(b)) => b.as_f64() == Some(*a),
-        (Lit::Str(a), Value::String(b)) => a == b,
-        (Lit::Arr(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y))
-        }
-        (Lit::Obj(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
-        }
-        _ => false,
-    }
-}
-
-/// JSON Schema equality between two instance values (numbers by value).
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
     }
 }
