@@ -85,10 +85,10 @@ pub fn apply(
                 .filter(|(n, _)| same(n, &param.name))
                 .map(|(_, v)| v.as_str())
                 .collect();
-            if let Some(issue) = check(param, &values, what, kind, action, validation) {
-                if report.add(issue) {
-                    return report.finish(variable, section, ctx);
-                }
+            if let Some(issue) = check(param, &values, what, kind, action, validation)
+                && report.add(issue)
+            {
+                return report.finish(variable, section, ctx);
             }
         }
         if location == ParameterIn::Path {

@@ -262,14 +262,12 @@ impl<'s> Validator<'s> {
                     ));
                 }
             }
-            Check::Format(format) => {
-                if !formats::check(*format, text) {
-                    return fail(format!(
-                        "String '{}' does not validate against format '{}'.",
-                        preview(text),
-                        format.name()
-                    ));
-                }
+            Check::Format(format) if !formats::check(*format, text) => {
+                return fail(format!(
+                    "String '{}' does not validate against format '{}'.",
+                    preview(text),
+                    format.name()
+                ));
             }
             _ => {}
         }

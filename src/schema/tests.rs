@@ -1,5 +1,6 @@
 //! The validator on small schemas: keywords, paths in messages, directions, the override of
 //! `additionalProperties`. (The JSON Schema Test Suite run is `tests/json_schema_suite.rs`.)
+#![allow(clippy::unwrap_used)] // a test may panic
 
 use serde_json::{Value, json};
 use tollgate_config::load::schema::{Compiler, Dialect};

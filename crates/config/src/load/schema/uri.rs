@@ -172,10 +172,7 @@ pub(super) struct Ids {
 
 /// The `$id` (draft 4: `id`) a schema object declares, if any. Draft 4 ignores an `id` next
 /// to `$ref`.
-pub(super) fn own_id<'v>(
-    object: &'v serde_json::Map<String, Value>,
-    dialect: Dialect,
-) -> Option<&'v str> {
+pub(super) fn own_id(object: &serde_json::Map<String, Value>, dialect: Dialect) -> Option<&str> {
     if dialect.is_draft4() {
         if object.contains_key("$ref") {
             return None;
