@@ -7,6 +7,7 @@
 
 mod containers;
 mod formats;
+mod simple;
 #[cfg(test)]
 mod tests;
 mod values;
@@ -215,6 +216,16 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// Whether pattern `index` matches `text`: the build-time simple form when it has one,
+    /// else the regex, built on first use in this call.
+    fn pattern_matches(&mut self, index: u32, text: &str) -> bool {
+        let schemas = self.schemas;
+        if let Some(Some(simple)) = schemas.simple.get(index as usize) {
+            return simple::is_match(simple, text);
+        }
+        self.regex(index).is_some_and(|re| re.is_match(text))
+    }
+
     fn regex(&mut self, index: u32) -> Option<&regex_lite::Regex> {
         let index = index as usize;
         if self.regexes.len() <= index {
@@ -250,7 +261,7 @@ impl<'s> Validator<'s> {
                 }
             }
             Check::Pattern(index) => {
-                let matched = self.regex(*index).is_some_and(|re| re.is_match(text));
+                let matched = self.pattern_matches(*index, text);
                 if !matched {
                     return fail(format!(
                         "String '{}' does not match regex pattern '{}'.",
@@ -285,7 +296,7 @@ impl<'s> Validator<'s> {
                 under(self.node(*node, member, depth), Segment::Key(key))?;
             }
             for (pattern, node) in &p.patterns {
-                if self.regex(*pattern).is_some_and(|re| re.is_match(key)) {
+                if self.pattern_matches(*pattern, key) {
                     matched = true;
                     under(self.node(*node, member, depth), Segment::Key(key))?;
                 }

@@ -111,3 +111,68 @@ fn patterns_are_searched_not_anchored() {
     assert!(check(schema, Dialect::Draft2020, json!("ab1")).is_err());
     assert!(check(json!({"pattern": "b"}), Dialect::Draft2020, json!("abc")).is_ok());
 }
+
+#[test]
+fn simple_patterns_match_as_the_regex_engine_does() {
+    let patterns = [
+        "^[A-Z]{3}-[0-9]{4}$",
+        "^\\d+$",
+        "[a-z]",
+        "^a*$",
+        "a+",
+        "^.{2,4}$",
+        "^[^0-9]+x?$",
+        "^\\w{1,3}\\.[a-f-]*$",
+        "b{2,}c",
+        "^$",
+        "x$",
+        "^é+$",
+    ];
+    let inputs = [
+        "",
+        "a",
+        "ab",
+        "ABC-1234",
+        "ABC-12345",
+        "abc-1234",
+        "123",
+        "12a",
+        "aaa",
+        "xyz",
+        "b",
+        "bbc",
+        "abbbc",
+        "ab.cd",
+        "a_1.f-a",
+        "ab\ncd",
+        "éé",
+        "x",
+        "yx",
+        "xy",
+        "ABCD-1234",
+    ];
+    for pattern in patterns {
+        let schema = json!({ "pattern": pattern });
+        let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+        compiler.compile("").unwrap();
+        let schemas = compiler.finish();
+        let simple = schemas.simple[0]
+            .as_ref()
+            .unwrap_or_else(|| panic!("{pattern} is simple"));
+        let regex = regex_lite::Regex::new(&schemas.patterns[0]).unwrap();
+        for input in inputs {
+            assert_eq!(
+                super::simple::is_match(simple, input),
+                regex.is_match(input),
+                "pattern {pattern:?} on {input:?}"
+            );
+        }
+    }
+    for not_simple in ["(ab)+", "a|b", "\\bword", "^\\s+$", "[[:alpha:]]"] {
+        let schema = json!({ "pattern": not_simple });
+        let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+        if compiler.compile("").is_ok() {
+            assert!(compiler.finish().simple[0].is_none(), "{not_simple}");
+        }
+    }
+}

@@ -16,6 +16,35 @@ pub struct Schemas {
     pub nodes: Vec<SchemaNode>,
     /// Regular expressions in the engine's (`regex-lite`) syntax, translated from ECMA-262.
     pub patterns: Vec<String>,
+    /// For each pattern, its compiled form when it is a plain sequence of character classes
+    /// with quantifiers (most OpenAPI patterns, e.g. `^[A-Z]{3}-[0-9]{4}$`): matched without
+    /// building a regex per call. `None`: the regex engine runs it.
+    pub simple: Vec<Option<SimplePattern>>,
+}
+
+/// A pattern that is a sequence of quantified character classes, optionally anchored,
+/// matched by a bit-parallel NFA over at most 63 states (linear in the input).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SimplePattern {
+    /// `^`: the match starts at the beginning.
+    pub anchored_start: bool,
+    /// `$`: the match ends at the end.
+    pub anchored_end: bool,
+    /// The NFA states, in order; each consumes one character.
+    pub states: Vec<SimpleState>,
+}
+
+/// One state of a [`SimplePattern`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimpleState {
+    /// Inclusive character ranges the state accepts.
+    pub ranges: Vec<(char, char)>,
+    /// The state accepts characters outside `ranges` instead.
+    pub negated: bool,
+    /// The state may be skipped (`?`, the optional part of `{n,m}`, `*`).
+    pub optional: bool,
+    /// The state may repeat (`*`, the tail of `+` and `{n,}`).
+    pub repeats: bool,
 }
 
 /// One (sub)schema: all of its checks must pass.

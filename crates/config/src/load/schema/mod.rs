@@ -8,6 +8,7 @@
 //! `unevaluatedItems`, and patterns the linear-time engine cannot run.
 
 mod keywords;
+mod simple_pattern;
 mod uri;
 
 use std::collections::HashMap;
@@ -151,6 +152,7 @@ impl<'d> Compiler<'d> {
         })?;
         let index = u32::try_from(self.out.patterns.len()).map_err(|_| "too many patterns")?;
         self.out.patterns.push(translated);
+        self.out.simple.push(simple_pattern::compile(pattern));
         self.patterns.insert(pattern.to_string(), index);
         Ok(index)
     }
