@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod policies;
 pub mod rfc3339;
 pub mod routing;
+pub mod schema;
 pub mod subscriptions;
 
 pub use gateway::{Gateway, client_ip};

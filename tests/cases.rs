@@ -11,7 +11,9 @@ use support::TestGateway;
 use tollgate::host::BackendError;
 use tollgate::host::memory::ScriptedBackend;
 use tollgate::http::{Headers, Request, Response};
-use tollgate_config::load::{load_document, openapi_examples, resolve_fragments};
+use tollgate_config::load::{
+    load_document, openapi_examples, openapi_validation, resolve_fragments,
+};
 
 /// A parsed `.http` file: first line, headers, optional body.
 struct HttpFile {
@@ -96,6 +98,8 @@ fn run_case(dir: &Path) -> Vec<String> {
     config.apis[0].operations[0].policy = doc("operation.xml");
     if let Ok(text) = fs::read_to_string(dir.join("openapi.json")) {
         config.apis[0].mock_examples = openapi_examples(&config.apis[0], &text).unwrap();
+        let validation = openapi_validation(&config.apis[0], &text).unwrap();
+        config.apis[0].validation = Some(Box::new(validation));
     }
 
     let backend = scripted_backend(dir);

@@ -37,7 +37,12 @@ mod set_header;
 mod set_query_parameter;
 mod trace;
 pub mod typed;
+mod validate_content;
+mod validate_headers;
 pub mod validate_jwt;
+mod validate_parameters;
+mod validate_status_code;
+pub mod validation;
 mod wait;
 pub(crate) mod xml_to_json;
 
@@ -192,6 +197,10 @@ fn run(
         Policy::Wait(p) => return wait::run(p, section, ctx, host),
         Policy::SendOneWayRequest(p) => send_one_way_request::apply(p, ctx, host)?,
         Policy::LimitConcurrency(p) => return limit_concurrency::apply(p, section, ctx, host),
+        Policy::ValidateContent(p) => validate_content::apply(p, section, ctx, host)?,
+        Policy::ValidateParameters(p) => validate_parameters::apply(p, section, ctx, host)?,
+        Policy::ValidateHeaders(p) => validate_headers::apply(p, section, ctx, host)?,
+        Policy::ValidateStatusCode(p) => validate_status_code::apply(p, section, ctx, host)?,
     }
     Ok(Flow::Continue)
 }
@@ -242,6 +251,10 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::Wait(_) => "wait",
         Policy::SendOneWayRequest(_) => "send-one-way-request",
         Policy::LimitConcurrency(_) => "limit-concurrency",
+        Policy::ValidateContent(_) => "validate-content",
+        Policy::ValidateParameters(_) => "validate-parameters",
+        Policy::ValidateHeaders(_) => "validate-headers",
+        Policy::ValidateStatusCode(_) => "validate-status-code",
     }
 }
 

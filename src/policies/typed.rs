@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use tollgate_config::{
     Apply, DownstreamCaching, Dynamic, ExistsAction, IpFilterAction, JsonKind, PolicyValue,
-    SendMode, TemplatePart, Typed, WaitFor,
+    SendMode, TemplatePart, Typed, ValidationAction, WaitFor,
 };
 
 use crate::error::PolicyError;
@@ -174,5 +174,6 @@ choices!(
     IpFilterAction,
     JsonKind,
     SendMode,
-    WaitFor
+    WaitFor,
+    ValidationAction
 );

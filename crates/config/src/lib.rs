@@ -12,6 +12,7 @@ pub mod lang;
 pub mod liquid;
 pub mod model;
 pub mod regex;
+pub mod schema;
 
 pub use expr::PolicyValue;
 pub use lang::*;

@@ -20,6 +20,7 @@ mod concurrency;
 mod limits;
 mod portal;
 mod typed;
+mod validation;
 mod versions;
 pub use access::*;
 pub use backend_auth::*;
@@ -29,6 +30,7 @@ pub use concurrency::*;
 pub use limits::*;
 pub use portal::*;
 pub use typed::*;
+pub use validation::*;
 pub use versions::*;
 
 /// The whole gateway configuration.
@@ -116,6 +118,9 @@ pub struct Api {
     pub is_current: bool,
     /// On the current revision: every revision of the API with its change note, ascending.
     pub revisions: Vec<RevisionNote>,
+    /// The compiled OpenAPI schemas the validation policies check calls against; present
+    /// when the API has an OpenAPI document and the configuration uses a validation policy.
+    pub validation: Option<Box<ApiValidation>>,
 }
 
 /// One operation of an API.
@@ -372,6 +377,14 @@ pub enum Policy {
     SendOneWayRequest(SendOneWayRequest),
     /// `<limit-concurrency>`: in-flight calls per key.
     LimitConcurrency(LimitConcurrency),
+    /// `<validate-content>`: the body against the operation's OpenAPI schema.
+    ValidateContent(Box<ValidateContent>),
+    /// `<validate-parameters>`: path, query and header parameters.
+    ValidateParameters(Box<ValidateParameters>),
+    /// `<validate-headers>`: response headers.
+    ValidateHeaders(ValidateHeaders),
+    /// `<validate-status-code>`: the response status.
+    ValidateStatusCode(ValidateStatusCode),
 }
 
 /// `exists-action` of `set-header` / `set-query-parameter`.

@@ -220,6 +220,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         revision: 1,
         is_current: true,
         revisions: vec![],
+        validation: None,
     };
     let status = Api {
         id: "status".into(),
@@ -240,6 +241,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         revision: 1,
         is_current: true,
         revisions: vec![],
+        validation: None,
     };
     assert_eq!(config.apis, vec![weather, status]);
 

@@ -146,6 +146,7 @@ fn config() -> Config {
         revision: 1,
         is_current: true,
         revisions: vec![],
+        validation: None,
     };
     let product = |id: &str, approval_required: bool| Product {
         id: id.into(),

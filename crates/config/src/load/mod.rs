@@ -22,12 +22,14 @@ pub mod markdown;
 mod named_values;
 mod openapi;
 mod openapi_import;
+mod openapi_schemas;
 mod outbound;
 mod policies;
 mod prescan;
 mod reference;
 mod reference_schema;
 mod registry;
+pub mod schema;
 mod scope_rules;
 mod template;
 mod toml;
@@ -44,6 +46,7 @@ pub use error::LoadError;
 pub use fragments::{FRAGMENTS_DIR, resolve_fragments};
 pub use named_values::{NamedValueUse, variables};
 pub use openapi::{examples as openapi_examples, parse as parse_openapi};
+pub use openapi_schemas::validation as openapi_validation;
 pub use template::spin_variable;
 pub use xml::{PolicyFile, parse_document, parse_fragment, parse_policy_file};
 
@@ -203,13 +206,23 @@ fn link(
             errors.append(&mut found);
         }
     }
+    // The validation policies' schemas are compiled only when a policy uses them.
+    let validates = openapi_schemas::uses_validation(config);
     for api in &mut config.apis {
         // A missing `openapi = "…"` file is reported where it is named.
         let Some(file) = openapi::file_of(dir, api).filter(|file| dir.join(file).is_file()) else {
             continue;
         };
         match openapi::read(dir, &file) {
-            Ok((_, document)) => api.mock_examples = openapi::examples_in(api, &document),
+            Ok((_, document)) => {
+                api.mock_examples = openapi::examples_in(api, &document);
+                if validates {
+                    match openapi_schemas::validation_of(api, &document) {
+                        Ok(validation) => api.validation = Some(Box::new(validation)),
+                        Err(message) => errors.push(LoadError::whole_file(file.clone(), message)),
+                    }
+                }
+            }
             Err(error) => errors.push(error),
         }
         api.openapi = Some(file);

@@ -25,6 +25,10 @@ use super::policies::{
     authentication_basic, authentication_certificate, authentication_managed_identity,
     limit_concurrency, send_one_way_request, wait,
 };
+// Request and response validation (issue 15).
+use super::policies::{
+    validate_content, validate_headers, validate_parameters, validate_status_code,
+};
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -207,6 +211,27 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "validate-azure-ad-token",
         sections: &[Section::Inbound],
         parse: |el| validate_azure_ad_token::parse(el).map(|p| Policy::ValidateJwt(Box::new(p))),
+    },
+    // Validation against the API's OpenAPI document (Azure's sections).
+    Entry {
+        element: "validate-content",
+        sections: MESSAGE,
+        parse: |el| validate_content::parse(el).map(|p| Policy::ValidateContent(Box::new(p))),
+    },
+    Entry {
+        element: "validate-parameters",
+        sections: &[Section::Inbound],
+        parse: |el| validate_parameters::parse(el).map(|p| Policy::ValidateParameters(Box::new(p))),
+    },
+    Entry {
+        element: "validate-headers",
+        sections: &[Section::Outbound, Section::OnError],
+        parse: |el| validate_headers::parse(el).map(Policy::ValidateHeaders),
+    },
+    Entry {
+        element: "validate-status-code",
+        sections: &[Section::Outbound, Section::OnError],
+        parse: |el| validate_status_code::parse(el).map(Policy::ValidateStatusCode),
     },
     // Caching: the response cache as in Azure (lookup in inbound, store in outbound); the
     // value cache wherever a variable can be used (not in on-error, which Azure limits).

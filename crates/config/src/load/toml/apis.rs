@@ -221,6 +221,7 @@ fn read_api(
             revision,
             is_current: true,
             revisions: super::versions::notes(revision, change_note, &revisions),
+            validation: None,
         },
         path,
         backend: backend.map(|backend| Located {

@@ -1,0 +1,91 @@
+//! What `validate-content` adds to a call: the full chain of `benches/policies` (key auth +
+//! rate-limit + quota + metering) on a POST with a 1 KB and a 100 KB JSON body, with and
+//! without `validate-content` against an OpenAPI 3.1 schema (`benches/policies-validation`),
+//! and the validator alone (parse + walk) on the same bodies.
+//!
+//! `cargo bench --bench validation` (std only, `harness = false`). Native numbers; the
+//! component pays roughly 1.5–3× (see `benches/per_call.rs`).
+#![allow(clippy::unwrap_used)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+mod timing;
+
+use support::{TestGateway, load};
+use timing::time;
+use tollgate::host::memory::ScriptedBackend;
+use tollgate::http::Request;
+use tollgate::schema::{Direction, Validator};
+
+/// An order with `lines` line items (about 52 bytes each).
+fn order(lines: usize) -> String {
+    let line = r#"{"sku":"ABC-1234","quantity":3,"price":19.99}"#;
+    let lines = vec![line; lines].join(",");
+    format!(
+        r#"{{"id":"7d444840-9dc0-11d1-b245-5ffdce74fad2","created":"2026-12-06T10:00:00Z","customer":{{"name":"Ada Lovelace","email":"ada@example.com","tier":"gold"}},"note":null,"lines":[{lines}]}}"#
+    )
+}
+
+fn main() {
+    let mut gw = TestGateway::with(
+        load("benches/policies-validation"),
+        ScriptedBackend::ok("{}"),
+    );
+    gw.vars
+        .0
+        .insert("bench_backend".into(), "http://backend.test".into());
+    let (_, key, _) = gw.subscribe("/products/full");
+    let api = &gw.gateway.config().apis[0];
+    let validation = api.validation.as_deref().unwrap();
+    let root = validation.operations[0].request_body[0].schema.unwrap();
+
+    println!("per call, native, in-memory ports:");
+    let mut rows = Vec::new();
+    for (label, lines) in [("1 KB", 18), ("100 KB", 2_000)] {
+        let body = order(lines);
+        let call = |path: &str| {
+            let request = Request::new("POST", path)
+                .with_header("Ocp-Apim-Subscription-Key", &key)
+                .with_header("Content-Type", "application/json")
+                .with_body(body.clone());
+            gw.call(request).status
+        };
+        assert_eq!(call("/bench/orders"), 200);
+        let bad = body.replacen("ABC-1234", "abc", 1);
+        let rejected = gw.call(
+            Request::new("POST", "/bench/orders")
+                .with_header("Ocp-Apim-Subscription-Key", &key)
+                .with_header("Content-Type", "application/json")
+                .with_body(bad),
+        );
+        assert_eq!(rejected.status, 400, "{}", rejected.text());
+        let iterations = if lines > 100 { 500 } else { 10_000 };
+        println!("body of {} bytes:", body.len());
+        let plain = time(&format!("  full chain, POST {label}"), iterations, || {
+            call("/bench/plain")
+        });
+        let checked = time(
+            &format!("  full chain + validate-content, POST {label}"),
+            iterations,
+            || call("/bench/orders"),
+        );
+        let alone = time(
+            &format!("  validator alone (parse + validate) {label}"),
+            iterations,
+            || {
+                let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+                Validator::new(&validation.schemas, Direction::Request, None).is_valid(root, &value)
+            },
+        );
+        rows.push((label, body.len(), plain, checked, alone));
+    }
+    println!();
+    for (label, bytes, plain, checked, alone) in rows {
+        println!(
+            "{label:>7} ({bytes} B): validate-content adds {:.2} µs = {:+.1} % of the full chain; validator alone {:.3} µs/KB",
+            checked - plain,
+            (checked - plain) / plain * 100.0,
+            alone / (bytes as f64 / 1024.0)
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! The validator on small schemas: keywords, paths in messages, directions, the override of
+//! `additionalProperties`. (The JSON Schema Test Suite run is `tests/json_schema_suite.rs`.)
+#![allow(clippy::unwrap_used)] // a test may panic
+
+use serde_json::{Value, json};
+use tollgate_config::load::schema::{Compiler, Dialect};
+
+use super::{Direction, Validator};
+
+fn check(schema: Value, dialect: Dialect, value: Value) -> Result<(), String> {
+    let mut compiler = Compiler::for_schema(&schema, dialect);
+    let root = compiler.compile("").expect("compiles");
+    let schemas = compiler.finish();
+    Validator::new(&schemas, Direction::Request, None)
+        .validate(root, &value)
+        .map_err(|e| format!("{}: {}", e.path, e.message))
+}
+
+#[test]
+fn messages_name_the_path_and_the_rule() {
+    let schema = json!({
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"type": "object",
+            "properties": {"qty": {"type": "integer", "minimum": 1}}}}},
+        "required": ["items"]
+    });
+    let err = check(
+        schema.clone(),
+        Dialect::Draft2020,
+        json!({"items": [{"qty": 1}, {"qty": 0}]}),
+    );
+    assert_eq!(
+        err.unwrap_err(),
+        "items[1].qty: Number 0 is less than minimum value of 1."
+    );
+    let err = check(schema, Dialect::Draft2020, json!({}));
+    assert_eq!(
+        err.unwrap_err(),
+        ": Required properties are missing from object: items."
+    );
+}
+
+#[test]
+fn openapi_30_nullable_adds_null() {
+    let schema = json!({"type": "string", "nullable": true});
+    assert!(check(schema.clone(), Dialect::OpenApi30, json!(null)).is_ok());
+    assert!(check(schema, Dialect::Draft4, json!(null)).is_err());
+}
+
+#[test]
+fn read_only_is_not_required_in_a_request() {
+    let doc = json!({"components": {"schemas": {"Pet": {
+        "type": "object", "required": ["id", "name"],
+        "properties": {"id": {"type": "integer", "readOnly": true}, "name": {"type": "string"}}
+    }}}});
+    let mut compiler = Compiler::for_openapi(&doc, Dialect::OpenApi30);
+    let root = compiler.compile("/components/schemas/Pet").unwrap();
+    let schemas = compiler.finish();
+    let body = json!({"name": "Rex"});
+    assert!(Validator::new(&schemas, Direction::Request, None).is_valid(root, &body));
+    assert!(!Validator::new(&schemas, Direction::Response, None).is_valid(root, &body));
+}
+
+#[test]
+fn allow_additional_properties_overrides_the_schema() {
+    let schema = json!({"type": "object", "properties": {"a": {}}, "additionalProperties": false});
+    let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+    let root = compiler.compile("").unwrap();
+    let schemas = compiler.finish();
+    let body = json!({"a": 1, "b": 2});
+    assert!(!Validator::new(&schemas, Direction::Request, None).is_valid(root, &body));
+    assert!(Validator::new(&schemas, Direction::Request, Some(true)).is_valid(root, &body));
+    let open = json!({"type": "object", "properties": {"a": {}}});
+    let mut compiler = Compiler::for_schema(&open, Dialect::Draft2020);
+    let root = compiler.compile("").unwrap();
+    let schemas = compiler.finish();
+    assert!(!Validator::new(&schemas, Direction::Request, Some(false)).is_valid(root, &body));
+}
+
+#[test]
+fn a_self_reference_without_progress_stops() {
+    let schema = json!({"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"});
+    let err = check(schema, Dialect::Draft2020, json!(1)).unwrap_err();
+    assert!(err.contains("nests too deeply"), "{err}");
+}
+
+#[test]
+fn unsupported_keywords_and_remote_refs_are_load_errors() {
+    for (schema, needle) in [
+        (
+            json!({"unevaluatedProperties": false}),
+            "unevaluatedProperties",
+        ),
+        (json!({"$dynamicRef": "#x"}), "$dynamicRef"),
+        (
+            json!({"$ref": "http://example.com/other.json"}),
+            "does not resolve inside the document",
+        ),
+        (json!({"pattern": "(?<=a)b"}), "pattern"),
+    ] {
+        let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+        let err = compiler.compile("").unwrap_err();
+        assert!(err.contains(needle), "{err}");
+    }
+}
+
+#[test]
+fn patterns_are_searched_not_anchored() {
+    let schema = json!({"pattern": "^[a-z]+$"});
+    assert!(check(schema.clone(), Dialect::Draft2020, json!("abc")).is_ok());
+    assert!(check(schema, Dialect::Draft2020, json!("ab1")).is_err());
+    assert!(check(json!({"pattern": "b"}), Dialect::Draft2020, json!("abc")).is_ok());
+}
+
+#[test]
+fn simple_patterns_match_as_the_regex_engine_does() {
+    let patterns = [
+        "^[A-Z]{3}-[0-9]{4}$",
+        "^\\d+$",
+        "[a-z]",
+        "^a*$",
+        "a+",
+        "^.{2,4}$",
+        "^[^0-9]+x?$",
+        "^\\w{1,3}\\.[a-f-]*$",
+        "b{2,}c",
+        "^$",
+        "x$",
+        "^é+$",
+    ];
+    let inputs = [
+        "",
+        "a",
+        "ab",
+        "ABC-1234",
+        "ABC-12345",
+        "abc-1234",
+        "123",
+        "12a",
+        "aaa",
+        "xyz",
+        "b",
+        "bbc",
+        "abbbc",
+        "ab.cd",
+        "a_1.f-a",
+        "ab\ncd",
+        "éé",
+        "x",
+        "yx",
+        "xy",
+        "ABCD-1234",
+    ];
+    for pattern in patterns {
+        let schema = json!({ "pattern": pattern });
+        let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+        compiler.compile("").unwrap();
+        let schemas = compiler.finish();
+        let simple = schemas.simple[0]
+            .as_ref()
+            .unwrap_or_else(|| panic!("{pattern} is simple"));
+        let regex = regex_lite::Regex::new(&schemas.patterns[0]).unwrap();
+        for input in inputs {
+            assert_eq!(
+                super::simple::is_match(simple, input),
+                regex.is_match(input),
+                "pattern {pattern:?} on {input:?}"
+            );
+        }
+    }
+    for not_simple in ["(ab)+", "a|b", "\\bword", "^\\s+$", "[[:alpha:]]"] {
+        let schema = json!({ "pattern": not_simple });
+        let mut compiler = Compiler::for_schema(&schema, Dialect::Draft2020);
+        if compiler.compile("").is_ok() {
+            assert!(compiler.finish().simple[0].is_none(), "{not_simple}");
+        }
+    }
+}
