@@ -207,6 +207,13 @@ impl Kv for BrokenKv {
     fn increment(&self, _: &str, _: i64) -> Result<i64, HostError> {
         Self::fail()
     }
+    fn swap(
+        &self,
+        _: &str,
+        _: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
+    ) -> Result<crate::host::Swap, HostError> {
+        Self::fail()
+    }
 }
 
 #[test]

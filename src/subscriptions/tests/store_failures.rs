@@ -38,6 +38,14 @@ impl Kv for FailingKv {
         self.write()?;
         self.inner.increment(key, delta)
     }
+    fn swap(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
+    ) -> Result<crate::host::Swap, HostError> {
+        self.write()?;
+        self.inner.swap(key, change)
+    }
 }
 
 #[test]
