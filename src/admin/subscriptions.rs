@@ -11,8 +11,8 @@ use tollgate_config::Config;
 use crate::host::Host;
 use crate::http::{Request, Response};
 use crate::subscriptions::{
-    CAS_ATTEMPTS, Changes, DEFAULT_PAGE_SIZE, KeySlot, MAX_PAGE_SIZE, NewSubscription, Repo, RepoError, Scope,
-    State, Subscription, is_valid_id,
+    CAS_ATTEMPTS, Changes, DEFAULT_PAGE_SIZE, KeySlot, MAX_PAGE_SIZE, NewSubscription, Repo,
+    RepoError, Scope, State, Subscription, is_valid_id,
 };
 
 use super::base_path;

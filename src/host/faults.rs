@@ -49,7 +49,11 @@ impl Faults {
 
     /// The next `times` swaps lose to a rival writer, who writes `rival(current)` between the
     /// swap's read and its write.
-    pub fn rival_swaps(&self, times: u32, rival: impl Fn(&[u8]) -> Vec<u8> + Send + Sync + 'static) {
+    pub fn rival_swaps(
+        &self,
+        times: u32,
+        rival: impl Fn(&[u8]) -> Vec<u8> + Send + Sync + 'static,
+    ) {
         *lock(&self.rival) = Some(Box::new(rival));
         self.rival_swaps.store(times, Ordering::SeqCst);
     }

@@ -9,9 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::faults::{Faults, KvOp};
-use super::{
-    Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Swap, Vars,
-};
+use super::{Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Swap, Vars};
 use crate::http::Response;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tollgate_config::ForwardRequest;
 
-use super::{redirects, typed};
+use super::{limits, redirects, typed};
 
 use crate::error::PolicyError;
 use crate::host::{BackendError, BackendRequest, Host};
@@ -47,6 +47,7 @@ pub fn apply(
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
     let follow = typed::get(&policy.follow_redirects, ctx, host)?;
     let mut url = ctx.backend_url(host)?;
+    meter_before_forwarding(ctx, host)?;
     let mut request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
     let mut hops = 0;
@@ -99,6 +100,26 @@ pub fn apply(
         .with_detail(format!("backend status {status}")));
     }
     Ok(())
+}
+
+/// Counts the call in its subscription's usage (`calls`) before the backend sees it, once
+/// per call (not again under `retry`, nor when a daily quota counted it already). A store
+/// failure refuses the call with 503, or with `on-store-failure = "fail-open"` logs it and
+/// lets the call go on (metering counts it after the response if the store is back).
+fn meter_before_forwarding(ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+    let Some(subscription) = &ctx.caller.subscription else {
+        return Ok(());
+    };
+    if ctx.usage_calls_counted {
+        return Ok(());
+    }
+    match crate::metering::count_call(host.kv, &subscription.id, host.clock.now_millis()) {
+        Ok(()) => {
+            ctx.usage_calls_counted = true;
+            Ok(())
+        }
+        Err(error) => limits::store_failed("forward-request", error, ctx, host),
+    }
 }
 
 /// The request as the backend should see it: hop-by-hop headers removed.

@@ -67,5 +67,4 @@ impl Repo<'_> {
             self.clock.sleep(u64::from(byte[0]) % ceiling);
         }
     }
-
 }

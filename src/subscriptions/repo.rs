@@ -2,7 +2,6 @@
 
 use crate::host::{Clock, HostError, Kv, Random, Swap};
 
-
 use super::keys::{KeyHash, SubscriptionKey, random_hex};
 use super::record::{Scope, State, Subscription, is_valid_id};
 
@@ -108,8 +107,6 @@ pub enum RepoError {
     /// The store (or the CSPRNG) failed; the text is for the log only.
     Store(HostError),
 }
-
-
 
 impl From<HostError> for RepoError {
     fn from(error: HostError) -> Self {
