@@ -238,7 +238,7 @@ mod tests {
         fn swap(
             &self,
             key: &str,
-            change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
+            change: &mut crate::host::SwapChange<'_>,
         ) -> Result<crate::host::Swap, HostError> {
             self.0.swap(key, change)
         }

@@ -23,7 +23,8 @@ use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
 
 use crate::host::{
-    Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Swap, Vars,
+    Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Swap,
+    SwapChange, Vars,
 };
 use crate::http::{Headers, Request, Response};
 
@@ -243,11 +244,7 @@ impl Kv for SpinKv {
 
     /// `wasi:keyvalue/atomics` `cas`: a handle on the key, its current value, the swap.
     /// Spin's SQLite store swaps in a transaction, its Redis store with `WATCH`/`MULTI`.
-    fn swap(
-        &self,
-        key: &str,
-        change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
-    ) -> Result<Swap, HostError> {
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError> {
         let cas = atomics::Cas::new(self.bucket()?, key).map_err(kv_error)?;
         let current = cas.current().map_err(kv_error)?;
         let Some(value) = change(current.as_deref()) else {

@@ -9,7 +9,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::faults::{Faults, KvOp};
-use super::{Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Swap, Vars};
+use super::{
+    Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Swap, SwapChange,
+    Vars,
+};
 use crate::http::Response;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,11 +103,7 @@ impl Kv for MemoryKv {
     }
 
     /// Atomic under the map's lock; [`Faults::rival_swaps`] makes a swap lose to a rival.
-    fn swap(
-        &self,
-        key: &str,
-        change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
-    ) -> Result<Swap, HostError> {
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         self.faults.check(KvOp::Read)?;
         let mut entries = self.lock();

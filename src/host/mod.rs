@@ -19,6 +19,9 @@ impl std::fmt::Display for HostError {
     }
 }
 
+/// What [`Kv::swap`] makes of the current value: the value to write, or `None` for no write.
+pub type SwapChange<'c> = dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>> + 'c;
+
 /// What one [`Kv::swap`] attempt did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Swap {
@@ -49,11 +52,7 @@ pub trait Kv {
     /// `change` sees the current value (`None`: absent) and returns the value to write, or
     /// `None` to write nothing. The write happens only if no other write reached `key` since
     /// the read ([`Swap::Conflict`] otherwise); callers retry a bounded number of times.
-    fn swap(
-        &self,
-        key: &str,
-        change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
-    ) -> Result<Swap, HostError>;
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError>;
     /// Values of several keys at once, in the order asked.
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
         keys.iter().map(|key| self.get(key)).collect()

@@ -1,4 +1,4 @@
-use crate::host::{HostError, Kv};
+use crate::host::{HostError, Kv, SwapChange};
 
 use super::{Fixture, assert_error, json};
 
@@ -207,11 +207,7 @@ impl Kv for BrokenKv {
     fn increment(&self, _: &str, _: i64) -> Result<i64, HostError> {
         Self::fail()
     }
-    fn swap(
-        &self,
-        _: &str,
-        _: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
-    ) -> Result<crate::host::Swap, HostError> {
+    fn swap(&self, _: &str, _: &mut SwapChange<'_>) -> Result<crate::host::Swap, HostError> {
         Self::fail()
     }
 }

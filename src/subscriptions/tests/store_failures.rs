@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::host::memory::{CountingRandom, ManualClock, MemoryKv};
-use crate::host::{HostError, Kv};
+use crate::host::{HostError, Kv, SwapChange};
 
 use super::super::*;
 use super::T0;
@@ -38,11 +38,7 @@ impl Kv for FailingKv {
         self.write()?;
         self.inner.increment(key, delta)
     }
-    fn swap(
-        &self,
-        key: &str,
-        change: &mut dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
-    ) -> Result<crate::host::Swap, HostError> {
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<crate::host::Swap, HostError> {
         self.write()?;
         self.inner.swap(key, change)
     }

@@ -261,7 +261,8 @@ pub fn load(
 
 #[test]
 fn kill_9_under_load_never_leaves_a_served_call_unbilled() {
-    let backend = CountingBackend::start();
+    // A slow backend: when the host dies, calls are in flight there.
+    let backend = CountingBackend::start_slow(Duration::from_millis(50));
     let (dir, db) = scratch_db("tollgate-kill9", "kv.db");
     let args = [
         "--listen=127.0.0.1:0".to_string(),

@@ -66,6 +66,12 @@ pub struct CountingBackend {
 
 impl CountingBackend {
     pub fn start() -> Self {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// Counts each request when its head arrives, then waits `delay` before answering (so
+    /// calls are in flight at the backend).
+    pub fn start_slow(delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let served = Arc::new(AtomicU64::new(0));
@@ -77,6 +83,7 @@ impl CountingBackend {
                 std::thread::spawn(move || {
                     if read_head(&mut stream).is_some() {
                         counter.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(delay);
                         let _ = stream.write_all(
                             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
                               content-length: 11\r\nconnection: close\r\n\r\n{\"ok\":true}",
