@@ -70,7 +70,9 @@ pub fn identify<'c>(
     let repo = Repo::new(host.kv, host.clock, host.random);
     let subscription = repo
         .find_by_key(key)
-        .map_err(|e| PolicyError::internal("authorization", format!("subscription lookup: {e}")))?
+        .map_err(|e| {
+            PolicyError::store_unavailable("authorization", format!("subscription lookup: {e}"))
+        })?
         .ok_or_else(PolicyError::key_invalid)?;
     let admitted = subscription.is_active_at(host.clock.now_millis())
         && subscription.scope.covers_api(api, config);

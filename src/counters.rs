@@ -260,6 +260,13 @@ mod tests {
         fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
             self.0.increment(key, delta)
         }
+        fn swap(
+            &self,
+            key: &str,
+            change: &mut crate::host::SwapChange<'_>,
+        ) -> Result<crate::host::Swap, HostError> {
+            self.0.swap(key, change)
+        }
         fn list_keys(
             &self,
             cursor: Option<&str>,

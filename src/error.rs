@@ -159,6 +159,18 @@ impl PolicyError {
         Self::new("quota", "QuotaExceeded", 403, message)
     }
 
+    /// The key-value store failed (503), so the call could not be checked or counted. The
+    /// store's error goes to the log only, with hex runs (key hashes) masked.
+    pub fn store_unavailable(source: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(
+            source,
+            "StoreUnavailable",
+            503,
+            "Service unavailable: the gateway's key-value store failed. Try again later.",
+        )
+        .with_detail(crate::subscriptions::keys::redact_hex(&detail.into()))
+    }
+
     /// Something in the gateway or its host failed; the detail goes to the log only.
     pub fn internal(source: &'static str, detail: impl Into<String>) -> Self {
         Self::new(source, "InternalError", 500, "Internal server error").with_detail(detail)

@@ -73,7 +73,8 @@ impl Gateway {
     /// Handles one call like [`Gateway::handle`], handing the response to `deliver` as soon as
     /// it is final. What does not decide the answer (a `cache-store` write, deferred counters,
     /// metering, the log line) runs after `deliver` returns: on Spin the client already has its response while
-    /// the store is written. Only what must gate admission (keys, limits) runs before.
+    /// the store is written. Only what must gate admission (keys, limits) runs before, and
+    /// the usage meter's count of a forwarded call (`forward-request`, before the backend).
     pub fn serve(&self, request: Request, host: &Host<'_>, deliver: impl FnOnce(Response)) {
         if self.config.secret_variables.is_empty() {
             return self.serve_call(request, host, deliver);
@@ -308,15 +309,8 @@ fn meter(
     };
     let now = host.clock.now_millis();
     if let Err(error) = metering::record(host.kv, &subscription.id, now, call) {
-        let line = serde_json::json!({
-            "time": crate::rfc3339::format(now),
-            "level": "error",
-            "source": "metering",
-            "requestId": ctx.request_id,
-            "subscription": subscription.id,
-            "detail": error.0,
-        });
-        host.log.line(&line.to_string());
+        let outcome = format!("usage of subscription {} not recorded", subscription.id);
+        crate::observe::store_failure(host, &ctx.request_id, "metering", &error.0, &outcome);
     }
 }
 

@@ -80,6 +80,20 @@ fn fill_random(host: &Host<'_>, buf: &mut [u8]) {
     }
 }
 
+/// Logs a store failure that did not end the call: `{"level": "error", "source",
+/// "requestId", "detail", "outcome"}`. Hex runs (key hashes) in the detail are masked.
+pub fn store_failure(host: &Host<'_>, request_id: &str, source: &str, detail: &str, outcome: &str) {
+    let line = serde_json::json!({
+        "time": crate::rfc3339::format(host.clock.now_millis()),
+        "level": "error",
+        "source": source,
+        "requestId": request_id,
+        "detail": crate::subscriptions::keys::redact_hex(detail),
+        "outcome": outcome,
+    });
+    host.log.line(&line.to_string());
+}
+
 /// What one call's log line says. Never holds a key or a token.
 #[derive(Debug, Default)]
 pub struct LogRecord<'a> {

@@ -24,7 +24,8 @@ use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
 
 use crate::host::{
-    Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Vars,
+    Backend, BackendError, BackendRequest, Clock, Host, HostError, Kv, Log, Random, Swap,
+    SwapChange, Vars,
 };
 use crate::http::{Headers, Request, Response};
 
@@ -240,6 +241,21 @@ impl Kv for SpinKv {
 
     fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
         atomics::increment(self.bucket()?, key, delta).map_err(kv_error)
+    }
+
+    /// `wasi:keyvalue/atomics` `cas`: a handle on the key, its current value, the swap.
+    /// Spin's SQLite store swaps in a transaction, its Redis store with `WATCH`/`MULTI`.
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError> {
+        let cas = atomics::Cas::new(self.bucket()?, key).map_err(kv_error)?;
+        let current = cas.current().map_err(kv_error)?;
+        let Some(value) = change(current.as_deref()) else {
+            return Ok(Swap::Declined);
+        };
+        match atomics::swap(cas, &value) {
+            Ok(()) => Ok(Swap::Written),
+            Err(atomics::CasError::CasFailed(_)) => Ok(Swap::Conflict),
+            Err(atomics::CasError::StoreError(error)) => Err(kv_error(error)),
+        }
     }
 
     /// One `wasi:keyvalue/batch` `get-many`; if the host fails it, one `get` per key. Spin

@@ -104,11 +104,14 @@ fn the_benchmark_configuration_costs_what_bench_sh_reports() {
     assert_eq!(cost("/bench/x", None).2, 401);
 }
 
-/// Only what decides admission touches the store before the response is handed over: the key
-/// lookup (2 reads), the rate limit and the quota (1 write each). Metering's two writes and
-/// the log line come after `deliver`, which on Spin has already written the response.
+/// Only what decides admission, and the count that bills a forwarded call, touch the store
+/// before the response is handed over: the key lookup (2 reads), the rate limit and the quota
+/// (1 write each), and metering's `calls` (1 write, before the backend is called, so a crash
+/// after the backend answered cannot leave the call unbilled). Metering's bytes and the log
+/// line come after `deliver`, which on Spin has already written the response. The total is
+/// the same as when all metering came after the response.
 #[test]
-fn metering_and_the_log_line_come_after_the_response_is_delivered() {
+fn only_the_bytes_and_the_log_line_come_after_the_response_is_delivered() {
     let gw = sample();
     let key = gw.subscribe("/products/basic").1;
     gw.get_with_key("/weather/current/oslo", &key);
@@ -125,15 +128,15 @@ fn metering_and_the_log_line_come_after_the_response_is_delivered() {
     assert_eq!(status, 200);
     assert_eq!(
         (r1 - r0, w1 - w0),
-        (2, 2),
-        "before the response: key, rate limit, quota"
+        (2, 3),
+        "before the response: key, rate limit, quota, metering's calls"
     );
     assert_eq!(lines_then, lines, "no log line yet");
     let (r2, w2) = gw.kv.op_counts();
     assert_eq!(
         (r2 - r1, w2 - w1),
-        (0, 2),
-        "after it: metering's calls and bytes"
+        (0, 1),
+        "after it: metering's response bytes"
     );
     assert_eq!(gw.log.lines().len(), lines + 1, "then the log line");
 }

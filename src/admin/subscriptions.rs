@@ -11,8 +11,8 @@ use tollgate_config::Config;
 use crate::host::Host;
 use crate::http::{Request, Response};
 use crate::subscriptions::{
-    Changes, DEFAULT_PAGE_SIZE, KeySlot, MAX_PAGE_SIZE, NewSubscription, Repo, RepoError, Scope,
-    State, Subscription, is_valid_id,
+    CAS_ATTEMPTS, Changes, DEFAULT_PAGE_SIZE, KeySlot, MAX_PAGE_SIZE, NewSubscription, Repo,
+    RepoError, Scope, State, Subscription, is_valid_id,
 };
 
 use super::base_path;
@@ -68,6 +68,7 @@ pub(super) fn create(
     body.insert("primaryKey".into(), created.primary_key.as_str().into());
     body.insert("secondaryKey".into(), created.secondary_key.as_str().into());
     let mut response = Response::json(201, &Value::Object(body));
+    set_etag(&mut response, subscription);
     let location = format!("{}/subscriptions/{}", base_path(config), subscription.id);
     response.headers.set("location", location);
     response.headers.set("cache-control", "no-store");
@@ -116,7 +117,9 @@ pub(super) fn list(request: &Request, host: &Host<'_>) -> Result<Response, Admin
 pub(super) fn get(id: &str, host: &Host<'_>) -> Result<Response, AdminError> {
     let subscription = repo(host).get(id)?.ok_or_else(|| not_found(id))?;
     let body = view(&subscription, host.clock.now_millis());
-    Ok(Response::json(200, &Value::Object(body)))
+    let mut response = Response::json(200, &Value::Object(body));
+    set_etag(&mut response, &subscription);
+    Ok(response)
 }
 
 /// `PATCH /subscriptions/{id}`: any of `name`, `state`, `expires` (`null` clears it).
@@ -131,7 +134,16 @@ pub(super) fn update(id: &str, request: &Request, host: &Host<'_>) -> Result<Res
         .update(id, changes)
         .map_err(|error| repo_error(error, id))?;
     let body = view(&subscription, host.clock.now_millis());
-    Ok(Response::json(200, &Value::Object(body)))
+    let mut response = Response::json(200, &Value::Object(body));
+    set_etag(&mut response, &subscription);
+    Ok(response)
+}
+
+/// `ETag: "<revision>"`: the record's write count, one more after every change.
+fn set_etag(response: &mut Response, subscription: &Subscription) {
+    response
+        .headers
+        .set("etag", format!("\"{}\"", subscription.revision));
 }
 
 /// `POST /subscriptions/{id}/regenerate-{primary|secondary}-key`: `{"id", "<which>Key"}`.
@@ -184,6 +196,10 @@ fn repo_error(error: RepoError, id: &str) -> AdminError {
              and only a submitted subscription can be rejected.",
             from.name(),
             to.name()
+        )),
+        RepoError::Conflict => AdminError::Conflict(format!(
+            "Subscription {id:?} was changed by other writers on each of {CAS_ATTEMPTS} \
+             attempts; this request changed nothing. Try again."
         )),
         RepoError::Store(error) => AdminError::Store(error),
     }

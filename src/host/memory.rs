@@ -8,7 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Vars};
+use super::faults::{Faults, KvOp};
+use super::{
+    Backend, BackendError, BackendRequest, Clock, HostError, Kv, Log, Random, Swap, SwapChange,
+    Vars,
+};
 use crate::http::Response;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +21,13 @@ enum Entry {
     Counter(i64),
 }
 
-/// A key-value store in memory, with operation counts.
+/// A key-value store in memory, with operation counts and switchable [`Faults`].
 #[derive(Default)]
 pub struct MemoryKv {
     entries: Mutex<BTreeMap<String, Entry>>,
     reads: AtomicU64,
     writes: AtomicU64,
+    faults: Faults,
 }
 
 impl MemoryKv {
@@ -39,6 +44,11 @@ impl MemoryKv {
         )
     }
 
+    /// The faults to inject (none until a test switches some on).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
     /// Every key currently stored, in order.
     pub fn keys(&self) -> Vec<String> {
         self.lock().keys().cloned().collect()
@@ -53,6 +63,7 @@ impl MemoryKv {
 impl Kv for MemoryKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Read)?;
         match self.lock().get(key) {
             None => Ok(None),
             Some(Entry::Bytes(b)) => Ok(Some(b.clone())),
@@ -62,6 +73,7 @@ impl Kv for MemoryKv {
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), HostError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Write)?;
         self.lock()
             .insert(key.to_string(), Entry::Bytes(value.to_vec()));
         Ok(())
@@ -69,12 +81,14 @@ impl Kv for MemoryKv {
 
     fn delete(&self, key: &str) -> Result<(), HostError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Write)?;
         self.lock().remove(key);
         Ok(())
     }
 
     fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Increment)?;
         let mut entries = self.lock();
         let entry = entries.entry(key.to_string()).or_insert(Entry::Counter(0));
         match entry {
@@ -88,8 +102,38 @@ impl Kv for MemoryKv {
         }
     }
 
+    /// Atomic under the map's lock; [`Faults::rival_swaps`] makes a swap lose to a rival.
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Read)?;
+        let mut entries = self.lock();
+        let current = match entries.get(key) {
+            None => None,
+            Some(Entry::Bytes(b)) => Some(b.clone()),
+            Some(Entry::Counter(_)) => {
+                return Err(HostError(format!(
+                    "swap on key {key:?}, which is a counter (records and counters never share keys)"
+                )));
+            }
+        };
+        let Some(value) = change(current.as_deref()) else {
+            return Ok(Swap::Declined);
+        };
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Swap)?;
+        if let Some(current) = &current
+            && let Some(rival) = self.faults.rival_write(current)
+        {
+            entries.insert(key.to_string(), Entry::Bytes(rival));
+            return Ok(Swap::Conflict);
+        }
+        entries.insert(key.to_string(), Entry::Bytes(value));
+        Ok(Swap::Written)
+    }
+
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Read)?;
         let entries = self.lock();
         Ok(keys
             .iter()
@@ -103,6 +147,7 @@ impl Kv for MemoryKv {
 
     fn list_keys(&self, cursor: Option<&str>) -> Result<(Vec<String>, Option<String>), HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
+        self.faults.check(KvOp::Read)?;
         let entries = self.lock();
         let after = |key: &&String| cursor.is_none_or(|cursor| key.as_str() > cursor);
         let page: Vec<String> = entries

@@ -1,6 +1,7 @@
 //! The ports the core needs from its host. `spin.rs` implements them over wasi:keyvalue,
 //! wasi:config and wasi:http; [`memory`] implements them in memory for native tests.
 
+pub mod faults;
 pub mod memory;
 pub mod redact;
 
@@ -18,10 +19,25 @@ impl std::fmt::Display for HostError {
     }
 }
 
+/// What [`Kv::swap`] makes of the current value: the value to write, or `None` for no write.
+pub type SwapChange<'c> = dyn FnMut(Option<&[u8]>) -> Option<Vec<u8>> + 'c;
+
+/// What one [`Kv::swap`] attempt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swap {
+    /// The new value was written: nobody wrote the key between the read and the write.
+    Written,
+    /// Another write reached the key first; nothing was written. Read again and retry.
+    Conflict,
+    /// `change` asked for no write (it saw a value it would not change).
+    Declined,
+}
+
 /// The host key-value store (Spin's store "default").
 ///
 /// Counters and records live in separate key namespaces: never `increment` a key written
 /// with `set` (on Spin's SQLite store that panics inside the host and poisons the store).
+/// A [`Kv::swap`] is a record write, like `set`: never on a counter key.
 pub trait Kv {
     /// The value of `key`, if present.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError>;
@@ -32,6 +48,11 @@ pub trait Kv {
     /// Atomically adds `delta` to the counter at `key` (absent counts as 0) and returns the new
     /// value. `increment(key, 0)` is how a counter is read.
     fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError>;
+    /// One compare-and-swap attempt on the record at `key` (`wasi:keyvalue/atomics` `cas`):
+    /// `change` sees the current value (`None`: absent) and returns the value to write, or
+    /// `None` to write nothing. The write happens only if no other write reached `key` since
+    /// the read ([`Swap::Conflict`] otherwise); callers retry a bounded number of times.
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<Swap, HostError>;
     /// Values of several keys at once, in the order asked.
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
         keys.iter().map(|key| self.get(key)).collect()

@@ -1,7 +1,12 @@
 //! Usage metering for pay-per-call billing: per subscription and UTC day, the calls
 //! (admitted and rejected), the rejected calls, and request and response body bytes.
 //!
-//! - [`record`] runs once per call that carried a valid subscription key, after the response.
+//! - [`count_call`] counts a call in `calls` just before it is forwarded to the backend
+//!   (`forward-request`), so a crash between the backend's answer and the bookkeeping never
+//!   leaves a served call unbilled: metered calls are always at least the calls backends
+//!   served, and at most the calls in flight more.
+//! - [`record`] runs once per call that carried a valid subscription key, after the
+//!   response: `calls` for a call that was not forwarded, `rejected`, and the bytes.
 //! - [`usage`] reads a date range back for the admin API.
 //! - [`billing`] turns admitted calls into an amount with exact decimal arithmetic.
 //!
@@ -35,6 +40,13 @@ pub fn utc_day(now_ms: u64) -> String {
     let mut day = crate::rfc3339::format(now_ms);
     day.truncate(10);
     day
+}
+
+/// Counts one call in `calls` for `subscription` on the UTC day of `now_ms` (before it is
+/// forwarded; [`record`] is then told `calls_counted`).
+pub fn count_call(kv: &dyn Kv, subscription: &str, now_ms: u64) -> Result<(), HostError> {
+    let key = counters::usage(subscription, &utc_day(now_ms), UsageField::Calls);
+    kv.increment(&key, 1).map(|_| ())
 }
 
 /// Counts one call for `subscription` on the UTC day of `now_ms`: one increment per field

@@ -57,8 +57,9 @@ pub struct Ctx<'c> {
     pub revision: &'c str,
     /// What `cache-lookup` decided, when it ran for this call.
     pub cache: Option<crate::cache::CacheCall>,
-    /// Whether a policy's counter already counted this call in the usage meter's daily
-    /// `calls` (a daily quota aligned with UTC days shares that increment).
+    /// Whether this call is already counted in the usage meter's daily `calls`: by
+    /// `forward-request` before forwarding, or by a daily quota aligned with UTC days (which
+    /// shares that increment).
     pub usage_calls_counted: bool,
     /// The client certificate `authentication-certificate` declared (`thumbprint …` or
     /// `certificate-id …`): Spin presents it; the log names it when the backend call fails.

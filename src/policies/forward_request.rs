@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tollgate_config::ForwardRequest;
 
-use super::{redirects, typed};
+use super::{limits, redirects, typed};
 
 use crate::backends::{self, Failure};
 use crate::cache;
@@ -48,6 +48,10 @@ pub fn apply(
     let timeout_secs = u32::try_from(timeout.as_millis().div_ceil(1_000)).unwrap_or(u32::MAX);
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
     let follow = typed::get(&policy.follow_redirects, ctx, host)?;
+    // A path a policy broke is refused before the call is counted.
+    crate::path::check_backend_path(&ctx.request.path)
+        .map_err(|refused| refused.to_policy_error("forward-request"))?;
+    meter_before_forwarding(ctx, host)?;
     let request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
     let first = send_first(&request, timeout, ctx, host);
@@ -142,6 +146,26 @@ fn failure_error(failure: Failure, timeout_secs: u32) -> PolicyError {
         }
         Failure::Open { retry_after_secs } => PolicyError::circuit_open(retry_after_secs),
         Failure::Policy(error) => error,
+    }
+}
+
+/// Counts the call in its subscription's usage (`calls`) before the backend sees it, once
+/// per call (not again under `retry`, nor when a daily quota counted it already). A store
+/// failure refuses the call with 503, or with `on-store-failure = "fail-open"` logs it and
+/// lets the call go on (metering counts it after the response if the store is back).
+fn meter_before_forwarding(ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
+    let Some(subscription) = &ctx.caller.subscription else {
+        return Ok(());
+    };
+    if ctx.usage_calls_counted {
+        return Ok(());
+    }
+    match crate::metering::count_call(host.kv, &subscription.id, host.clock.now_millis()) {
+        Ok(()) => {
+            ctx.usage_calls_counted = true;
+            Ok(())
+        }
+        Err(error) => limits::store_failed("forward-request", error, ctx, host),
     }
 }
 

@@ -6,13 +6,33 @@
 //! `increment-condition` is evaluated when the deferred counter runs, against the response.
 
 use tollgate_config::expr::Expr;
-use tollgate_config::{ApiLimit, CounterSpec, LimitTarget, PolicyValue};
+use tollgate_config::{ApiLimit, CounterSpec, LimitTarget, PolicyValue, StoreFailure};
 
 use crate::error::PolicyError;
 use crate::expr;
-use crate::host::Host;
+use crate::host::{Host, HostError};
 use crate::pipeline::ctx::Ctx;
 use crate::pipeline::scopes::Scope;
+
+/// A limit's counter could not be counted or read because the store failed. With
+/// `[gateway] on-store-failure = "fail-closed"` (the default) the call is refused with 503;
+/// with `"fail-open"` it goes on uncounted by this limit, and a log line names the error.
+pub fn store_failed(
+    source: &'static str,
+    error: HostError,
+    ctx: &Ctx<'_>,
+    host: &Host<'_>,
+) -> Result<(), PolicyError> {
+    let detail = format!("counter: {error}");
+    match ctx.config.gateway.on_store_failure {
+        StoreFailure::FailClosed => Err(PolicyError::store_unavailable(source, detail)),
+        StoreFailure::FailOpen => {
+            let outcome = "admitted uncounted (on-store-failure = fail-open)";
+            crate::observe::store_failure(host, &ctx.request_id, source, &detail, outcome);
+            Ok(())
+        }
+    }
+}
 
 /// The running policy's scope as a counter name: `p:{product}`, `a:{api}`,
 /// `o:{api}:{operation}` (`g:` for global scope).

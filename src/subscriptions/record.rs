@@ -159,6 +159,10 @@ pub struct Subscription {
     pub(crate) primary_key_hash: String,
     /// Hex SHA-256 of the secondary key.
     pub(crate) secondary_key_hash: String,
+    /// How many times the record was written: 1 when created, one more per change (the
+    /// admin API's `ETag`). Records written before it existed read as 0.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl Subscription {
@@ -209,6 +213,7 @@ impl std::fmt::Debug for Subscription {
             .field("start_ms", &self.start_ms)
             .field("expires_ms", &self.expires_ms)
             .field("seq", &self.seq)
+            .field("revision", &self.revision)
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,6 @@
 //! The subscription repository: every read and write of subscription state in the KV store.
 
-use crate::host::{Clock, HostError, Kv, Random};
+use crate::host::{Clock, HostError, Kv, Random, Swap};
 
 use super::keys::{KeyHash, SubscriptionKey, random_hex};
 use super::record::{Scope, State, Subscription, is_valid_id};
@@ -17,7 +17,7 @@ const MAX_BATCHES_PER_PAGE: usize = 5;
 /// Keys longer than this are rejected without a store read (ours are 64 characters).
 const MAX_KEY_LEN: usize = 256;
 
-fn record_key(id: &str) -> String {
+pub(super) fn record_key(id: &str) -> String {
     format!("v1/sub/{id}")
 }
 
@@ -101,6 +101,9 @@ pub enum RepoError {
         /// The state asked for.
         to: State,
     },
+    /// Other writers changed the record first on every one of [`CAS_ATTEMPTS`](super::CAS_ATTEMPTS) tries;
+    /// nothing was changed.
+    Conflict,
     /// The store (or the CSPRNG) failed; the text is for the log only.
     Store(HostError),
 }
@@ -139,15 +142,16 @@ impl From<HostError> for RepoError {
 /// # Concurrency and storage
 ///
 /// Slot numbers come from an atomic increment, so concurrent creates never share one.
-/// Record updates are read-modify-write without compare-and-swap: two operators changing
-/// one subscription at the same moment can lose one change (last write wins). A lookup
-/// orphaned by a store failure or a concurrent regeneration is dead weight (it admits
-/// nothing); nothing else outlives a successful delete, so storage is bounded by live
-/// subscriptions plus such failures.
+/// Every change of a record is a compare-and-swap (`wasi:keyvalue/atomics` `cas`), retried
+/// up to [`CAS_ATTEMPTS`](super::CAS_ATTEMPTS) times with a short random pause, so concurrent changes are never
+/// lost: each applies on top of the one before (the record's `revision` counts them). A
+/// create swaps over an absent record, so two creates never take one id. A lookup
+/// orphaned by a store failure is dead weight (it admits nothing); nothing else outlives a
+/// successful delete, so storage is bounded by live subscriptions plus such failures.
 pub struct Repo<'a> {
-    kv: &'a dyn Kv,
-    clock: &'a dyn Clock,
-    random: &'a dyn Random,
+    pub(super) kv: &'a dyn Kv,
+    pub(super) clock: &'a dyn Clock,
+    pub(super) random: &'a dyn Random,
 }
 
 impl<'a> Repo<'a> {
@@ -209,10 +213,17 @@ impl<'a> Repo<'a> {
             seq,
             primary_key_hash: primary_key.hash().0,
             secondary_key_hash: secondary_key.hash().0,
+            revision: 1,
         };
         let id = subscription.id.as_str();
         self.kv.set(&slot_key(seq), id.as_bytes())?;
-        self.put(&subscription)?;
+        let json = encode(&subscription)?;
+        let absent = |current: Option<&[u8]>| current.is_none().then(|| json.clone());
+        if self.kv.swap(&record_key(id), &mut { absent })? != Swap::Written {
+            // Another create took the id between the check and the write.
+            let _ = self.kv.delete(&slot_key(seq));
+            return Err(RepoError::IdTaken);
+        }
         self.kv
             .set(&lookup_key(&subscription.primary_key_hash), id.as_bytes())?;
         self.kv
@@ -270,45 +281,58 @@ impl<'a> Repo<'a> {
     /// Applies `changes` to subscription `id` and returns the new record. Becoming active
     /// for the first time sets the start date.
     pub fn update(&self, id: &str, changes: Changes) -> Result<Subscription, RepoError> {
-        let mut subscription = self.get(id)?.ok_or(RepoError::NotFound)?;
-        if let Some(state) = changes.state {
-            if !subscription.state.can_become(state) {
-                return Err(RepoError::Transition {
-                    from: subscription.state,
-                    to: state,
-                });
+        let now = self.clock.now_millis();
+        self.modify(id, |subscription| {
+            if let Some(state) = changes.state {
+                if !subscription.state.can_become(state) {
+                    return Err(RepoError::Transition {
+                        from: subscription.state,
+                        to: state,
+                    });
+                }
+                subscription.state = state;
+                if state == State::Active && subscription.start_ms.is_none() {
+                    subscription.start_ms = Some(now);
+                }
             }
-            subscription.state = state;
-            if state == State::Active && subscription.start_ms.is_none() {
-                subscription.start_ms = Some(self.clock.now_millis());
+            if let Some(name) = &changes.name {
+                subscription.name.clone_from(name);
             }
-        }
-        if let Some(name) = changes.name {
-            subscription.name = name;
-        }
-        if let Some(expires_ms) = changes.expires_ms {
-            subscription.expires_ms = expires_ms;
-        }
-        self.put(&subscription)?;
-        Ok(subscription)
+            if let Some(expires_ms) = changes.expires_ms {
+                subscription.expires_ms = expires_ms;
+            }
+            Ok(())
+        })
+        .map(|(subscription, ())| subscription)
     }
 
     /// Replaces one key of subscription `id` and returns the new key; the old one stops
-    /// working once the record is written.
+    /// working once the record is written. Of concurrent regenerations of one key, the
+    /// last record write wins and every other new key is refused.
     pub fn regenerate(&self, id: &str, slot: KeySlot) -> Result<SubscriptionKey, RepoError> {
-        let mut subscription = self.get(id)?.ok_or(RepoError::NotFound)?;
+        let subscription = self.get(id)?.ok_or(RepoError::NotFound)?;
         let key = SubscriptionKey::generate(self.random)?;
         let new_hash = key.hash().0;
-        self.kv
-            .set(&lookup_key(&new_hash), subscription.id.as_bytes())?;
-        let stored = match slot {
-            KeySlot::Primary => &mut subscription.primary_key_hash,
-            KeySlot::Secondary => &mut subscription.secondary_key_hash,
-        };
-        let old_hash = std::mem::replace(stored, new_hash);
-        self.put(&subscription)?;
-        self.kv.delete(&lookup_key(&old_hash))?;
-        Ok(key)
+        let new_lookup = lookup_key(&new_hash);
+        self.kv.set(&new_lookup, subscription.id.as_bytes())?;
+        let replaced = self.modify(id, |subscription| {
+            let stored = match slot {
+                KeySlot::Primary => &mut subscription.primary_key_hash,
+                KeySlot::Secondary => &mut subscription.secondary_key_hash,
+            };
+            Ok(std::mem::replace(stored, new_hash.clone()))
+        });
+        match replaced {
+            Ok((_, old_hash)) => {
+                self.kv.delete(&lookup_key(&old_hash))?;
+                Ok(key)
+            }
+            Err(error) => {
+                // The new key never reached the record: its lookup would admit nothing.
+                let _ = self.kv.delete(&new_lookup);
+                Err(error)
+            }
+        }
     }
 
     /// Deletes subscription `id`; its keys stop working with the first write (the record).
@@ -322,12 +346,6 @@ impl<'a> Repo<'a> {
             .delete(&lookup_key(&subscription.secondary_key_hash))?;
         self.kv.delete(&slot_key(subscription.seq))?;
         Ok(())
-    }
-
-    fn put(&self, subscription: &Subscription) -> Result<(), HostError> {
-        let json = serde_json::to_vec(subscription)
-            .map_err(|e| HostError(format!("encoding subscription record: {e}")))?;
-        self.kv.set(&record_key(&subscription.id), &json)
     }
 
     fn next_seq(&self) -> Result<u64, HostError> {
@@ -351,7 +369,12 @@ impl<'a> Repo<'a> {
     }
 }
 
-fn decode(id: &str, bytes: &[u8]) -> Result<Subscription, HostError> {
+pub(super) fn encode(subscription: &Subscription) -> Result<Vec<u8>, HostError> {
+    serde_json::to_vec(subscription)
+        .map_err(|e| HostError(format!("encoding subscription record: {e}")))
+}
+
+pub(super) fn decode(id: &str, bytes: &[u8]) -> Result<Subscription, HostError> {
     serde_json::from_slice(bytes)
         .map_err(|e| HostError(format!("subscription record {id} is unreadable: {e}")))
 }

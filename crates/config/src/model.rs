@@ -73,6 +73,19 @@ pub struct Gateway {
     /// `trusted-proxies`: peers whose `X-Forwarded-For` is believed. Empty (default): the
     /// client address is always the host-set peer address.
     pub trusted_proxies: Vec<IpRange>,
+    /// `on-store-failure`: what rate limits, quotas and the usage meter's count before
+    /// forwarding do when the key-value store fails. Keys are checked either way.
+    pub on_store_failure: StoreFailure,
+}
+
+/// What a call whose limit or usage counter cannot be written does (`on-store-failure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreFailure {
+    /// `fail-closed` (default): the call is refused with 503.
+    #[default]
+    FailClosed,
+    /// `fail-open`: the call goes on uncounted, and a log line says so.
+    FailOpen,
 }
 
 /// One API: a path prefix on the gateway and the backend it fronts.

@@ -409,3 +409,26 @@ fn every_mistake_is_reported_in_one_run() {
     let lines: Vec<u32> = errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![2, 4, 5, 7, 8, 11, 12], "{errors:#?}");
 }
+
+#[test]
+fn on_store_failure_is_fail_closed_unless_set_to_fail_open() {
+    use tollgate_config::StoreFailure;
+    let scratch = Scratch::new("on-store-failure");
+    scratch.write("tollgate.toml", WEATHER);
+    let config = tollgate_config::load::load_dir(&scratch.0).unwrap();
+    assert_eq!(config.gateway.on_store_failure, StoreFailure::FailClosed);
+
+    let open = format!("[gateway]\non-store-failure = \"fail-open\"\n\n{WEATHER}");
+    scratch.write("tollgate.toml", &open);
+    let config = tollgate_config::load::load_dir(&scratch.0).unwrap();
+    assert_eq!(config.gateway.on_store_failure, StoreFailure::FailOpen);
+
+    let wrong = format!("[gateway]\non-store-failure = \"open\"\n\n{WEATHER}");
+    let errors = manifest_errors("on-store-failure-wrong", &wrong);
+    assert_one(
+        &errors,
+        "tollgate.toml",
+        2,
+        "on-store-failure must be \"fail-closed\" or \"fail-open\", not \"open\"",
+    );
+}

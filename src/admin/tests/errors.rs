@@ -1,4 +1,4 @@
-use crate::host::{HostError, Kv};
+use crate::host::{HostError, Kv, SwapChange};
 
 use super::{Fixture, assert_error, json};
 
@@ -205,6 +205,9 @@ impl Kv for BrokenKv {
         Self::fail()
     }
     fn increment(&self, _: &str, _: i64) -> Result<i64, HostError> {
+        Self::fail()
+    }
+    fn swap(&self, _: &str, _: &mut SwapChange<'_>) -> Result<crate::host::Swap, HostError> {
         Self::fail()
     }
 }

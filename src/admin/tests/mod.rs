@@ -168,6 +168,7 @@ fn config() -> Config {
             portal_path: "/portal".into(),
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
+            on_store_failure: Default::default(),
         },
         apis: vec![weather],
         backends: Vec::new(),

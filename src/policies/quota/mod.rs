@@ -23,7 +23,7 @@ use tollgate_config::{CounterSpec, Quota, QuotaByKey, QuotaLimit, Typed};
 
 use crate::counters::{self, QuotaPart, UsageField, WindowSlot};
 use crate::error::PolicyError;
-use crate::host::{Host, HostError};
+use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
 use crate::policies::deferred::Deferred;
 use crate::policies::limits::{self, Condition};
@@ -105,7 +105,6 @@ fn check(
         expires_secs: end.div_ceil(1_000),
     });
     let key = |part| counters::quota(who, period_secs, slot, part);
-    let store = |e: HostError| PolicyError::internal("quota", format!("counter: {e}"));
     let delta = match counter {
         Some(c) => limits::increment_count(c, ctx, host)?,
         None => 1,
@@ -123,20 +122,26 @@ fn check(
             None => key(QuotaPart::Calls),
         };
         let used = match &deferred {
-            Some(condition) => {
-                let used = host.kv.increment(&calls_key, 0).map_err(store)?;
-                ctx.deferred.push(Deferred::Add {
-                    key: calls_key,
-                    delta,
-                    condition: condition.clone(),
-                });
-                used.saturating_add(i64::try_from(delta).unwrap_or(i64::MAX))
-            }
+            Some(condition) => match host.kv.increment(&calls_key, 0) {
+                Ok(used) => {
+                    ctx.deferred.push(Deferred::Add {
+                        key: calls_key,
+                        delta,
+                        condition: condition.clone(),
+                    });
+                    used.saturating_add(i64::try_from(delta).unwrap_or(i64::MAX))
+                }
+                Err(error) => return limits::store_failed("quota", error, ctx, host),
+            },
             None => {
                 let delta = i64::try_from(delta).unwrap_or(i64::MAX);
-                let used = host.kv.increment(&calls_key, delta).map_err(store)?;
-                ctx.usage_calls_counted |= shared.is_some();
-                used
+                match host.kv.increment(&calls_key, delta) {
+                    Ok(used) => {
+                        ctx.usage_calls_counted |= shared.is_some();
+                        used
+                    }
+                    Err(error) => return limits::store_failed("quota", error, ctx, host),
+                }
             }
         };
         if u64::try_from(used).unwrap_or(0) > calls {
@@ -145,7 +150,10 @@ fn check(
     }
     if let Some(kb) = bandwidth_kb {
         let bytes_key = key(QuotaPart::Bytes);
-        let used = host.kv.increment(&bytes_key, 0).map_err(store)?;
+        let used = match host.kv.increment(&bytes_key, 0) {
+            Ok(used) => used,
+            Err(error) => return limits::store_failed("quota", error, ctx, host),
+        };
         ctx.deferred.push(Deferred::Bytes {
             key: bytes_key,
             condition: deferred.unwrap_or(Condition::Literal(true)),

@@ -122,20 +122,22 @@ fn check(
     };
     let window = Window::at(host.clock.now_millis(), u64::from(period_secs) * 1_000);
     let keys = WindowKeys::new(who, period_secs, &window);
-    let store = |e: HostError| PolicyError::internal("rate-limit", format!("counter: {e}"));
     let deferred = counter.and_then(limits::increment_condition);
-    let (current, previous) = match deferred {
+    let counted = match deferred {
         // Checked as if counted now; counted after the response if the condition holds.
-        Some(condition) => {
-            let (count, previous) = count(host.kv, &keys, 0).map_err(store)?;
+        Some(condition) => count(host.kv, &keys, 0).map(|(count, previous)| {
             ctx.deferred.push(Deferred::Rate {
                 keys: keys.clone(),
                 delta,
                 condition,
             });
             (count + delta, previous)
-        }
-        None => count(host.kv, &keys, delta).map_err(store)?,
+        }),
+        None => count(host.kv, &keys, delta),
+    };
+    let (current, previous) = match counted {
+        Ok(counted) => counted,
+        Err(error) => return limits::store_failed("rate-limit", error, ctx, host),
     };
     let admitted = window.admits(calls, previous, current);
     let remaining = if admitted {

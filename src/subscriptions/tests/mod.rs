@@ -1,6 +1,7 @@
 // Tests may unwrap: a panic is the failure report.
 #![allow(clippy::unwrap_used)]
 
+mod concurrency;
 mod listing;
 mod store_failures;
 

@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::host::memory::{CountingRandom, ManualClock, MemoryKv};
-use crate::host::{HostError, Kv};
+use crate::host::{HostError, Kv, SwapChange};
 
 use super::super::*;
 use super::T0;
@@ -37,6 +37,10 @@ impl Kv for FailingKv {
     fn increment(&self, key: &str, delta: i64) -> Result<i64, HostError> {
         self.write()?;
         self.inner.increment(key, delta)
+    }
+    fn swap(&self, key: &str, change: &mut SwapChange<'_>) -> Result<crate::host::Swap, HostError> {
+        self.write()?;
+        self.inner.swap(key, change)
     }
 }
 

@@ -4,8 +4,10 @@
 //! `wasi:keyvalue/store.open("default")`. Every backend here holds exactly that one store.
 //! Backends sit behind the small [`KvStore`] trait: [`MemoryStore`] (the default),
 //! [`SqliteStore`] (Spin's default store: same table, same statements, same counter format) and,
-//! with the cargo feature `redis`, `RedisStore` (Spin's `type = "redis"` store).
+//! with the cargo feature `redis`, `RedisStore` (Spin's `type = "redis"` store). [`FaultyStore`]
+//! wraps any of them to fail or stall operations on a test's say.
 
+mod faults;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -17,6 +19,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+pub use faults::{ALL_OPS, FaultyStore, StoreFaults, StoreOp};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;

@@ -177,10 +177,23 @@ impl RedisStore {
         }
     }
 
-    /// One command on a pooled connection. A connection that failed is dropped, not reused.
+    /// Drops every idle connection: after one failed, the others most likely lead to the
+    /// same dead server, and each would fail one more call.
+    fn forget_idle(&self) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// One command on a pooled connection. A connection that failed is dropped, not reused,
+    /// and so are the idle ones (so calls recover as soon as the server is back).
     fn call(&self, args: &[&[u8]]) -> KvResult<Reply> {
         let mut conn = self.conn()?;
-        let reply = conn.call(args).map_err(io_err)?;
+        let reply = conn.call(args).map_err(|e| {
+            self.forget_idle();
+            io_err(e)
+        })?;
         self.put_back(conn);
         match reply {
             Reply::Error(e) => Err(KvError::Other(format!("redis: {e}"))),
@@ -278,7 +291,10 @@ impl KvStore for RedisStore {
                 other => unexpected(other),
             })
         };
-        let result = run().map_err(io_err)?;
+        let result = run().map_err(|e| {
+            self.forget_idle();
+            io_err(e)
+        })?;
         if result.is_ok() {
             self.put_back(conn);
         }

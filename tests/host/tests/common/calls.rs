@@ -67,6 +67,12 @@ pub struct CountingBackend {
 
 impl CountingBackend {
     pub fn start() -> Self {
+        Self::start_slow(Duration::ZERO)
+    }
+
+    /// Counts each request when its head arrives, then waits `delay` before answering (so
+    /// calls are in flight at the backend).
+    pub fn start_slow(delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let served = Arc::new(AtomicU64::new(0));
@@ -84,6 +90,7 @@ impl CountingBackend {
                         let target = head.split(' ').nth(1).unwrap_or_default().to_string();
                         seen.lock().unwrap().push(target);
                         counter.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(delay);
                         let _ = stream.write_all(
                             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
                               content-length: 11\r\nconnection: close\r\n\r\n{\"ok\":true}",

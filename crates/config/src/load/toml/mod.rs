@@ -16,6 +16,9 @@
 //!                                # proxies whose X-Forwarded-For is believed
 //! cache-max-entry-bytes = 1048576  # default 1 MiB; larger cache entries are not stored
 //!                                # (1024 to 67108864)
+//! on-store-failure = "fail-closed"  # default; "fail-open": when the store fails, rate
+//!                                # limits, quotas and the usage meter let calls through
+//!                                # uncounted (keys are always checked)
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -86,7 +89,7 @@ use toml::de::DeTable;
 use super::MANIFEST;
 use super::error::{Reported, Sink};
 use super::template::preview;
-use crate::model::{Config, Gateway, Portal};
+use crate::model::{Config, Gateway, Portal, StoreFailure};
 use fields::{Located, Table};
 
 /// The manifest, read: the configuration without its policy documents, and the documents
@@ -162,6 +165,7 @@ const GATEWAY: &[&str] = &[
     "portal-path",
     "trusted-proxies",
     "cache-max-entry-bytes",
+    "on-store-failure",
 ];
 
 /// Default `cache-max-entry-bytes`: 1 MiB.
@@ -281,6 +285,7 @@ fn default_gateway() -> Gateway {
         portal_path: "/portal".to_string(),
         trusted_proxies: Vec::new(),
         cache_max_entry_bytes: DEFAULT_CACHE_MAX_ENTRY_BYTES,
+        on_store_failure: StoreFailure::FailClosed,
     }
 }
 
@@ -293,6 +298,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     let portal = mount_path(&mut table, sink, "portal-path");
     let trusted_proxies = trusted_proxies(&mut table, sink);
     let cache_max_entry_bytes = cache_max_entry_bytes(&mut table, sink);
+    let on_store_failure = on_store_failure(&mut table, sink);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
     let portal = portal?;
@@ -313,7 +319,26 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         portal_path: portal.map_or(defaults.portal_path, |path| path.value),
         trusted_proxies: trusted_proxies?,
         cache_max_entry_bytes: cache_max_entry_bytes?.unwrap_or(defaults.cache_max_entry_bytes),
+        on_store_failure: on_store_failure?.unwrap_or(defaults.on_store_failure),
     })
+}
+
+/// `on-store-failure`: `fail-closed` or `fail-open`.
+fn on_store_failure(
+    table: &mut Table<'_, '_>,
+    sink: &mut Sink<'_>,
+) -> Result<Option<StoreFailure>, Reported> {
+    let Some(mode) = table.string(sink, "on-store-failure")? else {
+        return Ok(None);
+    };
+    match mode.value {
+        "fail-closed" => Ok(Some(StoreFailure::FailClosed)),
+        "fail-open" => Ok(Some(StoreFailure::FailOpen)),
+        other => Err(sink.error_at(
+            mode.offset,
+            format!("on-store-failure must be \"fail-closed\" or \"fail-open\", not {other:?}"),
+        )),
+    }
 }
 
 /// `cache-max-entry-bytes`: within [`CACHE_MAX_ENTRY_BYTES`].
