@@ -54,11 +54,13 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             portal_path: "/developer".into(),
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
+            max_buffered_body_bytes: 2 << 20,
         }
     );
 
     let global = PolicyDocument {
         file: "global.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![node(
             3,
             Policy::SetHeader(header(
@@ -91,6 +93,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
 
     let weather_policy = PolicyDocument {
         file: "apis/weather.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![
             node(3, Policy::Base),
             PolicyNode {
@@ -125,6 +128,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
 
     let get_current_policy = PolicyDocument {
         file: "apis/weather/get-current.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![
             node(3, Policy::Base),
             node(
@@ -252,6 +256,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         approval_required: true,
         policy: Some(PolicyDocument {
             file: "products/basic.xml".into(),
+            reads: BodyReads::default(),
             inbound: Some(vec![
                 node(3, Policy::Base),
                 node(

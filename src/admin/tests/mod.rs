@@ -159,6 +159,7 @@ fn config() -> Config {
             portal_path: "/portal".into(),
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
+            max_buffered_body_bytes: 2 << 20,
         },
         apis: vec![weather],
         products: vec![product("basic", false), product("premium", true)],

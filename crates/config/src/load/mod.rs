@@ -10,6 +10,7 @@
 //! element names to the parsers in `policies/`, `template.rs` parses named values and URL
 //! templates.
 
+mod body_reads;
 mod element;
 mod error;
 mod expr;
@@ -193,6 +194,7 @@ fn link(
         if let Err(mut found) = fragments::resolve_with(document, dir, &mut cache, named) {
             errors.append(&mut found);
         }
+        body_reads::mark(document);
     }
     // A fragment included in several places reports its mistakes once.
     let mut seen = Vec::with_capacity(errors.len());
