@@ -4,6 +4,7 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::body::Meter;
 use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
@@ -84,25 +85,31 @@ impl Gateway {
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
-        let request_bytes = request.body.len();
+        // A streamed body's bytes are known once it has been moved (after delivery).
+        let request_size = Meter::new(&request.body, request.stream.as_ref());
         let admin_path = self.config.gateway.admin_path.as_str();
         let deliver = |mut response: Response| {
             response.headers.set("x-request-id", request_id.as_str());
+            let response_size = Meter::new(&response.body, response.stream.as_ref());
             let answered = Call::new(&response, None);
             deliver(response);
-            answered
+            Call {
+                response_bytes: response_size.bytes(),
+                ..answered
+            }
         };
-        let call = match under_prefix(&request.path, admin_path) {
-            Some(route) => Call {
-                api: "admin".into(),
-                ..deliver(admin::handle(
-                    &request,
-                    route,
-                    &self.config,
-                    &self.revision,
-                    host,
-                ))
-            },
+        let call = match under_prefix(&request.path, admin_path).map(str::to_owned) {
+            Some(route) => {
+                let limit = self.config.gateway.max_buffered_body_bytes;
+                let response = match request.buffer_body(limit) {
+                    Ok(()) => admin::handle(&request, &route, &self.config, &self.revision, host),
+                    Err(error) => PolicyError::request_body(error, limit).to_response(),
+                };
+                Call {
+                    api: "admin".into(),
+                    ..deliver(response)
+                }
+            }
             None => match policies::cross_domain::answer(&self.config, &request) {
                 Some(policy_file) => deliver(policy_file),
                 None => self.call(request, &request_id, host, deliver),
@@ -120,7 +127,7 @@ impl Gateway {
             total_ms: host.clock.now_millis().saturating_sub(started_ms),
             backend_ms: call.backend_ms,
             cache: call.cache,
-            request_bytes,
+            request_bytes: request_size.bytes(),
             response_bytes: call.response_bytes,
             error_reason: call.error.as_ref().map(|e| e.reason),
             error_detail: call.error.as_ref().and_then(|e| e.detail.as_deref()),
@@ -137,7 +144,7 @@ impl Gateway {
         host: &Host<'_>,
         deliver: impl FnOnce(Response) -> Call,
     ) -> Call {
-        let request_bytes = request.body.len();
+        let request_size = Meter::new(&request.body, request.stream.as_ref());
         let query = request.query_pairs();
         let route = match routing::route(&self.config, &request.method, &request.path, &query) {
             Ok(route) => route,
@@ -186,6 +193,7 @@ impl Gateway {
             usage_calls_counted: false,
             revision: &self.revision,
             cache: None,
+            reads: Default::default(),
         };
         let mut chain = Vec::new();
         if let Some(global) = &self.config.global {
@@ -204,7 +212,10 @@ impl Gateway {
                 }
                 ctx.caller = caller;
                 push_api_scopes(&mut chain, &ctx);
-                pipeline::run(&mut ctx, &chain, host)
+                match prepare_bodies(&mut ctx, &chain) {
+                    Ok(()) => pipeline::run(&mut ctx, &chain, host),
+                    Err(error) => refused(error),
+                }
             }
             Err(error) => {
                 push_api_scopes(&mut chain, &ctx);
@@ -212,7 +223,11 @@ impl Gateway {
                 // operation scope answers it, as in Azure.
                 match policies::cors::answer_preflight_without_key(&mut ctx, &chain, host) {
                     Some(response) => (response, pipeline::Outcome::default()),
-                    None => pipeline::on_error(&mut ctx, &chain, error, host),
+                    None => match prepare_bodies(&mut ctx, &chain) {
+                        Ok(()) => pipeline::on_error(&mut ctx, &chain, error, host),
+                        // The caller's error, without on-error (which would read the body).
+                        Err(_) => refused(error),
+                    },
                 }
             }
         };
@@ -223,7 +238,7 @@ impl Gateway {
         pipeline::run_deferred(&mut ctx, for_deferred, host);
         meter(
             &ctx,
-            request_bytes,
+            request_size.bytes(),
             answered.response_bytes,
             outcome.error.is_some(),
             host,
@@ -310,6 +325,34 @@ impl Call {
             cache: "",
         }
     }
+}
+
+/// Which bodies the call's policies may read (the chain's documents' flags, ORed, as the
+/// loader computed them), and the request body read into memory when one of them reads it;
+/// over `max-buffered-body-bytes` that is a 413. A body no policy reads stays streamed.
+fn prepare_bodies(
+    ctx: &mut Ctx<'_>,
+    chain: &pipeline::scopes::Chain<'_>,
+) -> Result<(), PolicyError> {
+    ctx.reads = chain.iter().fold(
+        Default::default(),
+        |reads: tollgate_config::BodyReads, (_, doc)| reads.or(doc.reads),
+    );
+    if !ctx.reads.request {
+        return Ok(());
+    }
+    let limit = ctx.config.gateway.max_buffered_body_bytes;
+    ctx.request
+        .buffer_body(limit)
+        .map_err(|error| PolicyError::request_body(error, limit))
+}
+
+/// A refusal before any policy ran.
+fn refused(error: PolicyError) -> (Response, pipeline::Outcome) {
+    (
+        error.to_response(),
+        pipeline::Outcome { error: Some(error) },
+    )
 }
 
 fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {

@@ -53,7 +53,7 @@ pub fn apply(
     let mut response = loop {
         // The request and URL are kept only when a redirect may need them again.
         let again = follow.then(|| (request.clone(), url.clone()));
-        let result = host.backend.send(BackendRequest {
+        let result = host.backend.send_streamed(BackendRequest {
             url,
             request,
             timeout,
@@ -84,6 +84,13 @@ pub fn apply(
         request = next;
         url = target;
     };
+    // A policy of the call reads the response body: read it now, within the limit.
+    if ctx.reads.response {
+        let limit = ctx.config.gateway.max_buffered_body_bytes;
+        let buffered = response.buffer_body(limit);
+        ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+        buffered.map_err(|error| PolicyError::response_body(error, limit))?;
+    }
     ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     strip_hop_by_hop(&mut response.headers);
     let status = response.status;

@@ -11,7 +11,7 @@ use super::{forward_request, set_body, set_header, typed};
 use crate::error::PolicyError;
 use crate::expr::{self, Message, Value};
 use crate::host::{BackendError, BackendRequest, Host};
-use crate::http::{Headers, Request};
+use crate::http::Request;
 use crate::pipeline::ctx::Ctx;
 
 /// Sends the request and stores the response (or null, with `ignore-error`).
@@ -23,13 +23,7 @@ pub fn apply(policy: &SendRequest, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result
     let mut request = if copy {
         forward_request::forwarded_request(&ctx.request)
     } else {
-        Request {
-            method: "GET".into(),
-            path: String::new(),
-            query: String::new(),
-            headers: Headers::new(),
-            body: Vec::new(),
-        }
+        Request::new("GET", "")
     };
     let url = match &policy.url {
         Some(url) => expr::text(url, ctx, host)?.trim().to_string(),

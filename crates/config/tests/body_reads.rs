@@ -89,7 +89,10 @@ fn body_policies_retry_cache_store_and_resending_forwards_need_their_body() {
         reads("outbound", r#"<find-and-replace from="a" to="b" />"#),
         BodyReads::BOTH
     );
-    assert_eq!(reads("outbound", r#"<cache-store duration="60" />"#), RESPONSE);
+    assert_eq!(
+        reads("outbound", r#"<cache-store duration="60" />"#),
+        RESPONSE
+    );
     assert_eq!(
         reads(
             "backend",

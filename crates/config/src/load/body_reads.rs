@@ -23,7 +23,9 @@ pub(crate) fn of_document(document: &PolicyDocument) -> BodyReads {
     ]
     .into_iter()
     .filter_map(|section| document.section(section))
-    .fold(BodyReads::default(), |reads, nodes| reads.or(of_nodes(nodes)))
+    .fold(BodyReads::default(), |reads, nodes| {
+        reads.or(of_nodes(nodes))
+    })
 }
 
 /// Sets every document's flags (after `include-fragment`s are filled in).
@@ -32,9 +34,9 @@ pub(crate) fn mark(document: &mut PolicyDocument) {
 }
 
 fn of_nodes(nodes: &[PolicyNode]) -> BodyReads {
-    nodes
-        .iter()
-        .fold(BodyReads::default(), |reads, node| reads.or(of_policy(&node.policy)))
+    nodes.iter().fold(BodyReads::default(), |reads, node| {
+        reads.or(of_policy(&node.policy))
+    })
 }
 
 fn of_policy(policy: &Policy) -> BodyReads {
@@ -163,4 +165,3 @@ fn body_of(target: Option<&Value>) -> BodyReads {
         _ => BodyReads::BOTH,
     }
 }
-
