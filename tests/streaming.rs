@@ -66,7 +66,7 @@ fn bodies_no_policy_reads_stream_both_ways_whatever_their_size() {
         "the request body was buffered"
     );
     assert_eq!(sent.request.body, bytes(50_000), "what the backend read");
-    assert_eq!(sent.url, "http://files.test/blob");
+    assert_eq!(sent.url, "http://bench.test/blob");
 }
 
 #[test]
