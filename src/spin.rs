@@ -187,9 +187,13 @@ fn write_body_first(
     }
     stream.flush()?;
     if head.is_none() {
-        // Streaming already: wait until the host has taken everything.
+        // Streaming already: wait until the host has taken everything. With the body's
+        // `Content-Length` the host may close the stream once it has it all.
         stream.subscribe().block();
-        stream.check_write()?;
+        match stream.check_write() {
+            Ok(_) | Err(StreamError::Closed) => {}
+            Err(error) => return Err(error),
+        }
     }
     Ok(())
 }

@@ -96,10 +96,16 @@ pub(super) fn pipe(
             body.count(chunk.len() as u64);
         }
     }
-    if waited {
-        out.blocking_flush().map_err(written)
+    // With a `Content-Length`, the host closes the stream as soon as it has that many bytes:
+    // then `Closed` here is the end, and finishing the body checks the count.
+    let flushed = if waited {
+        out.blocking_flush()
     } else {
-        out.flush().map_err(written)
+        out.flush()
+    };
+    match flushed {
+        Ok(()) | Err(StreamError::Closed) => Ok(()),
+        Err(error) => Err(written(error)),
     }
 }
 

@@ -125,26 +125,27 @@ async fn backend() -> SocketAddr {
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
-                    let path = req.uri().path().to_string();
-                    let reply: Reply = if let Some(n) = path.strip_prefix("/download/") {
-                        let len: u64 = n.parse().unwrap();
-                        http::Response::builder()
-                            .header("content-type", "application/octet-stream")
-                            .header("content-length", len)
-                            .body(Generated::new(len, true).boxed())
-                            .unwrap()
-                    } else {
-                        let framing = match req.headers().get("content-length") {
-                            Some(length) => length.to_str().unwrap().to_string(),
-                            None => "chunked".to_string(),
+                let service =
+                    hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
+                        let path = req.uri().path().to_string();
+                        let reply: Reply = if let Some(n) = path.strip_prefix("/download/") {
+                            let len: u64 = n.parse().unwrap();
+                            http::Response::builder()
+                                .header("content-type", "application/octet-stream")
+                                .header("content-length", len)
+                                .body(Generated::new(len, true).boxed())
+                                .unwrap()
+                        } else {
+                            let framing = match req.headers().get("content-length") {
+                                Some(length) => length.to_str().unwrap().to_string(),
+                                None => "chunked".to_string(),
+                            };
+                            let (len, digest) = digest_of(req.into_body()).await;
+                            let text = format!("{len} {} {framing}", hex(&digest));
+                            http::Response::new(Full::new(Bytes::from(text)).boxed())
                         };
-                        let (len, digest) = digest_of(req.into_body()).await;
-                        let text = format!("{len} {} {framing}", hex(&digest));
-                        http::Response::new(Full::new(Bytes::from(text)).boxed())
-                    };
-                    Ok::<_, Infallible>(reply)
-                });
+                        Ok::<_, Infallible>(reply)
+                    });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -192,7 +193,11 @@ async fn upload(host: &RunningHost, path: &str, len: u64, declare_length: bool) 
     if declare_length {
         request = request.header("content-length", len);
     }
-    let response = send(host, request.body(Generated::new(len, declare_length)).unwrap()).await;
+    let response = send(
+        host,
+        request.body(Generated::new(len, declare_length)).unwrap(),
+    )
+    .await;
     let status = response.status().as_u16();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
