@@ -67,9 +67,10 @@ pub(super) fn pipe(
             let moved = if waited {
                 out.blocking_splice(&spin.stream, CHUNK as u64)
             } else {
-                match out.check_write().map_err(written)? {
-                    0 => Ok(0),
-                    room => out.splice(&spin.stream, room.min(CHUNK as u64)),
+                match out.check_write() {
+                    Ok(0) => Ok(0),
+                    Ok(room) => out.splice(&spin.stream, room.min(CHUNK as u64)),
+                    Err(error) => Err(error),
                 }
             };
             match moved {
@@ -78,6 +79,8 @@ pub(super) fn pipe(
                     pushed_back();
                 }
                 Ok(bytes) => body.count(bytes),
+                // The body ended, or the receiver wants no more (a `GET` the host sends
+                // without a body, a declared length reached): finishing checks the count.
                 Err(StreamError::Closed) => break,
                 Err(StreamError::LastOperationFailed(e)) => {
                     return Err(e.to_debug_string());
