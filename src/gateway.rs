@@ -212,9 +212,9 @@ impl Gateway {
                 }
                 ctx.caller = caller;
                 push_api_scopes(&mut chain, &ctx);
-                match prepare_bodies(&mut ctx, &chain) {
+                match pipeline::prepare_bodies(&mut ctx, &chain) {
                     Ok(()) => pipeline::run(&mut ctx, &chain, host),
-                    Err(error) => refused(error),
+                    Err(error) => pipeline::refused(error),
                 }
             }
             Err(error) => {
@@ -223,10 +223,10 @@ impl Gateway {
                 // operation scope answers it, as in Azure.
                 match policies::cors::answer_preflight_without_key(&mut ctx, &chain, host) {
                     Some(response) => (response, pipeline::Outcome::default()),
-                    None => match prepare_bodies(&mut ctx, &chain) {
+                    None => match pipeline::prepare_bodies(&mut ctx, &chain) {
                         Ok(()) => pipeline::on_error(&mut ctx, &chain, error, host),
                         // The caller's error, without on-error (which would read the body).
-                        Err(_) => refused(error),
+                        Err(_) => pipeline::refused(error),
                     },
                 }
             }
@@ -325,34 +325,6 @@ impl Call {
             cache: "",
         }
     }
-}
-
-/// Which bodies the call's policies may read (the chain's documents' flags, ORed, as the
-/// loader computed them), and the request body read into memory when one of them reads it;
-/// over `max-buffered-body-bytes` that is a 413. A body no policy reads stays streamed.
-fn prepare_bodies(
-    ctx: &mut Ctx<'_>,
-    chain: &pipeline::scopes::Chain<'_>,
-) -> Result<(), PolicyError> {
-    ctx.reads = chain.iter().fold(
-        Default::default(),
-        |reads: tollgate_config::BodyReads, (_, doc)| reads.or(doc.reads),
-    );
-    if !ctx.reads.request {
-        return Ok(());
-    }
-    let limit = ctx.config.gateway.max_buffered_body_bytes;
-    ctx.request
-        .buffer_body(limit)
-        .map_err(|error| PolicyError::request_body(error, limit))
-}
-
-/// A refusal before any policy ran.
-fn refused(error: PolicyError) -> (Response, pipeline::Outcome) {
-    (
-        error.to_response(),
-        pipeline::Outcome { error: Some(error) },
-    )
 }
 
 fn push_api_scopes<'c>(chain: &mut pipeline::scopes::Chain<'c>, ctx: &Ctx<'c>) {
