@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Scratch, WEATHER};
+use common::{Scratch, WEATHER, assert_one};
 use tollgate_config::load::parse_document;
 use tollgate_config::model::BodyReads;
 
@@ -162,5 +162,31 @@ fn fragments_count_and_on_error_counts() {
             r#"<set-variable name="b" value="@(context.Request.Body.As<string>())" />"#
         ),
         REQUEST
+    );
+}
+
+#[test]
+fn max_buffered_body_bytes_defaults_to_2_mib_and_is_bounded() {
+    let scratch = Scratch::new("max-buffered-body-bytes");
+    scratch.write("tollgate.toml", WEATHER);
+    let config = tollgate_config::load::load_dir(&scratch.0).unwrap();
+    assert_eq!(config.gateway.max_buffered_body_bytes, 2 << 20);
+
+    scratch.write(
+        "tollgate.toml",
+        &format!("[gateway]\nmax-buffered-body-bytes = 65536\n\n{WEATHER}"),
+    );
+    let config = tollgate_config::load::load_dir(&scratch.0).unwrap();
+    assert_eq!(config.gateway.max_buffered_body_bytes, 65_536);
+
+    scratch.write(
+        "tollgate.toml",
+        &format!("[gateway]\nmax-buffered-body-bytes = 2147483648\n\n{WEATHER}"),
+    );
+    assert_one(
+        &scratch.errors(),
+        "tollgate.toml",
+        2,
+        "max-buffered-body-bytes must be from 1024 to 1073741824 (1024 MiB), not 2147483648",
     );
 }
