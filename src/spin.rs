@@ -381,14 +381,17 @@ impl SpinBackend {
             .body()
             .map_err(|()| BackendError::Other("request body unavailable".into()))?;
         let future = outgoing_handler::handle(outgoing, Some(options)).map_err(backend_error)?;
-        match &request.request.stream {
-            Some(streamed) => pipe_body(body, streamed)?,
-            None => write_body(body, &request.request.body)?,
-        }
+        let sent = match &request.request.stream {
+            Some(streamed) => pipe_body(body, streamed),
+            None => write_body(body, &request.request.body),
+        };
+        // A backend may answer before it has read the whole body (a 413, a 401) and close:
+        // its answer wins over the unfinished send. (A body not finished is aborted, so the
+        // exchange ends either way.)
         future.subscribe().block();
         let response = match future.get() {
             Some(Ok(Ok(response))) => response,
-            Some(Ok(Err(code))) => return Err(backend_error(code)),
+            Some(Ok(Err(code))) => return Err(sent.err().unwrap_or_else(|| backend_error(code))),
             Some(Err(())) | None => {
                 return Err(BackendError::Other("response already taken".into()));
             }
