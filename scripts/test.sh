@@ -86,6 +86,7 @@ TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
 # tests/kv_cost.rs and the script is at least parsed.
 step "scripts/bench.sh parses (bash -n; run it by hand: scripts/bench.sh)"
 bash -n scripts/bench.sh
+bash -n scripts/bench-bodies.sh
 
 step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
 TOLLGATE_WASM="$wasm" scripts/smoke.sh

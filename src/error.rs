@@ -3,6 +3,7 @@
 //! A [`PolicyError`] carries Azure's reason code (what `context.LastError.Reason` shows), the
 //! status and the public message; internal detail goes to the log, never to the client.
 
+use crate::body::BodyError;
 use crate::http::Response;
 
 /// A denial or failure raised while processing a call.
@@ -119,6 +120,45 @@ impl PolicyError {
             .headers
             .push(("Retry-After".to_string(), retry_after_secs.to_string()));
         error
+    }
+
+    /// The request body, which a policy of the call reads, could not be buffered: 413 over
+    /// `max-buffered-body-bytes` (Azure's shape; the code and text are ours, as Azure does
+    /// not document them), 400 when the client's stream failed.
+    pub fn request_body(error: BodyError, limit: u64) -> Self {
+        match error {
+            BodyError::TooLarge => Self::new(
+                "gateway",
+                "RequestEntityTooLarge",
+                413,
+                format!(
+                    "The request body is larger than the {limit} bytes the gateway buffers for the policies that read it."
+                ),
+            ),
+            BodyError::Failed(detail) => Self::new(
+                "gateway",
+                "RequestBodyUnreadable",
+                400,
+                "The request body could not be read.",
+            )
+            .with_detail(detail),
+        }
+    }
+
+    /// The backend's response body, which a policy of the call reads, could not be
+    /// buffered: 502 (over `max-buffered-body-bytes`, or the backend's stream failed).
+    pub fn response_body(error: BodyError, limit: u64) -> Self {
+        match error {
+            BodyError::TooLarge => Self::new(
+                "forward-request",
+                "ResponseBodyTooLarge",
+                502,
+                format!(
+                    "The backend's response body is larger than the {limit} bytes the gateway buffers for the policies that read it."
+                ),
+            ),
+            BodyError::Failed(detail) => Self::backend_unreachable(detail),
+        }
     }
 
     /// The backend did not answer in time.

@@ -6,6 +6,7 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::body::Meter;
 use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
@@ -88,12 +89,17 @@ impl Gateway {
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
         let method = request.method.clone();
-        let request_bytes = request.body.len();
+        // A streamed body's bytes are known once it has been moved (after delivery).
+        let request_size = Meter::new(&request.body, request.stream.as_ref());
         let deliver = |mut response: Response| {
             response.headers.set("x-request-id", request_id.as_str());
+            let response_size = Meter::new(&response.body, response.stream.as_ref());
             let answered = Call::new(&response, None);
             deliver(response);
-            answered
+            Call {
+                response_bytes: response_size.bytes(),
+                ..answered
+            }
         };
         let normalized = path::normalize(&request.path).map(|p| match p {
             Cow::Owned(path) => Some(path),
@@ -126,7 +132,7 @@ impl Gateway {
             total_ms: host.clock.now_millis().saturating_sub(started_ms),
             backend_ms: call.backend_ms,
             cache: call.cache,
-            request_bytes,
+            request_bytes: request_size.bytes(),
             response_bytes: call.response_bytes,
             error_reason: call.error.as_ref().map(|e| e.reason),
             error_detail: call.error.as_ref().and_then(|e| e.detail.as_deref()),
@@ -137,23 +143,24 @@ impl Gateway {
     /// A call whose path is normalised: the admin API, `crossdomain.xml`, or an API call.
     fn route_call(
         &self,
-        request: Request,
+        mut request: Request,
         request_id: &str,
         host: &Host<'_>,
         deliver: impl FnOnce(Response) -> Call,
     ) -> Call {
         let admin_path = self.config.gateway.admin_path.as_str();
-        match under_prefix(&request.path, admin_path) {
-            Some(route) => Call {
-                api: "admin".into(),
-                ..deliver(admin::handle(
-                    &request,
-                    route,
-                    &self.config,
-                    &self.revision,
-                    host,
-                ))
-            },
+        match under_prefix(&request.path, admin_path).map(str::to_owned) {
+            Some(route) => {
+                let limit = self.config.gateway.max_buffered_body_bytes;
+                let response = match request.buffer_body(limit) {
+                    Ok(()) => admin::handle(&request, &route, &self.config, &self.revision, host),
+                    Err(error) => PolicyError::request_body(error, limit).to_response(),
+                };
+                Call {
+                    api: "admin".into(),
+                    ..deliver(response)
+                }
+            }
             None => match policies::cross_domain::answer(&self.config, &request) {
                 Some(policy_file) => deliver(policy_file),
                 None => self.call(request, request_id, host, deliver),
@@ -170,7 +177,7 @@ impl Gateway {
         host: &Host<'_>,
         deliver: impl FnOnce(Response) -> Call,
     ) -> Call {
-        let request_bytes = request.body.len();
+        let request_size = Meter::new(&request.body, request.stream.as_ref());
         let query = request.query_pairs();
         let versioning = routing::Versioning {
             query: &query,
@@ -225,6 +232,7 @@ impl Gateway {
             client_certificate: None,
             revision: &self.revision,
             cache: None,
+            reads: Default::default(),
         };
         let mut chain = Vec::new();
         if let Some(global) = &self.config.global {
@@ -243,7 +251,10 @@ impl Gateway {
                 }
                 ctx.caller = caller;
                 push_api_scopes(&mut chain, &ctx);
-                pipeline::run(&mut ctx, &chain, host)
+                match pipeline::prepare_bodies(&mut ctx, &chain) {
+                    Ok(()) => pipeline::run(&mut ctx, &chain, host),
+                    Err(error) => pipeline::refused(error),
+                }
             }
             Err(error) => {
                 push_api_scopes(&mut chain, &ctx);
@@ -251,7 +262,11 @@ impl Gateway {
                 // operation scope answers it, as in Azure.
                 match policies::cors::answer_preflight_without_key(&mut ctx, &chain, host) {
                     Some(response) => (response, pipeline::Outcome::default()),
-                    None => pipeline::on_error(&mut ctx, &chain, error, host),
+                    None => match pipeline::prepare_bodies(&mut ctx, &chain) {
+                        Ok(()) => pipeline::on_error(&mut ctx, &chain, error, host),
+                        // The caller's error, without on-error (which would read the body).
+                        Err(_) => pipeline::refused(error),
+                    },
                 }
             }
         };
@@ -262,7 +277,7 @@ impl Gateway {
         pipeline::run_deferred(&mut ctx, for_deferred, host);
         meter(
             &ctx,
-            request_bytes,
+            request_size.bytes(),
             answered.response_bytes,
             outcome.error.is_some(),
             host,

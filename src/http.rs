@@ -1,5 +1,7 @@
 //! The gateway's own HTTP types. The core never sees SDK types: `spin.rs` converts at the edge.
 
+use crate::body::{BodyError, Meter, Streamed};
+
 /// Header list with case-insensitive lookup. Order and repeated names are kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers(Vec<(String, String)>);
@@ -119,8 +121,11 @@ pub struct Request {
     pub query: String,
     /// Request headers, including the host-set `spin-*` ones.
     pub headers: Headers,
-    /// The full body.
+    /// The full body (empty while the body is [`Request::stream`]).
     pub body: Vec<u8>,
+    /// The body, when it is still the host's stream: it goes to the backend chunk by chunk
+    /// unless a policy reads it ([`Request::buffer_body`]).
+    pub stream: Option<Streamed>,
 }
 
 impl Request {
@@ -136,7 +141,28 @@ impl Request {
             query: query.to_string(),
             headers: Headers::new(),
             body: Vec::new(),
+            stream: None,
         }
+    }
+
+    /// Sets a streamed body (builder style).
+    pub fn with_stream(mut self, stream: Streamed) -> Self {
+        self.body.clear();
+        self.stream = Some(stream);
+        self
+    }
+
+    /// Reads a streamed body into `body`, refusing more than `limit` bytes.
+    pub fn buffer_body(&mut self, limit: u64) -> Result<(), BodyError> {
+        if let Some(stream) = self.stream.take() {
+            self.body = stream.read_all(limit)?;
+        }
+        Ok(())
+    }
+
+    /// The body's bytes: a streamed body's as moved so far (or as declared).
+    pub fn body_bytes(&self) -> usize {
+        Meter::new(&self.body, self.stream.as_ref()).bytes()
     }
 
     /// Adds a header (builder style).
@@ -164,8 +190,11 @@ pub struct Response {
     pub status: u16,
     /// Response headers.
     pub headers: Headers,
-    /// The full body.
+    /// The full body (empty while the body is [`Response::stream`]).
     pub body: Vec<u8>,
+    /// The backend's body, when it is still the host's stream: it goes to the client chunk
+    /// by chunk unless a policy reads it ([`Response::buffer_body`]).
+    pub stream: Option<Streamed>,
 }
 
 impl Response {
@@ -175,7 +204,21 @@ impl Response {
             status,
             headers: Headers::new(),
             body: Vec::new(),
+            stream: None,
         }
+    }
+
+    /// Reads a streamed body into `body`, refusing more than `limit` bytes.
+    pub fn buffer_body(&mut self, limit: u64) -> Result<(), BodyError> {
+        if let Some(stream) = self.stream.take() {
+            self.body = stream.read_all(limit)?;
+        }
+        Ok(())
+    }
+
+    /// The body's bytes: a streamed body's as moved so far (or as declared).
+    pub fn body_bytes(&self) -> usize {
+        Meter::new(&self.body, self.stream.as_ref()).bytes()
     }
 
     /// A JSON response.

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod admin;
 pub mod backends;
+pub mod body;
 pub mod cache;
 pub mod counters;
 pub mod error;

@@ -10,6 +10,8 @@
 // The SDK's export macro expands to `unsafe` glue; nothing else here is unsafe.
 #![allow(unsafe_code)]
 
+mod stream;
+
 use std::cell::OnceCell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,8 +19,8 @@ use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
 use spin_sdk::wit::wasi::http0_2_0::types::{
-    ErrorCode, FutureIncomingResponse, IncomingBody, Method, OutgoingBody, OutgoingRequest,
-    RequestOptions, Scheme,
+    ErrorCode, FutureIncomingResponse, IncomingBody, IncomingResponse, Method, OutgoingBody,
+    OutgoingRequest, RequestOptions, Scheme,
 };
 use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 use wasi::io::streams::StreamError;
@@ -30,12 +32,13 @@ use crate::host::{
 use crate::http::{Headers, Request, Response};
 
 /// The gateway's handler (feature `component`): one call through [`crate::Gateway`]. The
-/// response is written before the post-response work (metering, deferred counters, the log
-/// line), which WASI 0.2 allows until the handler returns.
+/// request body stays in the host's stream until a policy reads it or it is copied to the
+/// backend. The response is written before the post-response work (metering, deferred
+/// counters, the log line), which WASI 0.2 allows until the handler returns.
 #[cfg(feature = "component")]
 #[spin_sdk::http_component]
 async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
-    let request = match read_request(incoming).await {
+    let request = match streamed_request(incoming) {
         Ok(request) => request,
         Err(detail) => {
             eprintln!("tollgate: could not read the request body: {detail}");
@@ -74,8 +77,19 @@ pub fn with_host<R>(f: impl FnOnce(&Host<'_>) -> R) -> R {
     f(&host)
 }
 
-/// The incoming wasi:http request as the core's [`Request`], body read whole.
+/// The incoming wasi:http request as the core's [`Request`], body read whole (the portal's).
+#[cfg(not(feature = "component"))]
 pub async fn read_request(incoming: IncomingRequest) -> Result<Request, String> {
+    let mut request = streamed_request(incoming)?;
+    request
+        .buffer_body(u64::MAX)
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(request)
+}
+
+/// The incoming wasi:http request as the core's [`Request`], its body left in the host's
+/// stream ([`Request::stream`]), with the client's `Content-Length` when it sent one.
+fn streamed_request(incoming: IncomingRequest) -> Result<Request, String> {
     let method = method_name(&incoming.method());
     let path_and_query = incoming
         .path_with_query()
@@ -86,13 +100,13 @@ pub async fn read_request(incoming: IncomingRequest) -> Result<Request, String> 
         .into_iter()
         .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
         .collect();
+    let length = declared_length(&headers);
     let body = incoming
-        .into_body()
-        .await
-        .map_err(|e| e.to_debug_string())?;
+        .consume()
+        .map_err(|()| "the request body was already taken".to_string())?;
     let mut request = Request::new(&method, &path_and_query);
     request.headers = headers;
-    request.body = body;
+    request.stream = Some(stream::incoming(body, None, length)?);
     Ok(request)
 }
 
@@ -104,7 +118,19 @@ pub async fn read_request(incoming: IncomingRequest) -> Result<Request, String> 
 /// TCP segments, and a keep-alive client on a connection without `TCP_NODELAY` (as Spin
 /// serves) then waits for its delayed ACK, about 40 ms a call. A body larger than the host
 /// buffers still streams: the head is handed over as soon as the stream pushes back.
-pub fn write_response(response: Response, out: ResponseOutparam) {
+///
+/// A streamed body (the backend's, no policy read it) is copied chunk by chunk the same way;
+/// `Content-Length` is sent whenever the length is known (the backend's for a streamed body),
+/// so only a streamed body of unknown length goes out chunked.
+pub fn write_response(mut response: Response, out: ResponseOutparam) {
+    match response.stream.as_ref().map(crate::body::Streamed::length) {
+        Some(Some(length)) => response.headers.set("content-length", length.to_string()),
+        Some(None) => {}
+        None if !response.body.is_empty() => response
+            .headers
+            .set("content-length", response.body.len().to_string()),
+        None => {}
+    }
     let outgoing = OutgoingResponse::new(fields(&response.headers));
     if outgoing.set_status_code(response.status).is_err() {
         let _ = outgoing.set_status_code(500);
@@ -114,8 +140,15 @@ pub fn write_response(response: Response, out: ResponseOutparam) {
         return;
     };
     let mut head = Some((out, outgoing));
-    if let Err(error) = write_body_first(&body, &response.body, &mut head) {
-        eprintln!("tollgate: writing the response body failed: {error:?}");
+    let written = match &response.stream {
+        Some(streamed) => match body.write() {
+            Ok(out) => stream::pipe(streamed, &out, || hand_over(&mut head)),
+            Err(()) => Err("the response body stream is unavailable".into()),
+        },
+        None => write_body_first(&body, &response.body, &mut head).map_err(|e| format!("{e:?}")),
+    };
+    if let Err(error) = written {
+        eprintln!("tollgate: writing the response body failed: {error}");
     }
     if let Err(error) = OutgoingBody::finish(body, None) {
         eprintln!("tollgate: finishing the response body failed: {error:?}");
@@ -155,9 +188,13 @@ fn write_body_first(
     }
     stream.flush()?;
     if head.is_none() {
-        // Streaming already: wait until the host has taken everything.
+        // Streaming already: wait until the host has taken everything. With the body's
+        // `Content-Length` the host may close the stream once it has it all.
         stream.subscribe().block();
-        stream.check_write()?;
+        match stream.check_write() {
+            Ok(_) | Err(StreamError::Closed) => {}
+            Err(error) => return Err(error),
+        }
     }
     Ok(())
 }
@@ -292,9 +329,29 @@ struct SpinBackend;
 
 impl Backend for SpinBackend {
     fn send(&self, request: BackendRequest) -> Result<Response, BackendError> {
-        let future = start(&request)?;
-        future.subscribe().block();
-        finish(future)
+        let (response, body) = self.exchange(request)?;
+        let mut out = response_head(&response);
+        out.body = read_body(body)?;
+        Ok(out)
+    }
+
+    /// The response body stays the host's stream, with the backend's `Content-Length` (none
+    /// for a response that has no body: to `HEAD`, 1xx, 204, 304).
+    fn send_streamed(&self, request: BackendRequest) -> Result<Response, BackendError> {
+        let head_only = request.request.method == "HEAD";
+        let (response, body) = self.exchange(request)?;
+        let out = response_head(&response);
+        let length = match out.status {
+            100..=199 | 204 | 304 => None,
+            _ if head_only => None,
+            _ => declared_length(&out.headers),
+        };
+        let streamed =
+            stream::incoming(body, Some(response), length).map_err(BackendError::Other)?;
+        Ok(Response {
+            stream: Some(streamed),
+            ..out
+        })
     }
 
     /// Every request is started (its body written), then the futures are polled together
@@ -309,7 +366,11 @@ impl Backend for SpinBackend {
             requests.iter().map(|_| None).collect();
         let mut pending = Vec::with_capacity(requests.len());
         for (index, request) in requests.iter().enumerate() {
-            match start(request) {
+            let started = start(request).and_then(|(body, future)| {
+                send_body(body, &request.request)?;
+                Ok(future)
+            });
+            match started {
                 Ok(future) => pending.push((index, future)),
                 Err(error) => answers[index] = Some(Err(error)),
             }
@@ -334,8 +395,35 @@ impl Backend for SpinBackend {
     }
 }
 
-/// Starts a request: the request line, headers and timeouts, then the whole body.
-fn start(request: &BackendRequest) -> Result<FutureIncomingResponse, BackendError> {
+impl SpinBackend {
+    /// Sends the request (its body copied from the client's stream when it is one) and waits
+    /// for the response head.
+    fn exchange(
+        &self,
+        request: BackendRequest,
+    ) -> Result<(IncomingResponse, IncomingBody), BackendError> {
+        let (body, future) = start(&request)?;
+        let sent = send_body(body, &request.request);
+        // A backend may answer before it has read the whole body (a 413, a 401) and close:
+        // its answer wins over the unfinished send. (A body not finished is aborted, so the
+        // exchange ends either way.)
+        future.subscribe().block();
+        let response = match future.get() {
+            Some(Ok(Ok(response))) => response,
+            Some(Ok(Err(code))) => return Err(sent.err().unwrap_or_else(|| backend_error(code))),
+            Some(Err(())) | None => {
+                return Err(BackendError::Other("response already taken".into()));
+            }
+        };
+        let body = response
+            .consume()
+            .map_err(|()| BackendError::Other("response body unavailable".into()))?;
+        Ok((response, body))
+    }
+}
+
+/// Starts a request: the request line, headers and timeouts; the caller sends the body.
+fn start(request: &BackendRequest) -> Result<(OutgoingBody, FutureIncomingResponse), BackendError> {
     let uri: http::Uri = request
         .url
         .parse()
@@ -371,8 +459,15 @@ fn start(request: &BackendRequest) -> Result<FutureIncomingResponse, BackendErro
         .body()
         .map_err(|()| BackendError::Other("request body unavailable".into()))?;
     let future = outgoing_handler::handle(outgoing, Some(options)).map_err(backend_error)?;
-    write_body(body, &request.request.body)?;
-    Ok(future)
+    Ok((body, future))
+}
+
+/// The request body: copied from the client's stream, or written whole.
+fn send_body(body: OutgoingBody, request: &Request) -> Result<(), BackendError> {
+    match &request.stream {
+        Some(streamed) => pipe_body(body, streamed),
+        None => write_body(body, &request.body),
+    }
 }
 
 /// The response of a started request whose future is ready, body read whole.
@@ -384,13 +479,7 @@ fn finish(future: FutureIncomingResponse) -> Result<Response, BackendError> {
             return Err(BackendError::Other("response already taken".into()));
         }
     };
-    let mut out = Response::new(response.status());
-    out.headers = response
-        .headers()
-        .entries()
-        .into_iter()
-        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
-        .collect();
+    let mut out = response_head(&response);
     let body = response
         .consume()
         .map_err(|()| BackendError::Other("response body unavailable".into()))?;
@@ -398,16 +487,55 @@ fn finish(future: FutureIncomingResponse) -> Result<Response, BackendError> {
     Ok(out)
 }
 
+/// The backend response's status and headers.
+fn response_head(response: &IncomingResponse) -> Response {
+    let mut out = Response::new(response.status());
+    out.headers = response
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect();
+    out
+}
+
+/// A `Content-Length` header's value.
+fn declared_length(headers: &Headers) -> Option<u64> {
+    headers.get("content-length")?.trim().parse().ok()
+}
+
 /// The request's headers with `Content-Length` set to the body's length whenever there is a
-/// body (or the method expects one). Without it the host sends the body chunked, and backends
-/// that need a length (Python's `http.server`, object stores' uploads) see an empty body.
+/// body (or the method expects one), and for a streamed body to the length the client
+/// declared. Without it the host sends the body chunked, and backends that need a length
+/// (Python's `http.server`, object stores' uploads) see an empty body; only a streamed body
+/// of unknown length (the client sent it chunked) goes chunked.
 fn with_content_length(request: &Request) -> Headers {
     let mut headers = request.headers.clone();
     let expects_body = matches!(request.method.as_str(), "POST" | "PUT" | "PATCH");
-    if !request.body.is_empty() || expects_body {
-        headers.set("content-length", request.body.len().to_string());
+    match &request.stream {
+        Some(streamed) => {
+            if let Some(length) = streamed.length() {
+                headers.set("content-length", length.to_string());
+            }
+        }
+        None if !request.body.is_empty() || expects_body => {
+            headers.set("content-length", request.body.len().to_string());
+        }
+        None => {}
     }
     headers
+}
+
+/// Copies the client's streamed body into the backend request's body.
+fn pipe_body(body: OutgoingBody, streamed: &crate::body::Streamed) -> Result<(), BackendError> {
+    {
+        let out = body
+            .write()
+            .map_err(|()| BackendError::Other("request body stream unavailable".into()))?;
+        stream::pipe(streamed, &out, || {})
+            .map_err(|e| BackendError::Other(format!("copying the request body: {e}")))?;
+    }
+    OutgoingBody::finish(body, None).map_err(backend_error)
 }
 
 fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), BackendError> {

@@ -209,7 +209,10 @@ pub fn send(
         }
         match result {
             Ok(response) => return Ok((response, url)),
-            Err(BackendError::Connect(detail)) if IDEMPOTENT.contains(&request.method.as_str()) => {
+            // A streamed body can be sent once: only a buffered (or empty) one is retried.
+            Err(BackendError::Connect(detail))
+                if IDEMPOTENT.contains(&request.method.as_str()) && request.stream.is_none() =>
+            {
                 last_error = Some(BackendError::Connect(detail));
             }
             Err(error) => return Err(Failure::Backend(error)),

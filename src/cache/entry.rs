@@ -124,6 +124,7 @@ impl StoredResponse {
             status: self.status,
             headers,
             body: self.body,
+            stream: None,
         }
     }
 }

@@ -215,7 +215,14 @@ impl ScriptedBackend {
 }
 
 impl Backend for ScriptedBackend {
-    fn send(&self, request: BackendRequest) -> Result<Response, BackendError> {
+    /// A streamed request body is read whole first, as a backend would; the recorded request
+    /// keeps its (now read) `stream`, so tests can tell it arrived streamed.
+    fn send(&self, mut request: BackendRequest) -> Result<Response, BackendError> {
+        if let Some(stream) = &request.request.stream {
+            request.request.body = stream
+                .read_all(u64::MAX)
+                .map_err(|e| BackendError::Other(format!("{e:?}")))?;
+        }
         let result = (self.handler)(&request);
         self.seen
             .lock()

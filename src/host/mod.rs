@@ -91,7 +91,8 @@ pub struct BackendRequest {
 
 /// Outbound HTTP.
 pub trait Backend {
-    /// Sends the request and returns the whole response.
+    /// Sends the request and returns the whole response. A request body that is
+    /// [`Request::stream`] is copied to the backend as it arrives.
     fn send(&self, request: BackendRequest) -> Result<Response, BackendError>;
 
     /// Sends every request at once and waits for all of them, or (`first_only`) for the first
@@ -111,6 +112,13 @@ pub trait Backend {
             answers.push((!done).then(|| self.send(request)));
         }
         answers
+    }
+
+    /// Like [`Backend::send`], but the response body may stay the host's stream
+    /// ([`Response::stream`]), copied to the client as it arrives unless a policy reads it.
+    /// `forward-request` calls it; a host that cannot stream returns the whole body.
+    fn send_streamed(&self, request: BackendRequest) -> Result<Response, BackendError> {
+        self.send(request)
     }
 }
 

@@ -224,6 +224,7 @@ fn fetch(
             query: String::new(),
             headers,
             body: form.finish().into_bytes(),
+            stream: None,
         },
         timeout: ENDPOINT_TIMEOUT,
     });

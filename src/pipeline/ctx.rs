@@ -53,6 +53,9 @@ pub struct Ctx<'c> {
     /// Counters to increment once the response is known (see
     /// [`crate::pipeline::after_response`]).
     pub deferred: Vec<Deferred>,
+    /// Which bodies the call's policies may read (the scope chain's documents' flags, ORed):
+    /// a body none reads streams through; one that a policy reads is buffered first.
+    pub reads: tollgate_config::BodyReads,
     /// The compiled configuration's revision (part of response cache keys).
     pub revision: &'c str,
     /// What `cache-lookup` decided, when it ran for this call.

@@ -42,6 +42,28 @@ pub fn run(ctx: &mut Ctx<'_>, chain: &Chain<'_>, host: &Host<'_>) -> (Response, 
     (response, Outcome::default())
 }
 
+/// Which bodies the call's policies may read (the chain's documents' flags, ORed, as the
+/// loader computed them), and the request body read into memory when one of them reads it;
+/// over `max-buffered-body-bytes` that is a 413. A body no policy reads stays streamed.
+pub fn prepare_bodies(ctx: &mut Ctx<'_>, chain: &Chain<'_>) -> Result<(), PolicyError> {
+    ctx.reads = chain.iter().fold(
+        Default::default(),
+        |reads: tollgate_config::BodyReads, (_, doc)| reads.or(doc.reads),
+    );
+    if !ctx.reads.request {
+        return Ok(());
+    }
+    let limit = ctx.config.gateway.max_buffered_body_bytes;
+    ctx.request
+        .buffer_body(limit)
+        .map_err(|error| PolicyError::request_body(error, limit))
+}
+
+/// A refusal before any policy ran.
+pub fn refused(error: PolicyError) -> (Response, Outcome) {
+    (error.to_response(), Outcome { error: Some(error) })
+}
+
 /// Runs the on-error section for `error`, starting from the error's own response.
 /// `context.LastError` describes the error (and where it happened, when a policy raised it).
 pub fn on_error(

@@ -5,6 +5,7 @@
 //! came from outbound, a policy's answer or on-error.
 
 use crate::host::Host;
+use crate::http::Response;
 use crate::pipeline::ctx::Ctx;
 
 use super::limits::Condition;
@@ -92,8 +93,8 @@ impl Deferred {
                 super::send_one_way_request::send(request, host)?;
             }
             Deferred::Bytes { key, condition } => {
-                let response_bytes = ctx.response.as_ref().map_or(0, |r| r.body.len());
-                let bytes = ctx.request.body.len() + response_bytes;
+                let response_bytes = ctx.response.as_ref().map_or(0, Response::body_bytes);
+                let bytes = ctx.request.body_bytes() + response_bytes;
                 if bytes > 0 && holds(condition, ctx)? {
                     host.kv
                         .increment(key, i64::try_from(bytes).unwrap_or(i64::MAX))

@@ -77,7 +77,7 @@ pub fn apply(
         hops += 1;
         let mut next = previous;
         redirects::adapt(&mut next, response.status);
-        let sent = host.backend.send(BackendRequest {
+        let sent = host.backend.send_streamed(BackendRequest {
             url: target.clone(),
             request: next.clone(),
             timeout,
@@ -91,6 +91,13 @@ pub fn apply(
         };
         url = target;
         request = Some(next);
+    }
+    // A policy of the call reads the response body: read it now, within the limit.
+    if ctx.reads.response {
+        let limit = ctx.config.gateway.max_buffered_body_bytes;
+        let buffered = response.buffer_body(limit);
+        ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
+        buffered.map_err(|error| PolicyError::response_body(error, limit))?;
     }
     ctx.backend_ms = Some(host.clock.now_millis().saturating_sub(started));
     strip_hop_by_hop(&mut response.headers);
@@ -125,7 +132,7 @@ fn send_first(
         None => {
             let url = ctx.backend_url(host).map_err(Failure::Policy)?;
             host.backend
-                .send(BackendRequest {
+                .send_streamed(BackendRequest {
                     url: url.clone(),
                     request: request.clone(),
                     timeout,

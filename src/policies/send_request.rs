@@ -15,7 +15,7 @@ use super::{authentication_certificate, forward_request, set_body, set_header, t
 use crate::error::PolicyError;
 use crate::expr::{self, Message, Value};
 use crate::host::{BackendError, BackendRequest, Host};
-use crate::http::{Headers, Request, Response};
+use crate::http::{Request, Response};
 use crate::pipeline::ctx::Ctx;
 
 /// Sends the request and stores the response (or null, with `ignore-error`).
@@ -128,13 +128,7 @@ pub fn build(
     let mut request = if copy {
         forward_request::forwarded_request(&ctx.request)
     } else {
-        Request {
-            method: "GET".into(),
-            path: String::new(),
-            query: String::new(),
-            headers: Headers::new(),
-            body: Vec::new(),
-        }
+        Request::new("GET", "")
     };
     let url = match outgoing.url {
         Some(url) => expr::text(url, ctx, host)?.trim().to_string(),

@@ -76,6 +76,11 @@ pub struct Gateway {
     /// `on-store-failure`: what rate limits, quotas and the usage meter's count before
     /// forwarding do when the key-value store fails. Keys are checked either way.
     pub on_store_failure: StoreFailure,
+    /// `max-buffered-body-bytes`: the largest request or response body the gateway reads into
+    /// memory for a policy that needs it (a body no policy reads streams through, whatever its
+    /// size). A larger request is refused with 413, a larger backend response ends in 502.
+    /// Default 2 MiB, Azure's buffered payload limit in its Consumption tier.
+    pub max_buffered_body_bytes: u64,
 }
 
 /// What a call whose limit or usage counter cannot be written does (`on-store-failure`).
@@ -250,6 +255,35 @@ pub struct PolicyDocument {
     pub outbound: Option<Vec<PolicyNode>>,
     /// `<on-error>`.
     pub on_error: Option<Vec<PolicyNode>>,
+    /// Which bodies this document's policies may read (fragments included), computed by the
+    /// loader. The gateway ORs them over a call's scope chain: a body none reads streams.
+    pub reads: BodyReads,
+}
+
+/// Which message bodies a policy document may read. Conservative: an element not known to
+/// leave bodies alone counts as reading both, so a `false` here is a promise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyReads {
+    /// The request body (`context.Request.Body`, `set-body` in inbound, `retry`, ...).
+    pub request: bool,
+    /// The backend's response body (`context.Response.Body`, `cache-store`, ...).
+    pub response: bool,
+}
+
+impl BodyReads {
+    /// Both bodies.
+    pub const BOTH: BodyReads = BodyReads {
+        request: true,
+        response: true,
+    };
+
+    /// Either's reads.
+    pub fn or(self, other: BodyReads) -> BodyReads {
+        BodyReads {
+            request: self.request || other.request,
+            response: self.response || other.response,
+        }
+    }
 }
 
 /// The four sections of a policy document.
@@ -500,8 +534,8 @@ pub struct ForwardRequest {
     /// `follow-redirects`: follow the backend's 301, 302, 303, 307 and 308 (at most 10)
     /// instead of returning them. Default `false`.
     pub follow_redirects: Typed<bool>,
-    /// `buffer-response` (Azure's default `true`; literal only, as in Azure). The gateway
-    /// always reads the whole backend response before outbound runs, so `false` (stream
-    /// chunks as they come) has no effect beyond being accepted.
+    /// `buffer-response` (Azure's default `true`; literal only, as in Azure). Accepted and
+    /// unused: the backend's response body streams to the client whenever no policy of the
+    /// call reads it, and is read whole (up to `max-buffered-body-bytes`) when one does.
     pub buffer_response: bool,
 }

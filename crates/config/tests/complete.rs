@@ -55,11 +55,13 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
             on_store_failure: Default::default(),
+            max_buffered_body_bytes: 2 << 20,
         }
     );
 
     let global = PolicyDocument {
         file: "global.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![node(
             3,
             Policy::SetHeader(header(
@@ -92,6 +94,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
 
     let weather_policy = PolicyDocument {
         file: "apis/weather.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![
             node(3, Policy::Base),
             PolicyNode {
@@ -122,6 +125,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
 
     let get_current_policy = PolicyDocument {
         file: "apis/weather/get-current.xml".into(),
+        reads: BodyReads::default(),
         inbound: Some(vec![
             node(3, Policy::Base),
             node(
@@ -265,6 +269,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         approval_required: true,
         policy: Some(PolicyDocument {
             file: "products/basic.xml".into(),
+            reads: BodyReads::default(),
             inbound: Some(vec![
                 node(3, Policy::Base),
                 node(

@@ -169,6 +169,7 @@ fn config() -> Config {
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
             on_store_failure: Default::default(),
+            max_buffered_body_bytes: 2 << 20,
         },
         apis: vec![weather],
         backends: Vec::new(),

@@ -33,7 +33,7 @@ mod state;
 pub use build::{build_component, build_component_with};
 pub use kv::{Kv, KvBackend, KvError, KvOpCounts, KvStore};
 pub use routes::Route;
-pub use state::{StdoutLines, Vars};
+pub use state::{MemoryPeak, StdoutLines, Vars};
 pub use wasmtime::{Error, Result};
 
 use std::net::SocketAddr;
@@ -148,8 +148,8 @@ impl HostBuilder {
 
     /// Answers `GET path` itself (before routing) with the requests served by components and
     /// the store operations they made so far, as JSON:
-    /// `{"requests":N,"kvReads":N,"kvWrites":N}` (see [`KvOpCounts`]). For benchmarks; off
-    /// by default, since Spin has no such route.
+    /// `{"requests":N,"kvReads":N,"kvWrites":N,"peakMemoryBytes":N}` (see [`KvOpCounts`],
+    /// [`MemoryPeak`]). For benchmarks; off by default, since Spin has no such route.
     pub fn stats_path(mut self, path: impl Into<String>) -> Self {
         self.stats_path = Some(path.into());
         self
@@ -190,6 +190,7 @@ impl HostBuilder {
         let addr = listener.local_addr()?;
         let stdout = self.capture_stdout.then(StdoutLines::default);
         let clock = clock::ClockOffset::default();
+        let memory = state::MemoryPeak::default();
         let shared = Arc::new(server::Shared {
             routes: components.iter().map(|c| c.route.clone()).collect(),
             components,
@@ -201,6 +202,7 @@ impl HostBuilder {
             stats_path: self.stats_path,
             requests: Default::default(),
             nagle: self.nagle,
+            memory: memory.clone(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -223,6 +225,7 @@ impl HostBuilder {
             kv,
             stdout,
             clock,
+            memory,
             shutdown: Some((shutdown_tx, thread)),
         })
     }
@@ -242,6 +245,7 @@ pub struct RunningHost {
     kv: Kv,
     stdout: Option<StdoutLines>,
     clock: clock::ClockOffset,
+    memory: state::MemoryPeak,
     shutdown: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
@@ -273,6 +277,11 @@ impl RunningHost {
     /// Moves the wall clock every instance sees forward by `by` (expiry without sleeping).
     pub fn advance_clock(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    /// The largest linear memory any instance grew to so far (see [`MemoryPeak`]).
+    pub fn peak_guest_memory(&self) -> &MemoryPeak {
+        &self.memory
     }
 
     /// Host-side KV warnings so far (see [`Kv::warnings`]). A healthy run has none.

@@ -20,7 +20,8 @@ usage: tollgate-test-host --component ROUTE=WASM [--component ROUTE=WASM ...]
   --nagle                 leave Nagle's algorithm on for client connections, as Spin does
                           (default: TCP_NODELAY; with keep-alive, Spin shows ~40 ms p99 stalls)
   --stats PATH            answer GET PATH (before routing) with the requests served and the
-                          KV reads and writes guests made: {\"requests\":N,\"kvReads\":N,\"kvWrites\":N}
+                          KV reads and writes guests made, the largest instance memory:
+                          {\"requests\":N,\"kvReads\":N,\"kvWrites\":N,\"peakMemoryBytes\":N}
 
 tollgate-test-host --print-imports WASM   prints the interfaces WASM imports, one a line
 

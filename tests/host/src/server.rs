@@ -106,6 +106,8 @@ pub(crate) struct Shared {
     pub(crate) requests: AtomicU64,
     /// Leave Nagle's algorithm on for accepted connections, as Spin does.
     pub(crate) nagle: bool,
+    /// The largest linear memory an instance grew to.
+    pub(crate) memory: crate::state::MemoryPeak,
 }
 
 /// Links and pre-instantiates every component. Fails if a component imports anything the
@@ -198,10 +200,11 @@ fn text_response(status: StatusCode, body: impl Into<Bytes>) -> Response<HyperOu
 fn stats_response(shared: &Shared) -> Response<HyperOutgoingBody> {
     let ops = shared.kv.op_counts();
     let body = format!(
-        "{{\"requests\":{},\"kvReads\":{},\"kvWrites\":{}}}\n",
+        "{{\"requests\":{},\"kvReads\":{},\"kvWrites\":{},\"peakMemoryBytes\":{}}}\n",
         shared.requests.load(Ordering::Relaxed),
         ops.reads,
-        ops.writes
+        ops.writes,
+        shared.memory.bytes()
     );
     let mut res = text_response(StatusCode::OK, body);
     res.headers_mut().insert(
@@ -309,9 +312,11 @@ async fn run_instance(
         table: ResourceTable::new(),
         kv: shared.kv.clone(),
         vars: shared.vars.clone(),
+        memory: shared.memory.clone(),
     };
     let pre = routed.pre.clone();
     let mut store = wasmtime::Store::new(pre.engine(), state);
+    store.limiter(|state| &mut state.memory);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let req = store
         .data_mut()

@@ -25,6 +25,46 @@ pub struct HostState {
     pub(crate) table: ResourceTable,
     pub(crate) kv: Kv,
     pub(crate) vars: Arc<Vars>,
+    pub(crate) memory: MemoryPeak,
+}
+
+/// Records the largest linear memory any instance grew to (shared by all instances of a
+/// host), so a test can check that a component streams a body instead of holding it.
+#[derive(Clone, Default, Debug)]
+pub struct MemoryPeak(Arc<std::sync::atomic::AtomicUsize>);
+
+impl MemoryPeak {
+    /// The largest linear memory size so far, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Starts counting again from zero.
+    pub fn reset(&self) {
+        self.0.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl wasmtime::ResourceLimiter for MemoryPeak {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.0
+            .fetch_max(desired, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for HostState {

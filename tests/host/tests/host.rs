@@ -454,7 +454,7 @@ async fn the_stats_route_counts_requests_and_guest_kv_operations() {
     let mut client = Client::connect(host.addr()).await;
     assert_eq!(
         client.get("/__stats").await.text(),
-        "{\"requests\":0,\"kvReads\":0,\"kvWrites\":0}\n"
+        "{\"requests\":0,\"kvReads\":0,\"kvWrites\":0,\"peakMemoryBytes\":0}\n"
     );
     client.post("/kv/set?key=a", Bytes::from("x")).await;
     client.get("/kv/get?key=a").await;
@@ -464,9 +464,11 @@ async fn the_stats_route_counts_requests_and_guest_kv_operations() {
     host.kv().increment("n", 0).unwrap();
     // set 1 + incr 1 + batch: set-many 2, delete-many 2 = 6 writes;
     // get 1 + batch: get-many 2 twice = 5 reads.
+    let peak = host.peak_guest_memory().bytes();
+    assert!(peak > 0, "the instances' linear memory was recorded");
     assert_eq!(
         client.get("/__stats").await.text(),
-        "{\"requests\":4,\"kvReads\":5,\"kvWrites\":6}\n"
+        format!("{{\"requests\":4,\"kvReads\":5,\"kvWrites\":6,\"peakMemoryBytes\":{peak}}}\n")
     );
     assert_eq!(
         host.kv().op_counts(),

@@ -23,7 +23,9 @@ type Cache = HashMap<(String, u8), Option<Vec<PolicyNode>>>;
 /// Fills every `include-fragment` of `document` from `dir/fragments/`.
 pub fn resolve_fragments(document: &mut PolicyDocument, dir: &Path) -> Result<(), Vec<LoadError>> {
     let mut cache = Cache::new();
-    resolve_with(document, dir, &mut cache, &mut Vec::new())
+    let resolved = resolve_with(document, dir, &mut cache, &mut Vec::new());
+    super::body_reads::mark(document);
+    resolved
 }
 
 /// [`resolve_fragments`] with a cache shared by a directory's documents; the named values of

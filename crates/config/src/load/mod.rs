@@ -10,6 +10,7 @@
 //! element names to the parsers in `policies/`, `template.rs` parses named values and URL
 //! templates.
 
+mod body_reads;
 mod element;
 mod error;
 mod expr;
@@ -205,6 +206,7 @@ fn link(
         if let Err(mut found) = fragments::resolve_with(document, dir, &mut cache, named) {
             errors.append(&mut found);
         }
+        body_reads::mark(document);
     }
     // The validation policies' schemas are compiled only when a policy uses them.
     let validates = openapi_schemas::uses_validation(config);

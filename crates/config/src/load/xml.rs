@@ -39,8 +39,11 @@ pub(crate) fn read_document(
         backend: None,
         outbound: None,
         on_error: None,
+        reads: Default::default(),
     };
     read_root(document.root_element(), &mut sink, &mut policies);
+    // Conservative until `include-fragment`s are filled in (`load_dir` marks it again then).
+    super::body_reads::mark(&mut policies);
     let named = named_values::check_file(&mut sink, &scanned.named);
     if sink.errors.is_empty() {
         Ok((policies, named))

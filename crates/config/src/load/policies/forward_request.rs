@@ -12,8 +12,8 @@ pub(crate) const MAX_TIMEOUT_SECS: u32 = 3600;
 
 /// Parses `<forward-request>`: `timeout` in seconds (1–3600, default 300),
 /// `follow-redirects` (default `false`), `fail-on-error-status-code`; `buffer-request-body` and
-/// `buffer-response` are accepted and change nothing, because the gateway always buffers
-/// both bodies. `timeout-ms` replaces `timeout` (one or the other, as Azure); `http-version`
+/// `buffer-response` are accepted and change nothing: a body is buffered exactly when a
+/// policy of the call reads it (`body_reads.rs`), and streamed otherwise. `timeout-ms` replaces `timeout` (one or the other, as Azure); `http-version`
 /// (`1`, `2`, `2or1`) and `continue-timeout` are accepted and change nothing: the host's HTTP
 /// client picks the protocol and sends no `Expect: 100-continue`. Azure takes expressions in
 /// every attribute but `buffer-response`.

@@ -19,6 +19,9 @@
 //! on-store-failure = "fail-closed"  # default; "fail-open": when the store fails, rate
 //!                                # limits, quotas and the usage meter let calls through
 //!                                # uncounted (keys are always checked)
+//! max-buffered-body-bytes = 2097152  # default 2 MiB; the largest body read into memory for a
+//!                                # policy that reads it (1024 to 1073741824); bodies no policy
+//!                                # reads stream, whatever their size
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -166,12 +169,17 @@ const GATEWAY: &[&str] = &[
     "trusted-proxies",
     "cache-max-entry-bytes",
     "on-store-failure",
+    "max-buffered-body-bytes",
 ];
 
 /// Default `cache-max-entry-bytes`: 1 MiB.
 pub(crate) const DEFAULT_CACHE_MAX_ENTRY_BYTES: u64 = 1 << 20;
 /// Bounds of `cache-max-entry-bytes`.
 const CACHE_MAX_ENTRY_BYTES: std::ops::RangeInclusive<u64> = 1024..=(64 << 20);
+/// Default `max-buffered-body-bytes`: 2 MiB (Azure's Consumption tier buffers as much).
+pub(crate) const DEFAULT_MAX_BUFFERED_BODY_BYTES: u64 = 2 << 20;
+/// Bounds of `max-buffered-body-bytes` (1 GiB: a wasm32 instance has 4 GiB of memory).
+const MAX_BUFFERED_BODY_BYTES: std::ops::RangeInclusive<u64> = 1024..=(1 << 30);
 
 /// Reads `tollgate.toml` (the sink's text); mistakes go to the sink. `None` only on TOML
 /// syntax errors: after other mistakes the manifest is still returned (with placeholders)
@@ -286,6 +294,7 @@ fn default_gateway() -> Gateway {
         trusted_proxies: Vec::new(),
         cache_max_entry_bytes: DEFAULT_CACHE_MAX_ENTRY_BYTES,
         on_store_failure: StoreFailure::FailClosed,
+        max_buffered_body_bytes: DEFAULT_MAX_BUFFERED_BODY_BYTES,
     }
 }
 
@@ -297,7 +306,18 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     let admin = mount_path(&mut table, sink, "admin-path");
     let portal = mount_path(&mut table, sink, "portal-path");
     let trusted_proxies = trusted_proxies(&mut table, sink);
-    let cache_max_entry_bytes = cache_max_entry_bytes(&mut table, sink);
+    let cache_max_entry_bytes = byte_limit(
+        &mut table,
+        sink,
+        "cache-max-entry-bytes",
+        CACHE_MAX_ENTRY_BYTES,
+    );
+    let max_buffered_body_bytes = byte_limit(
+        &mut table,
+        sink,
+        "max-buffered-body-bytes",
+        MAX_BUFFERED_BODY_BYTES,
+    );
     let on_store_failure = on_store_failure(&mut table, sink);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
@@ -320,6 +340,8 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         trusted_proxies: trusted_proxies?,
         cache_max_entry_bytes: cache_max_entry_bytes?.unwrap_or(defaults.cache_max_entry_bytes),
         on_store_failure: on_store_failure?.unwrap_or(defaults.on_store_failure),
+        max_buffered_body_bytes: max_buffered_body_bytes?
+            .unwrap_or(defaults.max_buffered_body_bytes),
     })
 }
 
@@ -341,21 +363,24 @@ fn on_store_failure(
     }
 }
 
-/// `cache-max-entry-bytes`: within [`CACHE_MAX_ENTRY_BYTES`].
-fn cache_max_entry_bytes(
+/// A size in bytes (`cache-max-entry-bytes`, `max-buffered-body-bytes`) within `bounds`.
+fn byte_limit(
     table: &mut Table<'_, '_>,
     sink: &mut Sink<'_>,
+    key: &'static str,
+    bounds: std::ops::RangeInclusive<u64>,
 ) -> Result<Option<u64>, Reported> {
-    let Some(bytes) = table.unsigned(sink, "cache-max-entry-bytes")? else {
+    let Some(bytes) = table.unsigned(sink, key)? else {
         return Ok(None);
     };
-    if !CACHE_MAX_ENTRY_BYTES.contains(&bytes.value) {
+    if !bounds.contains(&bytes.value) {
         return Err(sink.error_at(
             bytes.offset,
             format!(
-                "cache-max-entry-bytes must be from {} to {} (64 MiB), not {}",
-                CACHE_MAX_ENTRY_BYTES.start(),
-                CACHE_MAX_ENTRY_BYTES.end(),
+                "{key} must be from {} to {} ({} MiB), not {}",
+                bounds.start(),
+                bounds.end(),
+                bounds.end() >> 20,
                 bytes.value
             ),
         ));
