@@ -217,29 +217,20 @@ fn origin(url: &Template) -> Option<Origin> {
     for part in &url.0 {
         match part {
             TemplatePart::Text(t) => text.push_str(t),
+            // A named value after the origin is closed (in the path or query) does not matter.
+            TemplatePart::Named(_) if origin_end(&text) < text.len() => break,
             TemplatePart::Named(name) => {
-                // A named value inside the origin: stop at the first one after it that ends it.
-                let origin_so_far = text.split_once("://").map(|(_, rest)| rest);
-                if origin_so_far.is_some_and(|rest| rest.contains(['/', '?', '#'])) {
-                    break;
-                }
                 variables.push(name.clone());
                 text.push_str(&format!("{{{{ {name} }}}}"));
             }
         }
     }
+    let end = origin_end(&text);
     if !variables.is_empty() {
-        let end = text
-            .split_once("://")
-            .and_then(|(scheme, rest)| rest.find(['/', '?', '#']).map(|i| scheme.len() + 3 + i))
-            .unwrap_or(text.len());
         return Some(Origin::Variables(variables, text[..end].to_string()));
     }
-    let (scheme, rest) = text.split_once("://")?;
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let (scheme, rest) = text[..end].split_once("://")?;
+    let authority = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, _)) if !host.ends_with(']') && host.contains(':') => (authority, None),
         Some((host, port)) => (host, Some(port.parse().ok()?)),
@@ -250,6 +241,18 @@ fn origin(url: &Template) -> Option<Origin> {
         host: host.to_ascii_lowercase(),
         port,
     })
+}
+
+/// Where the origin of `text` ends: the first `/`, `?` or `#` after `://` (or, for a URL
+/// that starts with a named value, after it).
+fn origin_end(text: &str) -> usize {
+    let start = match text.find("://") {
+        Some(i) => i + 3,
+        None => text.find("}}").map_or(0, |i| i + 2),
+    };
+    text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i)
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -411,6 +414,15 @@ mod tests {
             Some("https://{{ orders_host }}".into())
         );
         // A named value only in the path leaves the origin literal.
+        let whole = Template(vec![
+            TemplatePart::Named("base".into()),
+            TemplatePart::Text("/v1/".into()),
+            TemplatePart::Named("tenant".into()),
+        ]);
+        assert_eq!(
+            not_allowed(&whole, &allowed(&["{{ tenant }}"])),
+            Some("{{ base }}".into())
+        );
         let path = Template(vec![
             TemplatePart::Text("https://api.example.com/".into()),
             TemplatePart::Named("tenant".into()),
