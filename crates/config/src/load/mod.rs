@@ -10,6 +10,7 @@
 //! element names to the parsers in `policies/`, `template.rs` parses named values and URL
 //! templates.
 
+mod allowed_hosts;
 mod element;
 mod error;
 mod expr;

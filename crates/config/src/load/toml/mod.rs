@@ -72,6 +72,7 @@
 
 mod apis;
 pub(crate) mod backends;
+mod breaker;
 mod fields;
 mod named_values;
 mod portal;
