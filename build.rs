@@ -10,6 +10,13 @@ fn main() {
     let dir = std::env::var("TOLLGATE_POLICIES").unwrap_or_else(|_| "policies".to_string());
     println!("cargo:rerun-if-changed={dir}");
     println!("cargo:rerun-if-env-changed=TOLLGATE_POLICIES");
+    // Backend hosts are checked against allowed_outbound_hosts in the spin.toml beside it.
+    if let Some(parent) = Path::new(&dir).parent() {
+        println!(
+            "cargo:rerun-if-changed={}",
+            parent.join("spin.toml").display()
+        );
+    }
     let config = match tollgate_config::load::load_dir(Path::new(&dir)) {
         Ok(config) => config,
         Err(errors) => {

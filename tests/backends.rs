@@ -353,3 +353,24 @@ fn a_healthy_pool_costs_one_kv_read_more_than_a_plain_backend() {
         "plain {plain:?}, pool {pool:?}"
     );
 }
+
+#[test]
+fn kv_operations_of_failures_a_trip_and_an_open_circuit() {
+    let (tg, faults) = gateway();
+    faults.set("eu.test", Fault::Status(500, None));
+    let ops = || {
+        let before = tg.kv.op_counts();
+        let status = get(&tg, "/single/a").status;
+        let after = tg.kv.op_counts();
+        (after.0 - before.0, after.1 - before.1, status)
+    };
+    // A counted failure: the state read and one increment.
+    assert_eq!(ops(), (1, 1, 500));
+    assert_eq!(ops(), (1, 1, 500));
+    // The failure that trips: the increment and one set of the record.
+    assert_eq!(ops(), (1, 2, 500));
+    // Open: the read, nothing else, no backend call.
+    let calls = tg.backend_requests().len();
+    assert_eq!(ops(), (1, 0, 503));
+    assert_eq!(tg.backend_requests().len(), calls);
+}

@@ -11,6 +11,7 @@
 //! templates.
 
 mod body_reads;
+mod allowed_hosts;
 mod element;
 mod error;
 mod expr;

@@ -115,7 +115,15 @@ fn read_api(
             ))
         }
         (Some(_), None) => Ok(None),
-        (None, _) => service_url(&mut table, sink).map(Some),
+        (None, None) => Err(sink.error_at(
+            table.offset,
+            format!(
+                "{} is missing the required key `service-url` (or `backend = \"<id>\"` naming \
+                 a [backends.<id>])",
+                table.name
+            ),
+        )),
+        (None, Some(_)) => service_url(&mut table, sink).map(Some),
     };
     let stale_if_error = table
         .unsigned(sink, "stale-if-error")

@@ -29,7 +29,12 @@
 //! path = "weather"               # required; clients call /weather/...; no "/" at either end,
 //!                                # inner "/" allowed ("v1/weather"); unique (case-insensitive);
 //!                                # not at or under admin-path / portal-path
-//! service-url = "{{ weather_backend }}"  # required; an http(s) URL, may hold named values
+//! service-url = "{{ weather_backend }}"  # required unless `backend`; an http(s) URL, may hold
+//!                                # named values
+//! backend = "orders"             # instead of service-url: a [backends.<id>] entity
+//!                                # (see backends.rs for [backends.<id>] itself)
+//! stale-if-error = 300           # default 0; seconds an expired cache entry may still be
+//!                                # served when the backend fails (0 to 86400)
 //! subscription-required = true   # default
 //! subscription-key-header = "Ocp-Apim-Subscription-Key"  # default
 //! subscription-key-query = "subscription-key"            # default
@@ -79,6 +84,7 @@
 
 mod apis;
 pub(crate) mod backends;
+mod breaker;
 mod fields;
 mod identity;
 mod named_values;
