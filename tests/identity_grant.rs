@@ -333,3 +333,43 @@ fn identity_secrets_must_be_named_values_and_are_redacted() {
             .contains(&"identity_client_secret".to_string())
     );
 }
+
+#[test]
+fn identity_table_mistakes_are_load_errors_at_their_line() {
+    let cases = [
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\ncertificate-key = \"{{ k }}\"\n",
+            "tollgate.toml:14: [identity] certificate-key needs certificate-thumbprint",
+        ),
+        (
+            "[identity]\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] needs `tenant`: the token endpoint holds {tenant}",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] needs `client-id`",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\n",
+            "[identity] needs a credential",
+        ),
+        (
+            "[identity]\ntoken-endpoint = \"http://idp.test/token\"\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] token-endpoint must be an https:// URL",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\nscope = \"x\"\n",
+            "unknown key `scope`",
+        ),
+    ];
+    for (i, (table, expected)) in cases.iter().enumerate() {
+        let dir = config_dir(&format!("mistake-{i}"), table, &inbound(""));
+        let errors = tollgate_config::load::load_dir(&dir).unwrap_err();
+        let text = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains(expected), "{table}: {text}");
+    }
+}
