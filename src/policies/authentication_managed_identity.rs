@@ -28,7 +28,14 @@ pub fn apply(
     host: &Host<'_>,
 ) -> Result<(), PolicyError> {
     let ignore_error = typed::get(&policy.ignore_error, ctx, host)?;
-    let token = match token(policy, ctx, host) {
+    // An expression that fails is the policy's error whatever `ignore-error` says: that
+    // attribute is about getting the token.
+    let resource = expr::text(&policy.resource, ctx, host)?;
+    let client_id = match &policy.client_id {
+        Some(template) => Some(resolve(template, host)?.trim().to_string()),
+        None => None,
+    };
+    let token = match token(&resource, client_id, ctx, host) {
         Ok(token) => token,
         Err(_) if ignore_error => return Ok(()),
         Err(error) => return Err(error),
@@ -47,18 +54,14 @@ pub fn apply(
 }
 
 fn token(
-    policy: &AuthenticationManagedIdentity,
-    ctx: &mut Ctx<'_>,
+    resource: &str,
+    client_id: Option<String>,
+    ctx: &Ctx<'_>,
     host: &Host<'_>,
 ) -> Result<String, PolicyError> {
-    let resource = expr::text(&policy.resource, ctx, host)?;
     if resource.trim().is_empty() {
         return Err(unavailable("the resource is empty".into()));
     }
-    let client_id = match &policy.client_id {
-        Some(template) => Some(resolve(template, host)?.trim().to_string()),
-        None => None,
-    };
     // The loader refuses the policy without [identity]; a configuration built otherwise
     // still gets a clean error.
     let identity = ctx
@@ -69,7 +72,7 @@ fn token(
     let grant = Grant {
         identity,
         client_id,
-        resource: &resource,
+        resource,
     };
     identity::token(&grant, host).map_err(|e| unavailable(e.0))
 }

@@ -83,7 +83,8 @@ pub fn store(
         Err(error) => {
             let mut error = match error {
                 BackendError::Timeout => PolicyError::backend_timeout(prepared.timeout_secs),
-                BackendError::Connect(mut detail) => {
+                BackendError::Connect(mut detail) | BackendError::Other(mut detail) => {
+                    // A refused client certificate shows as a protocol error on Spin.
                     if let Some(certificate) = &prepared.certificate {
                         detail.push_str(&authentication_certificate::connect_failure_hint(
                             certificate,
@@ -91,7 +92,6 @@ pub fn store(
                     }
                     PolicyError::backend_unreachable(detail)
                 }
-                BackendError::Other(detail) => PolicyError::backend_unreachable(detail),
             };
             error.source = "send-request";
             return Err(error);

@@ -1,6 +1,8 @@
 //! A gateway on in-memory host ports, driven like axum's `oneshot`: no server, no wasm.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod identity;
+
 use std::path::Path;
 
 use serde_json::Value;

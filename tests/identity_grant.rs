@@ -1,7 +1,6 @@
-//! Backend credentials: `authentication-basic`, `authentication-certificate`, and
 //! `authentication-managed-identity` over the `[identity]` client-credentials grant, against a
-//! local token endpoint on the in-memory backend (it checks the form the gateway posts and
-//! verifies a certificate credential's RS256 assertion with the public key).
+//! local token endpoint on the in-memory backend: the form posted (secret, or an RS256 client
+//! assertion verified here with the public key), where the token goes, and the failures.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -14,137 +13,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::signature::Verifier;
-use support::{NOW_MS, TestGateway};
+use support::NOW_MS;
+use support::identity::{
+    CERT_IDENTITY, ENDPOINT, SECRET_IDENTITY, backend, body, config_dir, field, form, gateway,
+    inbound, load,
+};
+use tollgate::host::BackendError;
 use tollgate::host::memory::ScriptedBackend;
-use tollgate::host::{BackendError, BackendRequest, Kv};
 use tollgate::http::{Request, Response};
-
-const ENDPOINT: &str = "https://login.microsoftonline.com/contoso-tenant/oauth2/v2.0/token";
-const SECRET_IDENTITY: &str = r#"
-[identity]
-tenant = "{{ identity_tenant }}"
-client-id = "{{ identity_client_id }}"
-client-secret = "{{ identity_client_secret }}"
-"#;
-const CERT_IDENTITY: &str = r#"
-[identity]
-tenant = "contoso-tenant"
-client-id = "app-1234"
-certificate-key = "{{ identity_key }}"
-certificate-thumbprint = "CA06F56B258B7A0D4F2B05470939478651151984"
-"#;
-
-/// A policies directory (in the temp dir) with the API `test` whose document is `api_xml`.
-fn config_dir(name: &str, toml_extra: &str, api_xml: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tollgate-auth-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("apis")).unwrap();
-    let toml = format!(
-        "[apis.test]\npath = \"test\"\nservice-url = \"http://backend.test/base\"\n\
-         subscription-required = false\npolicy = \"apis/test.xml\"\n\n\
-         [[apis.test.operations]]\nid = \"any\"\nmethod = \"*\"\nurl-template = \"/{{*path}}\"\n\
-         {toml_extra}"
-    );
-    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
-    std::fs::write(dir.join("apis/test.xml"), api_xml).unwrap();
-    dir
-}
-
-fn load(name: &str, toml_extra: &str, api_xml: &str) -> tollgate_config::Config {
-    let dir = config_dir(name, toml_extra, api_xml);
-    tollgate_config::load::load_dir(&dir).unwrap_or_else(|errors| {
-        panic!(
-            "{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })
-}
-
-fn inbound(policies: &str) -> String {
-    format!(
-        "<policies><inbound>{policies}</inbound><backend><forward-request/></backend>\
-         <outbound/><on-error/></policies>"
-    )
-}
-
-/// The token endpoint's form, decoded.
-fn form(request: &BackendRequest) -> Vec<(String, String)> {
-    form_urlencoded::parse(&request.request.body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn field<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// A backend with a token endpoint that issues `tok-N` (N counts the grants) valid for
-/// `expires_in` seconds, and an API backend that echoes the `Authorization` it got.
-fn backend(expires_in: u64, grants: Arc<AtomicU32>) -> ScriptedBackend {
-    ScriptedBackend::new(move |request| {
-        if request.url == ENDPOINT {
-            let n = grants.fetch_add(1, Ordering::SeqCst) + 1;
-            let mut response = Response::new(200);
-            response.headers.set("content-type", "application/json");
-            response.body = format!(
-                r#"{{"token_type":"Bearer","expires_in":{expires_in},"access_token":"tok-{n}"}}"#
-            )
-            .into_bytes();
-            return Ok(response);
-        }
-        let mut response = Response::new(200);
-        response.body = request
-            .request
-            .headers
-            .get("authorization")
-            .unwrap_or("none")
-            .as_bytes()
-            .to_vec();
-        Ok(response)
-    })
-}
-
-fn gateway(config: tollgate_config::Config, backend: ScriptedBackend) -> TestGateway {
-    let mut gw = TestGateway::with(config, backend);
-    gw.vars
-        .0
-        .insert("identity_tenant".into(), "contoso-tenant".into());
-    gw.vars
-        .0
-        .insert("identity_client_id".into(), "app-1234".into());
-    gw.vars
-        .0
-        .insert("identity_client_secret".into(), "s3cret-value".into());
-    let pem = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jwt/rsa-a.pem"),
-    )
-    .unwrap();
-    gw.vars.0.insert("identity_key".into(), pem);
-    gw
-}
-
-fn body(response: &Response) -> String {
-    String::from_utf8_lossy(&response.body).into_owned()
-}
-
-#[test]
-fn authentication_basic_sets_the_backends_authorization_header() {
-    let config = load(
-        "basic",
-        "",
-        &inbound(r#"<authentication-basic username="user1" password="@("pa" + "ss:123")" />"#),
-    );
-    let gw = gateway(config, backend(3600, Arc::default()));
-    let response =
-        gw.call(Request::new("GET", "/test/x").with_header("authorization", "Bearer client"));
-    // base64("user1:pass:123")
-    assert_eq!(body(&response), "Basic dXNlcjE6cGFzczoxMjM=");
-}
 
 #[test]
 fn a_secret_grant_asks_for_resource_default_once_and_caches_the_token() {
@@ -215,103 +91,6 @@ fn a_scope_that_already_ends_in_default_is_not_doubled_and_client_id_overrides()
         Some("https://graph.microsoft.com/.default")
     );
     assert_eq!(field(&form, "client_id"), Some("user-assigned-9"));
-}
-
-#[test]
-fn the_token_is_refreshed_five_minutes_before_it_expires() {
-    let grants = Arc::new(AtomicU32::new(0));
-    let config = load(
-        "refresh",
-        SECRET_IDENTITY,
-        &inbound(r#"<authentication-managed-identity resource="api://svc" />"#),
-    );
-    let gw = gateway(config, backend(3600, grants.clone()));
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-1"
-    );
-    // 54 min 59 s later: still the cached token.
-    gw.clock.advance((3600 - 301) * 1_000);
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-1"
-    );
-    assert_eq!(grants.load(Ordering::SeqCst), 1);
-    // Within the last 5 minutes: one refresh, then the new token is cached.
-    gw.clock.advance(2_000);
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-2"
-    );
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-2"
-    );
-    assert_eq!(grants.load(Ordering::SeqCst), 2);
-}
-
-#[test]
-fn while_another_call_refreshes_a_still_valid_token_is_used() {
-    let grants = Arc::new(AtomicU32::new(0));
-    let config = load(
-        "lock",
-        SECRET_IDENTITY,
-        &inbound(r#"<authentication-managed-identity resource="api://svc" />"#),
-    );
-    let gw = gateway(config, backend(3600, grants.clone()));
-    gw.call(Request::new("GET", "/test/x"));
-    gw.clock.advance(3400 * 1_000);
-    // Another instance holds this slice's refresh lock.
-    let lock = lock_key(&gw);
-    gw.kv.increment(&lock, 1).unwrap();
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-1"
-    );
-    assert_eq!(
-        grants.load(Ordering::SeqCst),
-        1,
-        "no second refresh while locked"
-    );
-}
-
-#[test]
-fn without_a_valid_token_a_locked_out_call_waits_then_fetches_itself() {
-    let grants = Arc::new(AtomicU32::new(0));
-    let config = load(
-        "wait",
-        SECRET_IDENTITY,
-        &inbound(r#"<authentication-managed-identity resource="api://svc" />"#),
-    );
-    let gw = gateway(config, backend(3600, grants.clone()));
-    let lock = lock_key(&gw);
-    gw.kv.increment(&lock, 1).unwrap();
-    let started = gw.clock.now();
-    assert_eq!(
-        body(&gw.call(Request::new("GET", "/test/x"))),
-        "Bearer tok-1"
-    );
-    // It waited 20 × 100 ms on the injected clock for the refresher that never came.
-    assert_eq!(gw.clock.now() - started, 2_000);
-    assert_eq!(grants.load(Ordering::SeqCst), 1);
-}
-
-/// The refresh-lock counter of the current 10-second slice, found by its layout.
-fn lock_key(gw: &TestGateway) -> String {
-    let slice = gw.clock.now() / 1_000 / 10;
-    let digest = tollgate::counters::by_key(&format!("{ENDPOINT}\napp-1234\napi://svc/.default"));
-    format!("v1/ctr/w/{}/tok/{slice}/{digest}", (slice + 1) * 10)
-}
-
-trait Now {
-    fn now(&self) -> u64;
-}
-
-impl Now for tollgate::host::memory::ManualClock {
-    fn now(&self) -> u64 {
-        use tollgate::host::Clock;
-        self.now_millis()
-    }
 }
 
 #[test]
@@ -556,64 +335,41 @@ fn identity_secrets_must_be_named_values_and_are_redacted() {
 }
 
 #[test]
-fn authentication_certificate_is_named_in_the_log_when_the_backend_refuses_tls() {
-    let config = load(
-        "certificate",
-        "",
-        &inbound(r#"<authentication-certificate thumbprint="{{client-cert}}" />"#),
-    );
-    let mut gw = gateway(
-        config,
-        ScriptedBackend::new(|_| Err(BackendError::Connect("TlsAlertReceived".into()))),
-    );
-    gw.vars.0.insert("client_cert".into(), "CA06F56B".into());
-    let response = gw.call(Request::new("GET", "/test/x"));
-    assert_eq!(response.status, 502);
-    let log = gw.log.lines().join("\n");
-    assert!(
-        log.contains("authentication-certificate thumbprint CA06F56B"),
-        "{log}"
-    );
-    assert!(log.contains("[[client_tls]]"), "{log}");
-}
-
-#[test]
-fn authentication_certificate_body_is_refused_with_the_runtime_config_to_use() {
-    let dir = config_dir(
-        "cert-body",
-        "",
-        &inbound(
-            r#"<authentication-certificate body="@((byte[])context.Variables[&quot;c&quot;])" password="x" />"#,
+fn identity_table_mistakes_are_load_errors_at_their_line() {
+    let cases = [
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\ncertificate-key = \"{{ k }}\"\n",
+            "tollgate.toml:14: [identity] certificate-key needs certificate-thumbprint",
         ),
-    );
-    let errors = tollgate_config::load::load_dir(&dir).unwrap_err();
-    let text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(text.contains("<authentication-certificate body>"), "{text}");
-    assert!(text.contains("[[client_tls]]"), "{text}");
-}
-
-#[test]
-fn the_cached_token_record_is_a_set_record_outside_the_counter_namespace() {
-    let config = load(
-        "record",
-        SECRET_IDENTITY,
-        &inbound(r#"<authentication-managed-identity resource="api://svc" />"#),
-    );
-    let gw = gateway(config, backend(3600, Arc::default()));
-    gw.call(Request::new("GET", "/test/x"));
-    let keys = gw.kv.keys();
-    let record = keys
-        .iter()
-        .find(|k| k.starts_with("v1/identity/k:"))
-        .unwrap();
-    let stored = String::from_utf8(gw.kv.get(record).unwrap().unwrap()).unwrap();
-    assert_eq!(stored, format!("{} {}\ntok-1", NOW_MS + 3_600_000, NOW_MS));
-    assert!(
-        keys.iter()
-            .any(|k| k.starts_with("v1/ctr/w/") && k.contains("/tok/"))
-    );
+        (
+            "[identity]\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] needs `tenant`: the token endpoint holds {tenant}",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] needs `client-id`",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\n",
+            "[identity] needs a credential",
+        ),
+        (
+            "[identity]\ntoken-endpoint = \"http://idp.test/token\"\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\n",
+            "[identity] token-endpoint must be an https:// URL",
+        ),
+        (
+            "[identity]\ntenant = \"t\"\nclient-id = \"c\"\nclient-secret = \"{{ s }}\"\nscope = \"x\"\n",
+            "unknown key `scope`",
+        ),
+    ];
+    for (i, (table, expected)) in cases.iter().enumerate() {
+        let dir = config_dir(&format!("mistake-{i}"), table, &inbound(""));
+        let errors = tollgate_config::load::load_dir(&dir).unwrap_err();
+        let text = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains(expected), "{table}: {text}");
+    }
 }
