@@ -69,6 +69,18 @@ fn main() {
             iterations,
             || call("/bench/orders"),
         );
+        let parse = time(
+            &format!("  parse only (serde_json::Value) {label}"),
+            iterations,
+            || serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        );
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+        time(
+            &format!("  walk only (parsed value) {label}"),
+            iterations,
+            || Validator::new(&validation.schemas, Direction::Request, None).is_valid(root, &value),
+        );
+        let _ = parse;
         let alone = time(
             &format!("  validator alone (parse + validate) {label}"),
             iterations,

@@ -67,7 +67,7 @@ pub fn apply(
         return report.finish(variable, section, ctx);
     }
     let Some((validation, spec)) = lookup(ctx) else {
-        report.add(no_schema(kind, unspecified));
+        report.add(no_schema(unspecified));
         return report.finish(variable, section, ctx);
     };
     let media_list: &[MediaSpec] = if response {

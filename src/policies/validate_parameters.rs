@@ -40,7 +40,7 @@ pub fn apply(
     let specified = typed::get(&policy.specified, ctx, host)?;
     let unspecified = typed::get(&policy.unspecified, ctx, host)?;
     let Some((validation, spec)) = lookup(ctx) else {
-        report.add(no_schema("ApiSchema", specified));
+        report.add(no_schema(specified));
         return report.finish(variable, section, ctx);
     };
     let params: &[ParameterSpec] = spec.map_or(&[], |s| s.parameters.as_slice());

@@ -21,7 +21,7 @@ pub fn apply(
     let variable = policy.errors_variable_name.as_deref();
     let unspecified = typed::get(&policy.unspecified, ctx, host)?;
     let Some((_, spec)) = lookup(ctx) else {
-        report.add(no_schema("ApiSchema", unspecified));
+        report.add(no_schema(unspecified));
         return report.finish(variable, section, ctx);
     };
     let status = ctx.response.as_ref().map_or(200, |r| r.status);

@@ -115,10 +115,10 @@ pub fn lookup<'c>(ctx: &Ctx<'c>) -> Option<(&'c ApiValidation, Option<&'c Operat
 }
 
 /// The issue when the API has no OpenAPI document to validate against.
-pub fn no_schema(kind: &'static str, action: ValidationAction) -> Issue {
+pub fn no_schema(action: ValidationAction) -> Issue {
     Issue {
         name: String::new(),
-        kind,
+        kind: "ApiSchema",
         rule: "",
         details: "API's schema does not exist or it could not be resolved.".into(),
         public: INTERNAL.into(),

@@ -144,3 +144,23 @@ fn a_used_schema_is_compiled_into_the_configuration() {
     assert_eq!(validation.operations[0].request_body[0].definition, "X");
     assert!(!validation.schemas.nodes.is_empty());
 }
+
+#[test]
+fn operations_match_by_method_and_template_when_the_ids_differ() {
+    let scratch = Scratch::new("validation-by-template");
+    let doc = r##"{"openapi": "3.0.3", "paths": {"/x": {"post": {"operationId": "createX",
+      "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}}}}"##;
+    scratch
+        .write("tollgate.toml", &format!("{WEATHER}{OPERATION}"))
+        .write(
+            "apis/weather.xml",
+            &inbound(
+                r#"<validate-content unspecified-content-type-action="prevent" max-size="100" size-exceeded-action="prevent" />"#,
+            ),
+        )
+        .write("apis/weather.openapi.json", doc);
+    let config = tollgate_config::load::load_dir(&scratch.0).unwrap();
+    let validation = config.apis[0].validation.as_ref().unwrap();
+    assert_eq!(validation.operations.len(), 1);
+    assert_eq!(validation.operations[0].operation, "post-x");
+}

@@ -2,8 +2,8 @@
 //! operation's parameters, request body and responses, with their schemas compiled into one
 //! program per API ([`ApiValidation`]).
 //!
-//! Operations are matched as for `mock-response`: by `operationId`, else by method and URL
-//! template. `$ref`s to `components` (parameters, request bodies, responses, headers,
+//! Operations are matched by `operationId` (the Tollgate operation id), else by method and
+//! URL template (its path part). `$ref`s to `components` (parameters, request bodies, responses, headers,
 //! schemas) are followed within the document.
 
 use serde_json::Value;
@@ -51,15 +51,23 @@ pub fn validation_of(api: &Api, doc: &Value) -> Result<ApiValidation, String> {
             if !METHODS.contains(&method.as_str()) {
                 continue;
             }
+            // By operationId first, else by method and URL template (its path part).
             let op_id = op.get("operationId").and_then(Value::as_str);
-            let Some(operation) = api.operations.iter().find(|o| {
-                op_id == Some(o.id.as_str())
-                    || (op_id.is_none()
-                        && o.method.eq_ignore_ascii_case(method)
-                        && o.url_template.raw == *path)
+            let by_id = api.operations.iter().find(|o| op_id == Some(o.id.as_str()));
+            let Some(operation) = by_id.or_else(|| {
+                api.operations.iter().find(|o| {
+                    o.method.eq_ignore_ascii_case(method)
+                        && o.url_template.raw.split('?').next() == Some(path.as_str())
+                })
             }) else {
                 continue;
             };
+            if operations
+                .iter()
+                .any(|spec: &OperationSpec| spec.operation == operation.id)
+            {
+                continue;
+            }
             let op_pointer = format!("{item_pointer}/{method}");
             let mut spec = OperationSpec {
                 operation: operation.id.clone(),
