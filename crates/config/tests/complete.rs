@@ -221,7 +221,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         version: None,
         revision: 1,
         is_current: true,
-        revisions: vec![],
+        revisions: vec![RevisionNote {
+            revision: 1,
+            note: String::new(),
+            current: true,
+        }],
     };
     let status = Api {
         id: "status".into(),
@@ -239,7 +243,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         version: None,
         revision: 1,
         is_current: true,
-        revisions: vec![],
+        revisions: vec![RevisionNote {
+            revision: 1,
+            note: String::new(),
+            current: true,
+        }],
     };
     assert_eq!(config.apis, vec![weather, status]);
 

@@ -147,11 +147,8 @@ pub(crate) fn read_revisions(
     read
 }
 
-/// The changelog of an API: every revision with its note, ascending.
+/// The changelog of an API: every revision with its note, ascending (at least the current).
 pub(crate) fn notes(current: u32, note: String, others: &[ReadRevision]) -> Vec<RevisionNote> {
-    if others.is_empty() && note.is_empty() {
-        return Vec::new();
-    }
     let mut notes: Vec<RevisionNote> = others
         .iter()
         .map(|r| RevisionNote {
