@@ -1,5 +1,6 @@
 //! What one call costs inside the gateway, step by step, natively on in-memory ports: loading
-//! the configuration, matching the route, the full per-call chain (key auth + rate-limit +
+//! the configuration, matching the route (the sample, and 1, 10 and 100 APIs × 3 versions,
+//! which must stay within 2× of each other), the full per-call chain (key auth + rate-limit +
 //! quota + metering, `benches/policies`), the same API without a key or policy, one
 //! validate-jwt (RS256 and HS256, `tests/fixtures/access`), and backend entities
 //! (`tests/fixtures/backends`): a single backend, a healthy pool, and a call while the
@@ -30,6 +31,86 @@ fn bench_gateway() -> TestGateway {
         .0
         .insert("bench_backend".into(), "http://backend.test".into());
     gw
+}
+
+/// `sets` version sets (path scheme) of 3 versions each, 3 operations per version.
+fn versioned(sets: usize) -> tollgate_config::Config {
+    let mut toml = String::new();
+    for set in 0..sets {
+        toml.push_str(&format!(
+            "[version-sets.s{set}]\nscheme = \"path\"\ndefault = \"v1\"\n\n"
+        ));
+        for version in 1..=3 {
+            toml.push_str(&format!(
+                "[apis.s{set}-v{version}]\npath = \"fleet-{set:03}\"\nservice-url = \"http://b.test\"\n\
+                 version-set = \"s{set}\"\nversion = \"v{version}\"\n"
+            ));
+            for (id, method, template) in [
+                ("current", "GET", "/current/{city}"),
+                ("forecast", "GET", "/forecast/{city}"),
+                ("observe", "POST", "/observations"),
+            ] {
+                toml.push_str(&format!(
+                    "[[apis.s{set}-v{version}.operations]]\nid = \"{id}\"\nmethod = \"{method}\"\n\
+                     url-template = \"{template}\"\n"
+                ));
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("tollgate-bench-versions-{sets}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
+    tollgate_config::load::load_dir(&dir).unwrap()
+}
+
+/// Routing cost with 1, 10 and 100 APIs × 3 versions (the last set's last version, its
+/// second operation), and what decoding each configuration costs.
+fn routing_by_size() {
+    let headers = tollgate::http::Headers::default();
+    for sets in [1, 10, 100] {
+        let config = versioned(sets);
+        let path = format!("/fleet-{:03}/v3/forecast/oslo", sets - 1);
+        let versioning = tollgate::routing::Versioning {
+            query: &[],
+            headers: &headers,
+        };
+        assert_eq!(
+            tollgate::routing::route(&config, "GET", &path, versioning)
+                .unwrap()
+                .api
+                .id,
+            format!("s{}-v3", sets - 1)
+        );
+        time(
+            &format!("route among {} API versions ({path})", sets * 3),
+            200_000,
+            || {
+                tollgate::routing::route(&config, "GET", &path, versioning)
+                    .map(|r| r.params.len())
+                    .ok()
+            },
+        );
+        let unversioned = format!("/fleet-{:03}/forecast/oslo", sets - 1);
+        time(
+            &format!("  the default version ({unversioned})"),
+            200_000,
+            || {
+                tollgate::routing::route(&config, "GET", &unversioned, versioning)
+                    .map(|r| r.params.len())
+                    .ok()
+            },
+        );
+        let blob = postcard::to_allocvec(&config).unwrap();
+        time(
+            &format!("  decode that configuration ({} bytes)", blob.len()),
+            2_000,
+            || {
+                postcard::from_bytes::<tollgate_config::Config>(&blob)
+                    .map(|c| c.apis.len())
+                    .ok()
+            },
+        );
+    }
 }
 
 fn sign(alg: Algorithm) -> String {
@@ -77,6 +158,8 @@ fn main() {
             .ok()
         },
     );
+
+    routing_by_size();
 
     let gw = bench_gateway();
     let (_, key, _) = gw.subscribe("/products/full");

@@ -32,4 +32,11 @@ fn a_bad_policies_directory_fails_the_build_naming_file_line_and_reason() {
         stderr.contains("apis/weather.xml:4: ") && stderr.contains("validate-everything"),
         "the unsupported element is reported with its line:\n{stderr}"
     );
+    assert!(
+        stderr.contains(
+            "apis/weather-v2.openapi.yaml:11: /paths/~1now~1{city}/get/operationId: duplicate \
+             operationId `get-current` (first on line 8)"
+        ),
+        "the OpenAPI description's duplicate operationId is reported with its line:\n{stderr}"
+    );
 }

@@ -141,6 +141,7 @@ fn rev_n_calls_that_revision_and_everyone_else_gets_the_current_one() {
     for path in [
         "/weather;rev=3/current/oslo",
         "/weather/v1;rev=3/current/oslo",
+        "/weather;rev=3/v1/current/oslo",
     ] {
         assert_eq!(
             call(&gw, get(path)),

@@ -39,26 +39,23 @@ fn api(config: &Config, api: &Api) -> Value {
         .version
         .as_ref()
         .and_then(|v| config.version_sets.iter().find(|set| set.id == v.set));
-    let revisions: Vec<Value> = if api.revisions.is_empty() {
-        vec![json!({"apiRevision": api.revision.to_string(), "description": "", "isCurrent": true})]
-    } else {
-        api.revisions
-            .iter()
-            .map(|note| {
-                let entry = config
-                    .apis
-                    .iter()
-                    .find(|other| other.id == api.id && other.revision == note.revision);
-                json!({
-                    "apiRevision": note.revision.to_string(),
-                    "description": note.note,
-                    "isCurrent": note.current,
-                    "serviceUrl": entry.map(|e| unresolved(&e.service_url)),
-                    "policy": entry.and_then(|e| e.policy.as_ref()).map(|p| &p.file),
-                })
+    let revisions: Vec<Value> = api
+        .revisions
+        .iter()
+        .map(|note| {
+            let entry = config
+                .apis
+                .iter()
+                .find(|other| other.id == api.id && other.revision == note.revision);
+            json!({
+                "apiRevision": note.revision.to_string(),
+                "description": note.note,
+                "isCurrent": note.current,
+                "serviceUrl": entry.map(|e| unresolved(&e.service_url)),
+                "policy": entry.and_then(|e| e.policy.as_ref()).map(|p| &p.file),
             })
-            .collect()
-    };
+        })
+        .collect();
     value["apiVersion"] = json!(api.version.as_ref().map(|v| &v.name));
     value["apiVersionSet"] = json!(set.map(|set| json!({
         "id": set.id,

@@ -86,13 +86,17 @@ pub fn apply(
 
 /// The entry's key: the API, the configuration's revision, and a digest of the operation,
 /// the request path, the operation template's query parameters and the vary-by parts
-/// (listed query parameters and headers, the subscription, the product).
+/// (listed query parameters and headers, the subscription, the product). A revision other
+/// than the current one (`;rev=N`, same API id and path) has its own entries.
 fn response_key(policy: &CacheLookup, vary: &Vary, ctx: &Ctx<'_>) -> String {
     let operation = ctx.route.operation;
     let mut parts = vec![
         format!("op:{}", operation.map_or("", |op| op.id.as_str())),
         format!("path:{}", ctx.request.path),
     ];
+    if !ctx.route.api.is_current {
+        parts.push(format!("rev:{}", ctx.route.api.revision));
+    }
     let query = ctx.request.query_pairs();
     let mut names: Vec<&str> = operation
         .map(|op| {

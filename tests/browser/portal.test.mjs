@@ -99,7 +99,7 @@ test("the portal from catalogue to usage chart", async (t) => {
     const result = console_.locator(".result[data-status]");
     await result.waitFor();
     assert.equal(await result.getAttribute("data-status"), "200");
-    assert.match(await console_.locator(".status").innerText(), /^200 OK · \d+ ms · GET \/weather\/current\/oslo$/);
+    assert.match(await console_.locator(".status").innerText(), /^200 OK · \d+ ms · GET \/weather\/v1\/current\/oslo$/);
     assert.match(await console_.locator(".headers").innerText(), /x-ratelimit-remaining: 9/);
     assert.match(await console_.locator("pre.body").innerText(), /"city": "oslo"/);
     await console_.scrollIntoViewIfNeeded();

@@ -134,7 +134,8 @@ pub struct Api {
     pub revision: u32,
     /// Whether this is the current revision, served to calls that name none.
     pub is_current: bool,
-    /// On the current revision: every revision of the API with its change note, ascending.
+    /// On the current revision: every revision of the API (at least itself) with its change
+    /// note, ascending; empty on the others.
     pub revisions: Vec<RevisionNote>,
     /// The compiled OpenAPI schemas the validation policies check calls against; present
     /// when the API has an OpenAPI document and the configuration uses a validation policy.

@@ -224,7 +224,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         version: None,
         revision: 1,
         is_current: true,
-        revisions: vec![],
+        revisions: vec![RevisionNote {
+            revision: 1,
+            note: String::new(),
+            current: true,
+        }],
         validation: None,
     };
     let status = Api {
@@ -245,7 +249,11 @@ fn the_complete_fixture_loads_into_the_expected_model() {
         version: None,
         revision: 1,
         is_current: true,
-        revisions: vec![],
+        revisions: vec![RevisionNote {
+            revision: 1,
+            note: String::new(),
+            current: true,
+        }],
         validation: None,
     };
     assert_eq!(config.apis, vec![weather, status]);

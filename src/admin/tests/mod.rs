@@ -7,8 +7,8 @@ mod openapi;
 
 use serde_json::Value;
 use tollgate_config::{
-    Api, Billing, Config, Gateway, Operation, PathRoute, PathTarget, Product, Template,
-    TemplatePart, UrlTemplate,
+    Api, Billing, Config, Gateway, Operation, PathRoute, PathTarget, Product, RevisionNote,
+    Template, TemplatePart, UrlTemplate,
 };
 
 use crate::host::memory::{
@@ -145,7 +145,11 @@ fn config() -> Config {
         version: None,
         revision: 1,
         is_current: true,
-        revisions: vec![],
+        revisions: vec![RevisionNote {
+            revision: 1,
+            note: String::new(),
+            current: true,
+        }],
         validation: None,
     };
     let product = |id: &str, approval_required: bool| Product {

@@ -191,9 +191,15 @@ fn summary(config: &Config) -> String {
             files.push(&document.file);
         }
     }
-    let (apis, products, documents) = (config.apis.len(), config.products.len(), files.len());
+    let apis = config.apis.iter().filter(|a| a.is_current).count();
+    let revisions = config.apis.len() - apis;
+    let revisions = match revisions {
+        0 => String::new(),
+        n => format!(" (+{n} {})", plural(n, "revision", "revisions")),
+    };
+    let (products, documents) = (config.products.len(), files.len());
     format!(
-        "{apis} {}, {products} {}, {documents} {}",
+        "{apis} {}{revisions}, {products} {}, {documents} {}",
         plural(apis, "API", "APIs"),
         plural(products, "product", "products"),
         plural(documents, "policy document", "policy documents")

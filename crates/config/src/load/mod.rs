@@ -10,8 +10,8 @@
 //! element names to the parsers in `policies/`, `template.rs` parses named values and URL
 //! templates.
 
-mod body_reads;
 mod allowed_hosts;
+mod body_reads;
 mod element;
 mod error;
 mod expr;

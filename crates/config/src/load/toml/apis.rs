@@ -1,7 +1,7 @@
 //! `[apis.<id>]` tables and their `[[apis.<id>.operations]]`.
 
 use super::fields::{Located, Table};
-use super::versions::{ReadRevision, read_revisions, revision_api};
+use super::revisions::{ReadRevision, read_revisions, revision_api};
 use super::{Owner, PolicyRef, check_id, check_path_segments, policy_ref};
 use crate::load::error::{Reported, Sink};
 use crate::load::http::{check_backend_url, check_header_name, is_token};
@@ -184,14 +184,14 @@ fn read_api(
         .string(sink, "openapi")
         .ok()
         .flatten()
-        .and_then(|file| super::versions::openapi_file(sink, file));
+        .and_then(|file| super::revisions::openapi_file(sink, file));
     let version_set = located_string(table.string(sink, "version-set"));
     let version = located_string(table.string(sink, "version"));
-    let (revision, change_note) = super::versions::current_revision(&mut table, sink);
+    let (revision, change_note) = super::revisions::current_revision(&mut table, sink);
     let revisions = read_revisions(
         &mut table,
         sink,
-        super::versions::RevisionOwner {
+        super::revisions::RevisionOwner {
             api: id.value,
             current: revision,
             api_policy,
@@ -228,7 +228,7 @@ fn read_api(
             version: None,
             revision,
             is_current: true,
-            revisions: super::versions::notes(revision, change_note, &revisions),
+            revisions: super::revisions::notes(revision, change_note, &revisions),
             validation: None,
         },
         path,

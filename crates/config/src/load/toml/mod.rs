@@ -39,6 +39,24 @@
 //! subscription-key-header = "Ocp-Apim-Subscription-Key"  # default
 //! subscription-key-query = "subscription-key"            # default
 //! policy = "apis/weather.xml"    # optional; relative to the policies directory; must exist
+//! openapi = "apis/weather.openapi.yaml"  # optional; OpenAPI 3.0/3.1, JSON or YAML: the
+//!                                # operations are imported (then no [[operations]]); their
+//!                                # policies are apis/<id>/<operationId>.xml when present
+//! version-set = "weather"        # optional, with version: one version of a [version-sets.x]
+//! version = "v2"                 # letters, digits, - . _ ~; unique in the set
+//! revision = 2                   # default 1: the number of this (current) revision
+//! change-note = "..."            # optional: what changed in it
+//!
+//! [apis.weather.revisions.1]     # optional: another revision, called as /weather;rev=1/...
+//! change-note = "..."            # required; service-url, description, policy, openapi
+//!                                # optional (else the current revision's)
+//!
+//! [version-sets.weather]         # optional; id: [a-z0-9][a-z0-9-_]*
+//! display-name = "Weather API"   # default: the id
+//! scheme = "path"                # required: path | header | query
+//! header = "Api-Version"         # scheme header only (default Api-Version)
+//! query = "api-version"          # scheme query only (default api-version)
+//! default = "v1"                 # optional: calls naming no version reach it (else 404)
 //!
 //! [[apis.weather.operations]]    # optional, repeatable
 //! id = "get-current"             # required; unique within the API
@@ -90,8 +108,9 @@ mod identity;
 mod named_values;
 mod portal;
 mod products;
+mod revisions;
 mod rules;
-mod versions;
+mod version_sets;
 
 use toml::de::DeTable;
 
@@ -100,6 +119,8 @@ use super::error::{Reported, Sink};
 use super::template::preview;
 use crate::model::{Config, Gateway, Portal, StoreFailure};
 use fields::{Located, Table};
+
+pub(crate) use revisions::Import;
 
 /// The manifest, read: the configuration without its policy documents, and the documents
 /// it references.
@@ -126,16 +147,6 @@ pub(crate) struct ManifestUrl {
     pub line: u32,
     /// The URL (may hold named values).
     pub url: crate::model::Template,
-}
-
-/// `openapi = "…"` on an API or a revision: its operations are imported.
-pub(crate) struct Import {
-    /// Index into `config.apis`.
-    pub api: usize,
-    /// The file (relative to the policies directory), and where it was written.
-    pub file: Located<String>,
-    /// Where operation policies are looked for: `<dir>/<operationId>.xml`.
-    pub policy_dir: String,
 }
 
 /// A `policy = "…"` reference in `tollgate.toml`.
@@ -205,7 +216,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let mut policies = Vec::new();
     let mut apis = apis::read_apis(&mut root, sink, &mut policies);
     let backends = backends::read_backends(&mut root, sink);
-    let sets = versions::read_version_sets(&mut root, sink);
+    let sets = version_sets::read_version_sets(&mut root, sink);
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
     let mut secret_variables = named_values::read_named_values(&mut root, sink);
@@ -213,7 +224,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
-    let version_sets = versions::link_versions(sets, &mut apis, sink);
+    let version_sets = version_sets::link_versions(sets, &mut apis, sink);
     rules::check(&gateway, &apis, &products, sink);
     rules::api_backends(&apis, &backends, sink);
     let mut urls: Vec<ManifestUrl> = Vec::new();
@@ -233,7 +244,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
             });
         }
     }
-    let (imports, inherit) = imports(&apis, sink);
+    let (imports, inherit) = revisions::imports(&apis, sink);
     let config = Config {
         gateway,
         apis: apis::all_revisions(&apis),
@@ -254,43 +265,6 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         imports,
         inherit,
     })
-}
-
-/// Which APIs and revisions import their operations, and which revisions inherit them.
-fn imports(apis: &[apis::ReadApi], sink: &mut Sink<'_>) -> (Vec<Import>, Vec<(usize, usize)>) {
-    let mut imports = Vec::new();
-    let mut inherit = Vec::new();
-    for (index, read) in apis.iter().enumerate() {
-        let id = &read.api.id;
-        if let Some(file) = &read.openapi {
-            if read.declares_operations {
-                sink.error_at(
-                    file.offset,
-                    format!(
-                        "API `{id}` has both `openapi` and [[apis.{id}.operations]]; its \
-                         operations come from one or the other"
-                    ),
-                );
-            } else {
-                imports.push(Import {
-                    api: index,
-                    file: file.clone(),
-                    policy_dir: format!("apis/{id}"),
-                });
-            }
-        }
-        for revision in &read.revisions {
-            match &revision.openapi {
-                Some(file) => imports.push(Import {
-                    api: revision.index,
-                    file: file.clone(),
-                    policy_dir: format!("apis/{id};rev={}", revision.number),
-                }),
-                None => inherit.push((revision.index, index)),
-            }
-        }
-    }
-    (imports, inherit)
 }
 
 fn default_gateway() -> Gateway {
