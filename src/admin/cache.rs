@@ -17,12 +17,8 @@ pub(super) fn sweep(
     host: &Host<'_>,
 ) -> Result<Response, AdminError> {
     let query = request.query_pairs();
-    let batch = sweep::sweep(
-        host.kv,
-        host.clock.now_millis(),
-        revision,
-        param(&query, "cursor"),
-    )?;
+    let batch = sweep::sweep(host.kv, host.clock.now_millis(), revision, cursor(&query))
+        .map_err(|error| super::listing_error(host.kv, cursor(&query), error))?;
     Ok(answer(&batch))
 }
 
@@ -54,10 +50,10 @@ pub(super) fn purge(
         (None, Some(prefix)) => Purge::ValuePrefix(prefix.to_string()),
         (None, None) => Purge::All,
     };
-    match sweep::purge(host.kv, &what, param(&query, "cursor")) {
+    match sweep::purge(host.kv, &what, cursor(&query)) {
         Ok(batch) => Ok(answer(&batch)),
         Err(Ok(message)) => Err(AdminError::Validation(message)),
-        Err(Err(store)) => Err(store.into()),
+        Err(Err(store)) => Err(super::listing_error(host.kv, cursor(&query), store)),
     }
 }
 
@@ -66,6 +62,11 @@ fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, value)| value.as_str())
+}
+
+/// The `cursor` parameter; empty is the start, as leaving it out is.
+fn cursor<'q>(query: &'q [(String, String)]) -> Option<&'q str> {
+    param(query, "cursor").filter(|cursor| !cursor.is_empty())
 }
 
 fn answer(batch: &Batch) -> Response {
