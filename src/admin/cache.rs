@@ -17,8 +17,10 @@ pub(super) fn sweep(
     host: &Host<'_>,
 ) -> Result<Response, AdminError> {
     let query = request.query_pairs();
-    let batch = sweep::sweep(host.kv, host.clock.now_millis(), revision, cursor(&query))
-        .map_err(|error| super::listing_error(host.kv, cursor(&query), error))?;
+    let now = host.clock.now_millis();
+    let batch = super::sweep_from(cursor(&query), |cursor| {
+        sweep::sweep(host.kv, now, revision, cursor)
+    })?;
     Ok(answer(&batch))
 }
 
@@ -50,10 +52,20 @@ pub(super) fn purge(
         (None, Some(prefix)) => Purge::ValuePrefix(prefix.to_string()),
         (None, None) => Purge::All,
     };
-    match sweep::purge(host.kv, &what, cursor(&query)) {
-        Ok(batch) => Ok(answer(&batch)),
-        Err(Ok(message)) => Err(AdminError::Validation(message)),
-        Err(Err(store)) => Err(super::listing_error(host.kv, cursor(&query), store)),
+    // A bad selection is known before the store is listed: it fails the same from the start.
+    let mut refusal = None;
+    let batch = super::sweep_from(cursor(&query), |cursor| {
+        sweep::purge(host.kv, &what, cursor).or_else(|error| match error {
+            Ok(message) => {
+                refusal = Some(message);
+                Ok(Batch::default())
+            }
+            Err(store) => Err(store),
+        })
+    });
+    match (refusal, batch) {
+        (Some(message), _) => Err(AdminError::Validation(message)),
+        (None, batch) => Ok(answer(&batch?)),
     }
 }
 

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tollgate_config::Config;
 
-use crate::host::{Host, HostError, Kv, Vars};
+use crate::host::{Host, HostError, Vars};
 use crate::http::{Request, Response};
 
 use error::AdminError;
@@ -212,18 +212,18 @@ fn authorize(request: &Request, vars: &dyn Vars) -> Result<(), AdminError> {
     }
 }
 
-/// The error for a sweep whose store listing failed. Spin's stores take no cursor, and other
-/// hosts only their own: when a listing from the start works, the store refused the
-/// client's cursor (a 400), else the store is down.
-fn listing_error(kv: &dyn Kv, cursor: Option<&str>, error: HostError) -> AdminError {
-    if cursor.is_some() && kv.list_keys(None).is_ok() {
-        return AdminError::Validation(
-            "\"cursor\" is not one this API gave (give the nextCursor of the previous call, \
-             or leave it out to start)."
-                .into(),
-        );
+/// Runs a sweep from `cursor`, and from the start when the store refuses that cursor. Spin's
+/// stores take no cursor and other hosts only their own, so a client's stale or invented
+/// cursor starts over (a sweep is idempotent) instead of failing; a store that fails from the
+/// start too is down.
+fn sweep_from<T>(
+    cursor: Option<&str>,
+    mut sweep: impl FnMut(Option<&str>) -> Result<T, HostError>,
+) -> Result<T, AdminError> {
+    match sweep(cursor) {
+        Err(_) if cursor.is_some() => sweep(None).map_err(AdminError::Store),
+        other => other.map_err(AdminError::Store),
     }
-    AdminError::Store(error)
 }
 
 /// The admin prefix without a trailing `/` (`/admin`).

@@ -221,8 +221,10 @@ pub(super) fn sweep(request: &Request, host: &Host<'_>) -> Result<Response, Admi
         .find(|(name, _)| name == "cursor")
         .map(|(_, value)| value)
         .filter(|cursor| !cursor.is_empty());
-    let swept = counters::sweep(host.kv, host.clock.now_millis(), cursor.as_deref())
-        .map_err(|error| super::listing_error(host.kv, cursor.as_deref(), error))?;
+    let now = host.clock.now_millis();
+    let swept = super::sweep_from(cursor.as_deref(), |cursor| {
+        counters::sweep(host.kv, now, cursor)
+    })?;
     Ok(Response::json(
         200,
         &json!({

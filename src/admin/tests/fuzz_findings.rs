@@ -40,25 +40,31 @@ fn spin_like() -> Fixture {
 }
 
 #[test]
-fn an_empty_cursor_starts_a_sweep_and_a_foreign_one_is_a_400() {
+fn an_empty_or_unknown_cursor_starts_a_sweep_over() {
     let fx = spin_like();
+    // Spin refuses every cursor: whatever the client sent, the sweep starts over.
     for route in ["/counters/sweep", "/cache/sweep", "/cache/purge"] {
-        for query in ["", "?cursor="] {
+        for query in [
+            "",
+            "?cursor=",
+            "?cursor=0",
+            "?cursor=abc",
+            "?cursor=00",
+            "?cursor=P%C3%8D",
+        ] {
             let response = fx.call("POST", &format!("{route}{query}"), None);
             assert_eq!(response.status, 200, "{route}{query}: {}", response.text());
             assert_eq!(json(&response)["done"], true);
         }
-        // Spin refuses every cursor: the client gave one this API never gave out. (The
-        // cache routes read their cursor as hex first; what does not decode starts over.)
-        let foreign: &[&str] = if route == "/counters/sweep" {
-            &["0", "abc", "00"]
-        } else {
-            &["00", "61"]
-        };
-        for cursor in foreign {
-            let response = fx.call("POST", &format!("{route}?cursor={cursor}"), None);
-            assert_error(&response, 400, "ValidationError", "\"cursor\" is not one");
-        }
+    }
+    // A purge's own refusal stays a 400, with or without a cursor.
+    let long = "x".repeat(200);
+    for query in [
+        format!("?prefix={long}"),
+        format!("?prefix={long}&cursor=00"),
+    ] {
+        let response = fx.call("POST", &format!("/cache/purge{query}"), None);
+        assert_error(&response, 400, "ValidationError", "prefix is too long");
     }
 }
 
@@ -81,8 +87,10 @@ fn a_store_that_is_down_is_still_a_500_with_a_cursor() {
     }
     let mut fx = Fixture::new();
     fx.kv = Box::new(Down);
-    let response = fx.call("POST", "/counters/sweep?cursor=abc", None);
-    assert_error(&response, 500, "StoreUnavailable", "Try again later");
+    for route in ["/counters/sweep", "/cache/sweep", "/cache/purge"] {
+        let response = fx.call("POST", &format!("{route}?cursor=abc"), None);
+        assert_error(&response, 500, "StoreUnavailable", "Try again later");
+    }
 }
 
 #[test]
@@ -131,6 +139,28 @@ fn an_expiration_date_before_1970_is_accepted_as_already_past() {
     let body = json(&response);
     assert_eq!(body["expirationDate"], "1970-01-01T00:00:00Z");
     assert_eq!(body["state"], "expired");
+}
+
+#[test]
+fn a_null_state_leaves_it_as_it_is() {
+    let fx = Fixture::new();
+    let created = fx.create(r#"{"name":"A","scope":"/apis","state":"suspended"}"#);
+    let id = created["id"].as_str().unwrap();
+    let response = fx.call(
+        "PATCH",
+        &format!("/subscriptions/{id}"),
+        Some(r#"{"state":null}"#),
+    );
+    assert_eq!(json(&response)["state"], "suspended");
+}
+
+#[test]
+fn a_huge_list_cursor_is_an_empty_page_up_to_the_schema_maximum() {
+    let fx = Fixture::new();
+    let response = fx.call("GET", "/subscriptions?cursor=18446744073709551615", None);
+    assert_eq!(json(&response)["count"], 0);
+    let response = fx.call("GET", "/subscriptions?cursor=18446744073709551616", None);
+    assert_error(&response, 400, "ValidationError", "\"cursor\"");
 }
 
 #[test]
