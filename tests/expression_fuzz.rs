@@ -260,7 +260,11 @@ fn mutate(rng: &mut Rng, text: &str) -> Option<String> {
 
 #[test]
 fn random_expressions_never_panic() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|n| n.parse::<usize>().ok());
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+    };
     let iterations = env("FUZZ_RUNS")
         .or_else(|| env("FUZZ_ITERATIONS"))
         .unwrap_or(3_000);

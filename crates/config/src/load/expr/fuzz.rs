@@ -222,7 +222,10 @@ pub(crate) fn fuzz(iterations: usize, seed: u64) -> usize {
     }
     for round in 0..iterations {
         if round > 0 && round % 100_000 == 0 {
-            eprintln!("fuzz expression-parser: {executions}/{} runs", iterations * 3);
+            eprintln!(
+                "fuzz expression-parser: {executions}/{} runs",
+                iterations * 3
+            );
         }
         // A token soup behind `@(` or `@{`.
         let mut text = String::from(if rng.below(2) == 0 { "@(" } else { "@{" });
@@ -273,7 +276,11 @@ mod tests {
 
     #[test]
     fn the_expression_parser_never_panics() {
-        let env = |name: &str| std::env::var(name).ok().and_then(|n| n.parse::<usize>().ok());
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+        };
         let iterations = env("FUZZ_RUNS")
             .map(|runs| runs.div_ceil(3))
             .or_else(|| env("FUZZ_ITERATIONS"))
