@@ -77,7 +77,7 @@ fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
 }
 
 /// The `cursor` parameter; empty is the start, as leaving it out is.
-fn cursor<'q>(query: &'q [(String, String)]) -> Option<&'q str> {
+fn cursor(query: &[(String, String)]) -> Option<&str> {
     param(query, "cursor").filter(|cursor| !cursor.is_empty())
 }
 
