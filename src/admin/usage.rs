@@ -44,7 +44,16 @@ fn days(request: &Request, host: &Host<'_>) -> Result<Days, AdminError> {
         (None, Some(from)) if from.as_str() > today.as_str() => from.clone(),
         (None, _) => today,
     };
-    let from = from.unwrap_or_else(|| format!("{}-01", to.get(..7).unwrap_or_default()));
+    let from = match from {
+        Some(from) => from,
+        // Derived from `to`: a bad `to` must be named as such, so it is checked first.
+        None => {
+            Days::parse(&to, &to).map_err(|_| {
+                AdminError::Validation("\"to\" must be a date as YYYY-MM-DD.".into())
+            })?;
+            format!("{}-01", to.get(..7).unwrap_or_default())
+        }
+    };
     Days::parse(&from, &to).map_err(AdminError::Validation)
 }
 

@@ -113,6 +113,8 @@ fn usage_defaults_follow_the_one_date_given() {
     let response = fx.call("GET", "/usage?from=0331-01-01&to=0331-12-31", None);
     assert_eq!(response.status, 200, "{}", response.text());
     assert_eq!(json(&response)["from"], "0331-01-01");
+    let response = fx.call("GET", "/usage?to=2000-1-1", None);
+    assert_error(&response, 400, "ValidationError", "\"to\" must be a date");
     // What the schema cannot say stays a 400 that says it.
     let response = fx.call("GET", "/usage?from=2001-01-01&to=2000-01-01", None);
     assert_error(
