@@ -89,6 +89,15 @@ def rss_kb(pgid):
     return total
 
 
+def load_average():
+    """The machine's 1-minute load average: a shared machine's latencies follow it."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def store_bytes(store_dir):
     total = 0
     for name in os.listdir(store_dir) if os.path.isdir(store_dir) else []:
@@ -121,7 +130,7 @@ def main():
     start = time.monotonic()
     end = start + a.minutes * 60
     stop = threading.Event()
-    samples = []  # (t, rss KiB, store bytes)
+    samples = []  # (t, rss KiB, store bytes, load average)
 
     def paced(name, per_second, step):
         """Runs `step(client, i)` per_second times a second until the end."""
@@ -205,7 +214,7 @@ def main():
         interval = max(5.0, a.minutes * 60 / 60)
         while True:
             t = time.monotonic() - start
-            samples.append((t, rss_kb(a.pgid), store_bytes(a.store_dir)))
+            samples.append((t, rss_kb(a.pgid), store_bytes(a.store_dir), load_average()))
             mins = t / 60
             done = sum(1 for _ in rec.calls)
             print(f"soak: {mins:5.1f} min, {done} calls, {len(rec.unasked)} unasked errors, "
@@ -213,7 +222,7 @@ def main():
                   flush=True)
             if stop.wait(interval) or time.monotonic() >= end:
                 t = time.monotonic() - start
-                samples.append((t, rss_kb(a.pgid), store_bytes(a.store_dir)))
+                samples.append((t, rss_kb(a.pgid), store_bytes(a.store_dir), load_average()))
                 return
 
     threads = [threading.Thread(target=paced, args=spec, daemon=True) for spec in [
@@ -269,6 +278,15 @@ def main():
         f"| Host RSS (spin up + trigger) | start {rss[0] / 1024:.0f} MiB, after 1/4 {rss[len(rss) // 4] / 1024:.0f} MiB, end {rss[-1] / 1024:.0f} MiB, max {max(rss) / 1024:.0f} MiB |",
         f"| Store (.spin/*.db*) | start {store[0] / 1024:.0f} KiB, after 1/4 {store[len(store) // 4] / 1024:.0f} KiB, end {store[-1] / 1024:.0f} KiB, max {max(store) / 1024:.0f} KiB |",
     ]
+    # The run in ten slices: latency, memory, store and the machine's load side by side.
+    lines += ["", "| Slice | Calls | p50 | p99 | Host RSS | Store | Load average |", "|---|---|---|---|---|---|---|"]
+    for k in range(10):
+        lo, hi = total * k / 10, total * (k + 1) / 10
+        ms = [c[3] for c in traffic if lo <= c[0] < hi]
+        near = [x for x in samples if lo <= x[0] < hi] or samples[-1:]
+        lines.append(
+            f"| {lo / 60:.1f}–{hi / 60:.1f} min | {len(ms)} | {pct(ms, 0.5):.1f} ms | {pct(ms, 0.99):.1f} ms "
+            f"| {near[-1][1] / 1024:.0f} MiB | {near[-1][2] / 1024:.0f} KiB | {max(x[3] for x in near):.1f} |")
     report = "\n".join(lines)
     print()
     print(report)
