@@ -22,6 +22,7 @@ spin_groups=()
 # `spin up --listen 127.0.0.1:PORT ARGS...` there in its own process group (spin up starts a
 # child, `spin trigger http`, that must die with it), waits until it serves, sets host_url.
 # With TOLLGATE_SPIN_REDIS=redis://… the store "default" is that Redis (a runtime-config.toml).
+# PORTAL_WASM "-" runs the gateway alone (the portal's route and component left out).
 start_spin_app() {
     local dir=$1 gateway=$2 portal=$3 port pid
     shift 3
@@ -29,7 +30,21 @@ start_spin_app() {
     mkdir -p "$dir/target/wasm32-wasip2/release" "$dir/target/portal/wasm32-wasip2/release"
     cp spin.toml "$dir/"
     cp "$gateway" "$dir/target/wasm32-wasip2/release/tollgate.wasm"
-    cp "$portal" "$dir/target/portal/wasm32-wasip2/release/tollgate_portal.wasm"
+    if [ "$portal" = - ]; then
+        python3 - "$dir/spin.toml" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+# Blocks start at a table header; drop the portal's trigger and its component tables.
+blocks = re.split(r"(?m)^(?=\[)", text)
+keep = [b for b in blocks
+        if not b.startswith("[component.portal")
+        and not (b.startswith("[[trigger.http]]") and 'component = "portal"' in b)]
+open(path, "w").write("".join(keep))
+PY
+    else
+        cp "$portal" "$dir/target/portal/wasm32-wasip2/release/tollgate_portal.wasm"
+    fi
     local extra=()
     if [ -n "${TOLLGATE_SPIN_REDIS:-}" ]; then
         printf '[key_value_store.default]\ntype = "redis"\nurl = "%s"\n' "$TOLLGATE_SPIN_REDIS" >"$dir/runtime-config.toml"

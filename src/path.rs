@@ -90,11 +90,13 @@ pub fn normalize(raw: &str) -> Result<Cow<'_, str>, PathError> {
 }
 
 /// Refuses a forwarded path that still holds a dot segment (raw or encoded, with or without
-/// parameters) or a separator a backend would read differently.
+/// parameters, after `/` or `\`).
 pub fn check_backend_path(path: &str) -> Result<(), PathError> {
-    let decoded = decode_unreserved(path)?;
-    for segment in decoded.split('/') {
+    for segment in path.split(['/', '\\']) {
         let name = segment.split(';').next().unwrap_or_default();
+        // Only an encoded dot matters here: other escapes (an encoded line break that
+        // `rewrite-uri` made of an expression's text, say) are the backend's to read.
+        let name = name.replace("%2e", ".").replace("%2E", ".");
         if name == "." || name == ".." {
             return Err(PathError::DotSegment);
         }

@@ -2,12 +2,19 @@
 //!
 //! Parsing accepts `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`t`/`z` in either case), as
 //! Azure's ISO 8601 fields do; digits past milliseconds are truncated. Leap seconds (`:60`)
-//! and instants before 1970 are rejected. Formatting always writes UTC (`Z`), with
+//! are rejected; [`parse`] also rejects instants before 1970 ([`parse_signed`] keeps them, for
+//! callers that clamp, such as an expiration date in the past). Formatting always writes UTC (`Z`), with
 //! milliseconds only when they are not zero, so `format(parse(s))` is stable.
 
 /// Milliseconds since the epoch of an RFC 3339 date-time, or `None` when `text` is not one
 /// (or lies before 1970-01-01T00:00:00Z).
 pub fn parse(text: &str) -> Option<u64> {
+    u64::try_from(parse_signed(text)?).ok()
+}
+
+/// Milliseconds since the epoch of an RFC 3339 date-time, negative before 1970 (years 0000
+/// to 9999), or `None` when `text` is not one.
+pub fn parse_signed(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() < 20 || !b[10].eq_ignore_ascii_case(&b'T') {
         return None;
@@ -56,7 +63,7 @@ pub fn parse(text: &str) -> Option<u64> {
 
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
-    u64::try_from(seconds * 1_000 + millis).ok()
+    Some(seconds * 1_000 + millis)
 }
 
 /// `millis` since the epoch as an RFC 3339 UTC date-time, e.g. `2027-01-31T12:00:00Z` or

@@ -1,6 +1,8 @@
 //! The evaluator must never panic: random expressions built from the subset's grammar are
 //! loaded and run through the gateway; each either evaluates or fails with
-//! `ExpressionValueEvaluationFailure` (a 500 the caller sees), never a panic.
+//! `ExpressionValueEvaluationFailure` (a 500 the caller sees), never a panic. Every other
+//! round mutates an expression from the project's own policy files instead.
+//! `FUZZ_RUNS` (scripts/fuzz.sh) or `FUZZ_ITERATIONS` sets the count.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -188,12 +190,87 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The `@(…)`/`@{…}` expressions of `policies/` and `tests/cases/`, entities decoded, each
+/// cut at its closing bracket as far as a simple count finds it.
+fn project_expressions() -> Vec<String> {
+    fn collect(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path.extension().is_some_and(|e| e == "xml") {
+                out.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut documents = Vec::new();
+    collect(&root.join("policies"), &mut documents);
+    collect(&root.join("tests/cases"), &mut documents);
+    documents.sort();
+    let mut out = Vec::new();
+    for document in documents {
+        let text = document
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&");
+        for (at, _) in text.match_indices('@') {
+            let rest = &text[at..];
+            let (open, close) = match rest.as_bytes().get(1) {
+                Some(b'(') => (b'(', b')'),
+                Some(b'{') => (b'{', b'}'),
+                _ => continue,
+            };
+            let mut depth = 0;
+            let end = rest.bytes().enumerate().skip(1).find_map(|(i, byte)| {
+                depth += i32::from(byte == open) - i32::from(byte == close);
+                (depth == 0).then_some(i + 1)
+            });
+            if let Some(end) = end {
+                out.push(rest[..end].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `text` with one to four bytes replaced, dropped or doubled (kept only if still UTF-8).
+fn mutate(rng: &mut Rng, text: &str) -> Option<String> {
+    let mut bytes = text.as_bytes().to_vec();
+    for _ in 0..=rng.below(4) {
+        if bytes.is_empty() {
+            break;
+        }
+        let at = rng.below(bytes.len());
+        match rng.below(3) {
+            0 => {
+                const BYTES: &[u8] = b"(){}[]\"'.,;:?!<>=+-*/01ax ";
+                bytes[at] = BYTES[rng.below(BYTES.len())];
+            }
+            1 => {
+                bytes.remove(at);
+            }
+            _ => bytes.insert(at, bytes[at]),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 #[test]
 fn random_expressions_never_panic() {
-    let iterations: usize = std::env::var("FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|n| n.parse().ok())
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    let iterations = env("FUZZ_RUNS")
+        .or_else(|| env("FUZZ_ITERATIONS"))
         .unwrap_or(3_000);
+    let seeds = project_expressions();
+    assert!(seeds.len() > 50, "{} seeds", seeds.len());
+    let started = std::time::Instant::now();
     let mut rng = Rng(0x5EED_F00D);
     let mut config = support::load("tests/cases/_config");
     let (mut loaded, mut evaluated) = (0, 0);
@@ -201,13 +278,26 @@ fn random_expressions_never_panic() {
     config.apis[0].subscription_required = false;
     config.products.clear();
     let mut gw = TestGateway::with(config, backend);
-    for _ in 0..iterations {
-        let expr = expression(&mut rng, 0);
-        let block = rng.below(4) == 0;
-        let value = if block {
-            format!("@{{ var v = {expr}; if (v == null) {{ return \"null\"; }} return v; }}")
+    for round in 0..iterations {
+        if round > 0 && round % 100_000 == 0 {
+            eprintln!(
+                "fuzz evaluator: {round}/{iterations} runs ({evaluated} evaluated), {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        let value = if round % 2 == 1 {
+            let seed = &seeds[rng.below(seeds.len())];
+            match mutate(&mut rng, seed) {
+                Some(mutated) => mutated,
+                None => continue,
+            }
         } else {
-            format!("@({expr})")
+            let expr = expression(&mut rng, 0);
+            if rng.below(4) == 0 {
+                format!("@{{ var v = {expr}; if (v == null) {{ return \"null\"; }} return v; }}")
+            } else {
+                format!("@({expr})")
+            }
         };
         let xml = format!(
             "<policies><inbound><set-variable name=\"v\" value=\"{}\" /><return-response><set-body>@(context.Variables[\"v\"]?.ToString())</set-body></return-response></inbound></policies>",
@@ -234,8 +324,10 @@ fn random_expressions_never_panic() {
         );
         evaluated += 1;
     }
-    println!(
-        "evaluator: {evaluated} random expressions evaluated ({loaded} of {iterations} generated passed the load checks), no panic"
+    eprintln!(
+        "fuzz evaluator: {iterations} runs, {evaluated} evaluated ({loaded} passed the load checks; {} seeds from the project's policies), 0 panics, {:.1} s",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
     );
     assert!(evaluated > iterations / 4);
 }

@@ -26,13 +26,10 @@ pub(super) fn sweep(
             .find(|a| a.id == api)
             .map_or(0, |a| u64::from(a.stale_if_error_secs) * 1_000)
     };
-    let batch = sweep::sweep(
-        host.kv,
-        host.clock.now_millis(),
-        revision,
-        &stale_ms,
-        param(&query, "cursor"),
-    )?;
+    let now = host.clock.now_millis();
+    let batch = super::sweep_from(cursor(&query), |cursor| {
+        sweep::sweep(host.kv, now, revision, &stale_ms, cursor)
+    })?;
     Ok(answer(&batch))
 }
 
@@ -64,10 +61,20 @@ pub(super) fn purge(
         (None, Some(prefix)) => Purge::ValuePrefix(prefix.to_string()),
         (None, None) => Purge::All,
     };
-    match sweep::purge(host.kv, &what, param(&query, "cursor")) {
-        Ok(batch) => Ok(answer(&batch)),
-        Err(Ok(message)) => Err(AdminError::Validation(message)),
-        Err(Err(store)) => Err(store.into()),
+    // A bad selection is known before the store is listed: it fails the same from the start.
+    let mut refusal = None;
+    let batch = super::sweep_from(cursor(&query), |cursor| {
+        sweep::purge(host.kv, &what, cursor).or_else(|error| match error {
+            Ok(message) => {
+                refusal = Some(message);
+                Ok(Batch::default())
+            }
+            Err(store) => Err(store),
+        })
+    });
+    match (refusal, batch) {
+        (Some(message), _) => Err(AdminError::Validation(message)),
+        (None, batch) => Ok(answer(&batch?)),
     }
 }
 
@@ -76,6 +83,11 @@ fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, value)| value.as_str())
+}
+
+/// The `cursor` parameter; empty is the start, as leaving it out is.
+fn cursor(query: &[(String, String)]) -> Option<&str> {
+    param(query, "cursor").filter(|cursor| !cursor.is_empty())
 }
 
 fn answer(batch: &Batch) -> Response {

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tollgate_config::Config;
 
-use crate::host::{Host, Vars};
+use crate::host::{Host, HostError, Vars};
 use crate::http::{Request, Response};
 
 use error::AdminError;
@@ -212,16 +212,41 @@ fn authorize(request: &Request, vars: &dyn Vars) -> Result<(), AdminError> {
     }
 }
 
+/// Runs a sweep from `cursor`, and from the start when the store refuses that cursor. Spin's
+/// stores take no cursor and other hosts only their own, so a client's stale or invented
+/// cursor starts over (a sweep is idempotent) instead of failing; a store that fails from the
+/// start too is down.
+fn sweep_from<T>(
+    cursor: Option<&str>,
+    mut sweep: impl FnMut(Option<&str>) -> Result<T, HostError>,
+) -> Result<T, AdminError> {
+    match sweep(cursor) {
+        Err(_) if cursor.is_some() => sweep(None).map_err(AdminError::Store),
+        other => other.map_err(AdminError::Store),
+    }
+}
+
 /// The admin prefix without a trailing `/` (`/admin`).
 fn base_path(config: &Config) -> &str {
     config.gateway.admin_path.trim_end_matches('/')
 }
 
-/// `openapi.json` with its server URL set to the configured admin path.
+/// `openapi.json` with its server URL set to the configured admin path, and `Scope` narrowed
+/// to the scopes this configuration has (a create naming another is a 400).
 fn openapi(config: &Config) -> Response {
     match serde_json::from_str::<serde_json::Value>(OPENAPI) {
         Ok(mut document) => {
             document["servers"] = serde_json::json!([{ "url": base_path(config) }]);
+            let scopes: Vec<String> = std::iter::once("/apis".to_string())
+                .chain(config.apis.iter().map(|a| format!("/apis/{}", a.id)))
+                .chain(
+                    config
+                        .products
+                        .iter()
+                        .map(|p| format!("/products/{}", p.id)),
+                )
+                .collect();
+            document["components"]["schemas"]["Scope"]["enum"] = scopes.into();
             Response::json(200, &document)
         }
         // Unreachable while the admin tests pass; serve the document as written.

@@ -39,8 +39,9 @@ pub(super) fn create(
         None => default_state(&scope, config),
     };
     let expires_ms = expires_field(&body)?.flatten();
+    // `null` is not a string: the schema says so, and a client sending it has a bug.
     let id = match body.get("id") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::String(id)) if is_valid_id(id) => Some(id.clone()),
         Some(_) => {
             return Err(AdminError::Validation(
@@ -301,10 +302,11 @@ fn expires_field(body: &Map<String, Value>) -> Result<Option<Option<u64>>, Admin
     match body.get("expires") {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
+        // A date before 1970 is already past: the epoch says the same.
         Some(value) => value
             .as_str()
-            .and_then(rfc3339::parse)
-            .map(|ms| Some(Some(ms)))
+            .and_then(rfc3339::parse_signed)
+            .map(|ms| Some(Some(u64::try_from(ms).unwrap_or(0))))
             .ok_or_else(|| {
                 AdminError::Validation(
                     "\"expires\" must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z, \

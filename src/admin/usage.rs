@@ -26,18 +26,34 @@ fn repo<'a>(host: &'a Host<'_>) -> Repo<'a> {
     Repo::new(host.kv, host.clock, host.random)
 }
 
-/// The `from`/`to` query parameters.
+/// The `from`/`to` query parameters. `to` defaults to today, or to `from` when that is
+/// later; `from` to the first day of `to`'s month.
 fn days(request: &Request, host: &Host<'_>) -> Result<Days, AdminError> {
     let today = utc_day(host.clock.now_millis());
-    let mut from = format!("{}-01", today.get(..7).unwrap_or_default());
-    let mut to = today;
+    let (mut from, mut to) = (None, None);
     for (name, value) in request.query_pairs() {
         match name.as_str() {
-            "from" => from = value,
-            "to" => to = value,
+            "from" => from = Some(value),
+            "to" => to = Some(value),
             _ => {}
         }
     }
+    let to = match (to, &from) {
+        (Some(to), _) => to,
+        // Dates compare as text: YYYY-MM-DD. A malformed `from` is refused by the parse.
+        (None, Some(from)) if from.as_str() > today.as_str() => from.clone(),
+        (None, _) => today,
+    };
+    let from = match from {
+        Some(from) => from,
+        // Derived from `to`: a bad `to` must be named as such, so it is checked first.
+        None => {
+            Days::parse(&to, &to).map_err(|_| {
+                AdminError::Validation("\"to\" must be a date as YYYY-MM-DD.".into())
+            })?;
+            format!("{}-01", to.get(..7).unwrap_or_default())
+        }
+    };
     Days::parse(&from, &to).map_err(AdminError::Validation)
 }
 
@@ -207,12 +223,17 @@ fn csv_field(text: &str) -> String {
 
 /// `POST /counters/sweep?cursor=`: `{"scanned", "deleted", "nextCursor", "done"}`.
 pub(super) fn sweep(request: &Request, host: &Host<'_>) -> Result<Response, AdminError> {
+    // An empty cursor is the start, as leaving it out is.
     let cursor = request
         .query_pairs()
         .into_iter()
         .find(|(name, _)| name == "cursor")
-        .map(|(_, value)| value);
-    let swept = counters::sweep(host.kv, host.clock.now_millis(), cursor.as_deref())?;
+        .map(|(_, value)| value)
+        .filter(|cursor| !cursor.is_empty());
+    let now = host.clock.now_millis();
+    let swept = super::sweep_from(cursor.as_deref(), |cursor| {
+        counters::sweep(host.kv, now, cursor)
+    })?;
     Ok(Response::json(
         200,
         &json!({

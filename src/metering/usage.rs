@@ -76,24 +76,25 @@ impl Days {
         Ok(days)
     }
 
-    /// Every day of the range as `YYYY-MM-DD`.
+    /// Every day of the range as `YYYY-MM-DD` (from 1970 on: no usage is older).
     pub fn dates(&self) -> Vec<String> {
-        (self.from..=self.to).map(format_day).collect()
+        (self.from.max(0)..=self.to).map(format_day).collect()
     }
 }
 
-/// Days since the epoch of `YYYY-MM-DD`.
+/// Days since the epoch of `YYYY-MM-DD` (negative before 1970; any year 0000 to 9999).
 pub fn parse_day(text: &str) -> Option<i64> {
     if text.len() != 10 {
         return None;
     }
-    let ms = crate::rfc3339::parse(&format!("{text}T00:00:00Z"))?;
-    i64::try_from(ms / 86_400_000).ok()
+    let ms = crate::rfc3339::parse_signed(&format!("{text}T00:00:00Z"))?;
+    Some(ms.div_euclid(86_400_000))
 }
 
 /// `YYYY-MM-DD` of days since the epoch.
 pub fn format_day(day: i64) -> String {
-    super::utc_day(u64::try_from(day).unwrap_or(0) * 86_400_000)
+    let (year, month, day) = crate::rfc3339::civil_from_days(day);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// The usage of `subscription` on each day of `days` that has any.

@@ -27,6 +27,22 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'/')
     .add(b'%');
 
+/// What a computed template's own text cannot hold raw in a URL: controls (a line break or a
+/// NUL would corrupt the request line), space, non-ASCII and the delimiters RFC 3986 never
+/// allows. They are percent-encoded, as .NET's `Uri` escapes them; `%`, `/`, `?` stay, so text
+/// that is already encoded passes unchanged.
+const TEMPLATE_TEXT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
 /// Applies the policy to the backend path and query.
 pub fn apply(policy: &RewriteUri, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<(), PolicyError> {
     let copy_unmatched = typed::get(&policy.copy_unmatched_params, ctx, host)?;
@@ -100,14 +116,14 @@ fn fill_text(text: &str, ctx: &Ctx<'_>) -> (String, Vec<(String, String)>) {
         let Some((name, after)) = after.split_once('}') else {
             break;
         };
-        path.push_str(before);
+        path.extend(utf8_percent_encode(before, TEMPLATE_TEXT));
         match name.strip_prefix('*') {
             Some(name) => path.push_str(&rest(param(ctx, name))),
             None => path.extend(utf8_percent_encode(param(ctx, name), SEGMENT)),
         }
         rest_of = after;
     }
-    path.push_str(rest_of);
+    path.extend(utf8_percent_encode(rest_of, TEMPLATE_TEXT));
     let query = parse_query(raw_query)
         .into_iter()
         .map(

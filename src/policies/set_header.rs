@@ -75,7 +75,9 @@ pub fn target<'p>(
     Ok(Target { name, action })
 }
 
-/// Evaluates the `<value>`s. A value with a line break would split the header, so it fails.
+/// Evaluates the `<value>`s. A value with a line break would split the header, and a NUL or
+/// another control character (all but tab, RFC 9110 §5.5) is refused by HTTP stacks (the host
+/// would drop the header), so either fails the policy, into `on-error`.
 pub fn values(
     values: &[PolicyValue],
     ctx: &mut Ctx<'_>,
@@ -88,6 +90,11 @@ pub fn values(
             if text.contains(['\r', '\n']) {
                 return Err(expr::failure(
                     "a header value must not contain a line break".into(),
+                ));
+            }
+            if text.chars().any(|c| c.is_ascii_control() && c != '\t') {
+                return Err(expr::failure(
+                    "a header value must not contain a NUL or another control character".into(),
                 ));
             }
             Ok(text)

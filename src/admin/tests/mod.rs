@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod errors;
+mod fuzz_findings;
 mod lifecycle;
 mod openapi;
 

@@ -1,8 +1,9 @@
 //! The expression parser must never panic (nor recurse without bound), whatever the input.
 //!
 //! A small deterministic fuzzer that runs in `cargo test`: random token soups built from the
-//! subset's vocabulary, random bytes, and byte mutations of valid expressions. It counts its
-//! executions; `FUZZ_ITERATIONS` raises the count for longer runs.
+//! subset's vocabulary, random bytes, and byte mutations of valid expressions (the ones below
+//! and every `@(…)`/`@{…}` in the project's own policy files). It counts its executions;
+//! `FUZZ_RUNS` (executions, scripts/fuzz.sh) or `FUZZ_ITERATIONS` (rounds of three) raise it.
 
 use super::parse_expression;
 
@@ -168,11 +169,64 @@ fn run(text: &str) {
     let _ = parse_expression(text);
 }
 
+/// The expressions in the project's policy files (`policies/`, `tests/cases/`), entities
+/// decoded, each cut at its closing bracket as far as a simple count finds it.
+fn project_expressions() -> Vec<String> {
+    let mut out = Vec::new();
+    for document in crate::load::prescan::fuzz::seeds() {
+        let text = document
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&");
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(['@']) {
+            rest = &rest[at..];
+            let (open, close) = match rest.as_bytes().get(1) {
+                Some(b'(') => (b'(', b')'),
+                Some(b'{') => (b'{', b'}'),
+                _ => {
+                    rest = &rest[1..];
+                    continue;
+                }
+            };
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, &byte) in rest.as_bytes().iter().enumerate().skip(1) {
+                if byte == open {
+                    depth += 1;
+                } else if byte == close {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+            }
+            out.push(rest[..end].to_string());
+            rest = &rest[2..];
+        }
+    }
+    out
+}
+
 /// Runs `iterations` inputs of each kind; returns how many parses ran.
 pub(crate) fn fuzz(iterations: usize, seed: u64) -> usize {
     let mut rng = Rng::new(seed);
     let mut executions = 0;
-    for _ in 0..iterations {
+    let mut seeds: Vec<String> = SEEDS.iter().map(|s| s.to_string()).collect();
+    seeds.extend(project_expressions());
+    for seed in &seeds {
+        run(seed);
+    }
+    for round in 0..iterations {
+        if round > 0 && round % 100_000 == 0 {
+            eprintln!(
+                "fuzz expression-parser: {executions}/{} runs",
+                iterations * 3
+            );
+        }
         // A token soup behind `@(` or `@{`.
         let mut text = String::from(if rng.below(2) == 0 { "@(" } else { "@{" });
         for _ in 0..rng.below(40) {
@@ -189,9 +243,12 @@ pub(crate) fn fuzz(iterations: usize, seed: u64) -> usize {
         let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
         run(&format!("@({}", String::from_utf8_lossy(&bytes)));
         // A seed with a few bytes replaced, dropped or duplicated.
-        let seed = SEEDS[rng.below(SEEDS.len())];
+        let seed = &seeds[rng.below(seeds.len())];
         let mut mutated = seed.as_bytes().to_vec();
         for _ in 0..=rng.below(4) {
+            if mutated.is_empty() {
+                break;
+            }
             let at = rng.below(mutated.len());
             match rng.below(3) {
                 0 => {
@@ -219,12 +276,23 @@ mod tests {
 
     #[test]
     fn the_expression_parser_never_panics() {
-        let iterations = std::env::var("FUZZ_ITERATIONS")
-            .ok()
-            .and_then(|n| n.parse().ok())
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        let iterations = env("FUZZ_RUNS")
+            .map(|runs| runs.div_ceil(3))
+            .or_else(|| env("FUZZ_ITERATIONS"))
             .unwrap_or(20_000);
+        let started = std::time::Instant::now();
         let executions = fuzz(iterations, 0x7011_6A7E);
-        println!("expression parser: {executions} fuzz executions, no panic");
+        assert!(project_expressions().len() > 50);
+        eprintln!(
+            "fuzz expression-parser: {executions} runs ({} seeds from the project's policies), 0 panics, {:.1} s",
+            project_expressions().len(),
+            started.elapsed().as_secs_f64()
+        );
     }
 
     #[test]

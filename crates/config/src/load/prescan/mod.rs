@@ -345,4 +345,4 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 mod tests;
 
 #[cfg(test)]
-mod fuzz;
+pub(crate) mod fuzz;
