@@ -4,6 +4,7 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::analytics;
 use crate::cache;
 use crate::error::PolicyError;
 use crate::host::Host;
@@ -88,10 +89,12 @@ impl Gateway {
         let admin_path = self.config.gateway.admin_path.as_str();
         let deliver = |mut response: Response| {
             response.headers.set("x-request-id", request_id.as_str());
-            let answered = Call::new(&response, None);
+            let mut answered = Call::new(&response, None);
+            answered.answered_ms = host.clock.now_millis();
             deliver(response);
             answered
         };
+        let is_admin = under_prefix(&request.path, admin_path).is_some();
         let call = match under_prefix(&request.path, admin_path) {
             Some(route) => Call {
                 api: "admin".into(),
@@ -108,6 +111,9 @@ impl Gateway {
                 None => self.call(request, &request_id, host, deliver),
             },
         };
+        if self.config.gateway.analytics && !is_admin {
+            count_for_analytics(&call, started_ms, request_bytes, &request_id, host);
+        }
         let record = LogRecord {
             started_ms,
             request_id: &request_id,
@@ -282,8 +288,46 @@ fn meter(
     }
 }
 
+/// Counts the call in the analytics aggregates (one increment; see [`crate::analytics`]).
+/// A store failure cannot change the answer; it goes to the log.
+fn count_for_analytics(
+    call: &Call,
+    started_ms: u64,
+    request_bytes: usize,
+    request_id: &str,
+    host: &Host<'_>,
+) {
+    let event = analytics::Event {
+        api: &call.api,
+        operation: &call.operation,
+        product: &call.product,
+        subscription: &call.subscription,
+        status: call.status,
+        limited: call
+            .error
+            .as_ref()
+            .is_some_and(|e| matches!(e.reason, "RateLimitExceeded" | "QuotaExceeded")),
+        latency_ms: call.answered_ms.saturating_sub(started_ms),
+        request_bytes: request_bytes as u64,
+        response_bytes: call.response_bytes as u64,
+    };
+    let now = host.clock.now_millis();
+    if let Err(error) = analytics::record(host.kv, &event, now) {
+        let line = serde_json::json!({
+            "time": crate::rfc3339::format(now),
+            "level": "error",
+            "source": "analytics",
+            "requestId": request_id,
+            "detail": error.0,
+        });
+        host.log.line(&line.to_string());
+    }
+}
+
 /// What the log needs of one call (the response itself has gone to the client).
 struct Call {
+    /// When the response was handed to the client (ms since the epoch).
+    answered_ms: u64,
     status: u16,
     response_bytes: usize,
     error: Option<PolicyError>,
@@ -299,6 +343,7 @@ struct Call {
 impl Call {
     fn new(response: &Response, error: Option<PolicyError>) -> Self {
         Call {
+            answered_ms: 0,
             status: response.status,
             response_bytes: response.body.len(),
             error,

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod analytics;
 pub mod cache;
 pub mod counters;
 pub mod error;

@@ -52,6 +52,9 @@ pub struct Gateway {
     /// `trusted-proxies`: peers whose `X-Forwarded-For` is believed. Empty (default): the
     /// client address is always the host-set peer address.
     pub trusted_proxies: Vec<IpRange>,
+    /// `analytics`: count every call per minute, group, status class and latency bucket
+    /// (one KV increment after the response; `GET /admin/analytics`). Default `true`.
+    pub analytics: bool,
 }
 
 /// One API: a path prefix on the gateway and the backend it fronts.

@@ -54,6 +54,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             portal_path: "/developer".into(),
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
+            analytics: true,
         }
     );
 

@@ -159,6 +159,7 @@ fn config() -> Config {
             portal_path: "/portal".into(),
             trusted_proxies: Vec::new(),
             cache_max_entry_bytes: 1 << 20,
+            analytics: true,
         },
         apis: vec![weather],
         products: vec![product("basic", false), product("premium", true)],

@@ -16,6 +16,7 @@
 //!                                # proxies whose X-Forwarded-For is believed
 //! cache-max-entry-bytes = 1048576  # default 1 MiB; larger cache entries are not stored
 //!                                # (1024 to 67108864)
+//! analytics = true               # default; per-minute traffic, errors, latency (GET /admin/analytics)
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -118,6 +119,7 @@ const GATEWAY: &[&str] = &[
     "portal-path",
     "trusted-proxies",
     "cache-max-entry-bytes",
+    "analytics",
 ];
 
 /// Default `cache-max-entry-bytes`: 1 MiB.
@@ -169,6 +171,7 @@ fn default_gateway() -> Gateway {
         portal_path: "/portal".to_string(),
         trusted_proxies: Vec::new(),
         cache_max_entry_bytes: DEFAULT_CACHE_MAX_ENTRY_BYTES,
+        analytics: true,
     }
 }
 
@@ -181,6 +184,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
     let portal = mount_path(&mut table, sink, "portal-path");
     let trusted_proxies = trusted_proxies(&mut table, sink);
     let cache_max_entry_bytes = cache_max_entry_bytes(&mut table, sink);
+    let analytics = table.bool(sink, "analytics", defaults.analytics);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
     let portal = portal?;
@@ -201,6 +205,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         portal_path: portal.map_or(defaults.portal_path, |path| path.value),
         trusted_proxies: trusted_proxies?,
         cache_max_entry_bytes: cache_max_entry_bytes?.unwrap_or(defaults.cache_max_entry_bytes),
+        analytics: analytics?.value,
     })
 }
 

@@ -1,0 +1,109 @@
+//! The roll-up: the counters of closed minutes become minute and hour records.
+//!
+//! Run by the counter sweep over each page of keys it lists, before it deletes expired
+//! windows. For each closed minute (ended at least a minute ago, so no call still adds to
+//! it) it reads the page's counters of that minute in one `get_many`, adds them to the
+//! minute's record and to its hour's record (a `get` and a `set` each, skipped when the
+//! record would already be expired), then deletes the counters. A minute whose counters span
+//! two pages is added in two steps, which sums the same. Run one sweep at a time: two
+//! concurrent roll-ups of the same minute could both add it.
+
+use std::collections::BTreeMap;
+
+use super::{Aggregate, Group, Record, decode_counter, hour_key, merge, minute_key, unsegment};
+use crate::host::{HostError, Kv};
+
+/// What one roll-up did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RolledUp {
+    /// Minutes folded into records.
+    pub minutes: usize,
+    /// Counters read and deleted.
+    pub counters: usize,
+}
+
+/// A parsed counter key: minute, group, cell.
+fn parse(key: &str) -> Option<(u64, Group, &str)> {
+    let rest = key.strip_prefix("v1/ctr/w/")?;
+    let (_, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("an/")?;
+    let mut parts = rest.split('/');
+    let minute = parts.next()?.parse().ok()?;
+    let group = Group {
+        api: unsegment(parts.next()?),
+        operation: unsegment(parts.next()?),
+        product: unsegment(parts.next()?),
+        subscription: unsegment(parts.next()?),
+    };
+    let cell = parts.next()?;
+    parts.next().is_none().then_some((minute, group, cell))
+}
+
+/// Whether `key` is an analytics counter.
+pub fn is_counter(key: &str) -> bool {
+    parse(key).is_some()
+}
+
+/// Folds the analytics counters among `keys` whose minute closed before `now_ms` (with a
+/// minute's grace) into records, deleting at most about `max_deletes` counters.
+pub fn rollup(
+    kv: &dyn Kv,
+    keys: &[String],
+    now_ms: u64,
+    max_deletes: usize,
+) -> Result<RolledUp, HostError> {
+    let now_secs = now_ms / 1_000;
+    let open_from = (now_ms / 60_000).saturating_sub(1);
+    let mut minutes: BTreeMap<u64, Vec<(&String, Group, &str)>> = BTreeMap::new();
+    for key in keys {
+        if let Some((minute, group, cell)) = parse(key)
+            && minute < open_from
+        {
+            minutes.entry(minute).or_default().push((key, group, cell));
+        }
+    }
+    let mut done = RolledUp::default();
+    for (minute, counters) in minutes {
+        if done.counters >= max_deletes {
+            break;
+        }
+        let names: Vec<String> = counters.iter().map(|(key, _, _)| (*key).clone()).collect();
+        let values = kv.get_many(&names)?;
+        let mut sums = Record::new();
+        for ((_, group, cell), value) in counters.iter().zip(values) {
+            let mut aggregate = Aggregate::default();
+            aggregate.add_cell(cell, value.as_deref().map_or(0, decode_counter));
+            merge(&mut sums, group, &aggregate);
+        }
+        for (key, expires) in [
+            (minute_key(minute), (minute + 1) * 60 + super::MINUTE_RETENTION_SECS),
+            (hour_key(minute / 60), (minute / 60 + 1) * 3_600 + super::HOUR_RETENTION_SECS),
+        ] {
+            if now_secs < expires {
+                add_to_record(kv, &key, &sums)?;
+            }
+        }
+        for name in &names {
+            kv.delete(name)?;
+        }
+        done.minutes += 1;
+        done.counters += names.len();
+    }
+    Ok(done)
+}
+
+/// Reads a record (absent or unreadable: empty).
+pub fn read_record(bytes: Option<&[u8]>) -> Record {
+    bytes
+        .and_then(|bytes| postcard::from_bytes(bytes).ok())
+        .unwrap_or_default()
+}
+
+fn add_to_record(kv: &dyn Kv, key: &str, sums: &Record) -> Result<(), HostError> {
+    let mut record = read_record(kv.get(key)?.as_deref());
+    for (group, aggregate) in sums {
+        merge(&mut record, group, aggregate);
+    }
+    let bytes = postcard::to_allocvec(&record).map_err(|e| HostError(e.to_string()))?;
+    kv.set(key, &bytes)
+}
