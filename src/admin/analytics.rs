@@ -76,13 +76,15 @@ pub(super) fn parse_query<'q>(
             ))
         })?,
     };
-    let time = |name: &str, default: u64| match param(name) {
+    let time = |name: &str, default: u64| {
+        match param(name) {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {
             AdminError::Validation(format!(
                 "{name}: {text:?} is not an RFC 3339 time (2026-11-27T12:00:00Z) or a day (2026-11-27)"
             ))
         }),
+    }
     };
     let to_ms = time("to", now_ms)?;
     let default_span = match interval {

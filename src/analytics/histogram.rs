@@ -43,7 +43,15 @@ mod tests {
 
     #[test]
     fn buckets_double() {
-        let cases = [(0, 0), (1, 1), (2, 2), (3, 2), (4, 3), (1_000, 10), (65_535, 16)];
+        let cases = [
+            (0, 0),
+            (1, 1),
+            (2, 2),
+            (3, 2),
+            (4, 3),
+            (1_000, 10),
+            (65_535, 16),
+        ];
         for (ms, b) in cases {
             assert_eq!(bucket(ms), b, "{ms} ms");
         }
@@ -62,7 +70,10 @@ mod tests {
         for p in [50, 95, 99] {
             let truth = latencies[(latencies.len() * p as usize).div_ceil(100) - 1];
             let reported = percentile(&counts, p).unwrap_or_default();
-            assert!(reported >= truth && reported <= 2 * truth.max(1), "p{p}: {reported} vs {truth}");
+            assert!(
+                reported >= truth && reported <= 2 * truth.max(1),
+                "p{p}: {reported} vs {truth}"
+            );
         }
         assert_eq!(percentile(&[0; BUCKETS], 50), None);
     }

@@ -203,7 +203,9 @@ impl Aggregate {
             return;
         }
         let mut chars = cell.chars();
-        let class = chars.next().and_then(|c| CLASS_CODES.iter().position(|&k| k == c));
+        let class = chars
+            .next()
+            .and_then(|c| CLASS_CODES.iter().position(|&k| k == c));
         let bucket = chars.as_str().parse::<usize>().ok();
         let (Some(class), Some(bucket)) = (class, bucket) else {
             return;
@@ -252,7 +254,10 @@ mod tests {
     #[test]
     fn counters_decode_from_both_stores_formats() {
         assert_eq!(decode_counter(&42i64.to_le_bytes()), 42);
-        assert_eq!(decode_counter(&((7u64 << 40) | 3).to_le_bytes()), (7 << 40) | 3);
+        assert_eq!(
+            decode_counter(&((7u64 << 40) | 3).to_le_bytes()),
+            (7 << 40) | 3
+        );
         assert_eq!(decode_counter(b"42"), 42);
         assert_eq!(decode_counter(b"12345678"), 12_345_678);
         assert_eq!(decode_counter(b"-3"), 0);

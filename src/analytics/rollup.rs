@@ -76,8 +76,14 @@ pub fn rollup(
             merge(&mut sums, group, &aggregate);
         }
         for (key, expires) in [
-            (minute_key(minute), (minute + 1) * 60 + super::MINUTE_RETENTION_SECS),
-            (hour_key(minute / 60), (minute / 60 + 1) * 3_600 + super::HOUR_RETENTION_SECS),
+            (
+                minute_key(minute),
+                (minute + 1) * 60 + super::MINUTE_RETENTION_SECS,
+            ),
+            (
+                hour_key(minute / 60),
+                (minute / 60 + 1) * 3_600 + super::HOUR_RETENTION_SECS,
+            ),
         ] {
             if now_secs < expires {
                 add_to_record(kv, &key, &sums)?;
