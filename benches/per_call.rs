@@ -1,6 +1,6 @@
 //! What one call costs inside the gateway, step by step, natively on in-memory ports: loading
 //! the configuration, matching the route, the full per-call chain (key auth + rate-limit +
-//! quota + metering, `benches/policies`), the same API without a key or policy, and one
+//! quota + metering + analytics, `benches/policies`; and with `analytics = false`), the same API without a key or policy, and one
 //! validate-jwt (RS256 and HS256, `tests/fixtures/access`).
 //!
 //! `cargo bench --bench per_call` (std only, `harness = false`). Native numbers are a lower
@@ -79,6 +79,14 @@ fn main() {
         20_000,
         || gw.get_with_key("/bench/x", &key).status,
     );
+    let mut quiet = bench_gateway();
+    let mut config = quiet.gateway.config().clone();
+    config.gateway.analytics = false;
+    quiet.gateway = Gateway::new(config);
+    let (_, quiet_key, _) = quiet.subscribe("/products/full");
+    time("full chain, analytics = false", 20_000, || {
+        quiet.get_with_key("/bench/x", &quiet_key).status
+    });
     let (reads, writes) = gw.kv.op_counts();
     for _ in 0..100 {
         gw.get_with_key("/bench/x", &key);

@@ -84,6 +84,7 @@ impl Gateway {
         request.headers.keep_host_values();
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
+        let trace_id = observe::trace_id(&mut request, host);
         let method = request.method.clone();
         let request_bytes = request.body.len();
         let admin_path = self.config.gateway.admin_path.as_str();
@@ -117,6 +118,7 @@ impl Gateway {
         let record = LogRecord {
             started_ms,
             request_id: &request_id,
+            trace_id: &trace_id,
             method: &method,
             api: &call.api,
             operation: &call.operation,

@@ -391,3 +391,38 @@ fn one_increment_per_call_and_none_when_analytics_is_off() {
         "analytics adds one write per call (on {on}, off {off})"
     );
 }
+
+#[test]
+fn the_offline_script_prints_the_same_report_from_the_access_log() {
+    let h = harness(true);
+    known_mix(&h);
+    h.clock.set(NOW_MS + 180_000);
+    h.sweep();
+    let range = "from=2026-11-27T12:00:00Z&to=2026-11-27T12:05:00Z";
+    let log = std::env::temp_dir().join(format!("tollgate-analytics-{}.log", std::process::id()));
+    std::fs::write(&log, h.log.lines().join("\n")).unwrap();
+    for by in ["api", "operation", "product", "subscription"] {
+        let route = h
+            .admin(
+                "GET",
+                &format!("/admin/analytics?{range}&by={by}&format=csv"),
+                None,
+            )
+            .text();
+        let script = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/analytics.sh"
+        ))
+        .args(["--csv", "--by", by, "--from", "2026-11-27T12:00:00Z"])
+        .arg(&log)
+        .output()
+        .unwrap();
+        assert!(
+            script.status.success(),
+            "{}",
+            String::from_utf8_lossy(&script.stderr)
+        );
+        assert_eq!(String::from_utf8(script.stdout).unwrap(), route, "by={by}");
+    }
+    let _ = std::fs::remove_file(log);
+}

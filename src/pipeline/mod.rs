@@ -144,7 +144,7 @@ pub fn run_deferred(ctx: &mut Ctx<'_>, response: Option<Response>, host: &Host<'
             let line = serde_json::json!({
                 "time": crate::rfc3339::format(host.clock.now_millis()),
                 "level": "error",
-                "source": "deferred-counter",
+                "source": if matches!(counter, policies::deferred::Deferred::Log { .. }) { "log-to-eventhub" } else { "deferred-counter" },
                 "requestId": ctx.request_id,
                 "detail": detail,
             });

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
+use crate::lang::LogToEventhub;
 use crate::lang::{
     Choose, CrossDomain, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, Jsonp,
     MockExample, MockResponse, Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable,
@@ -15,11 +16,13 @@ use crate::lang::{
 mod access;
 mod cache;
 mod limits;
+mod loggers;
 mod portal;
 mod typed;
 pub use access::*;
 pub use cache::*;
 pub use limits::*;
+pub use loggers::*;
 pub use portal::*;
 pub use typed::*;
 
@@ -37,6 +40,8 @@ pub struct Config {
     /// The Spin variables behind named values marked secret (`[named-values] secret`): their
     /// values are replaced by `***` in every log and trace line.
     pub secret_variables: Vec<String>,
+    /// `[loggers.<id>]`: where `log-to-eventhub` sends.
+    pub loggers: Vec<Logger>,
 }
 
 /// Gateway-wide settings.
@@ -291,6 +296,8 @@ pub enum Policy {
     Retry(Retry),
     /// `<trace>`.
     Trace(Trace),
+    /// `<log-to-eventhub>`: a message sent to a logger after the response.
+    LogToEventhub(LogToEventhub),
     /// `<emit-metric>`.
     EmitMetric(EmitMetric),
     /// `<rate-limit>`: calls per subscription over a sliding window.

@@ -165,6 +165,7 @@ fn config() -> Config {
         products: vec![product("basic", false), product("premium", true)],
         global: None,
         secret_variables: Vec::new(),
+        loggers: Vec::new(),
     }
 }
 

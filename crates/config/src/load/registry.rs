@@ -20,6 +20,8 @@ use super::policies::{
 };
 // Azure's remaining message policies (issue 12).
 use super::policies::{cross_domain, jsonp, redirect_content_urls};
+// Analytics and monitoring (issue 16).
+use super::policies::log_to_eventhub;
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -151,6 +153,11 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "trace",
         sections: ANYWHERE,
         parse: |el| trace::parse(el).map(Policy::Trace),
+    },
+    Entry {
+        element: "log-to-eventhub",
+        sections: ANYWHERE,
+        parse: |el| log_to_eventhub::parse(el).map(Policy::LogToEventhub),
     },
     Entry {
         element: "emit-metric",

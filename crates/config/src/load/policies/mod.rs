@@ -22,6 +22,7 @@ pub(crate) mod ip_filter;
 pub(crate) mod json_to_xml;
 pub(crate) mod jsonp;
 pub(crate) mod limits;
+pub(crate) mod log_to_eventhub;
 pub(crate) mod mock_response;
 pub(crate) mod quota;
 pub(crate) mod quota_by_key;

@@ -68,6 +68,7 @@
 
 mod apis;
 mod fields;
+mod loggers;
 mod named_values;
 mod portal;
 mod products;
@@ -113,7 +114,14 @@ pub(crate) enum Owner {
     Product(usize),
 }
 
-const TOP_LEVEL: &[&str] = &["gateway", "apis", "products", "portal", "named-values"];
+const TOP_LEVEL: &[&str] = &[
+    "gateway",
+    "apis",
+    "products",
+    "portal",
+    "named-values",
+    "loggers",
+];
 const GATEWAY: &[&str] = &[
     "admin-path",
     "portal-path",
@@ -147,6 +155,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
     let secret_variables = named_values::read_named_values(&mut root, sink);
+    let loggers = loggers::read_loggers(&mut root, sink);
     let _ = root.finish(sink);
 
     let gateway = gateway.unwrap_or_else(|Reported| default_gateway());
@@ -157,6 +166,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,
         secret_variables,
+        loggers,
     };
     Some(Manifest {
         config,
