@@ -133,6 +133,13 @@ pub fn keys(query: &Query) -> Vec<(String, u64)> {
 
 /// The rows of a query, by bucket start then group, and the number of keys read.
 pub fn run(kv: &dyn Kv, query: &Query) -> Result<(Vec<Row>, usize), HostError> {
+    let (buckets, keys_read) = read(kv, query)?;
+    Ok((group(&buckets, query.by), keys_read))
+}
+
+/// The records of a query's range, summed per row bucket (full groups), and the number of
+/// keys read: what several groupings of one range share.
+pub fn read(kv: &dyn Kv, query: &Query) -> Result<(Vec<(u64, Record)>, usize), HostError> {
     let keys = keys(query);
     let mut buckets: Vec<(u64, Record)> = Vec::new();
     for chunk in keys.chunks(BATCH) {
@@ -147,24 +154,55 @@ pub fn run(kv: &dyn Kv, query: &Query) -> Result<(Vec<Row>, usize), HostError> {
             }
             if let Some((_, sums)) = buckets.last_mut() {
                 for (group, aggregate) in &record {
-                    let label = Group {
-                        api: query.by.label(group),
-                        ..Group::default()
-                    };
-                    merge(sums, &label, aggregate);
+                    merge(sums, group, aggregate);
                 }
             }
         }
     }
+    Ok((buckets, keys.len()))
+}
+
+/// Adds the sums of open minutes (`rollup::rollup_store`) to the buckets of `query`'s range.
+pub fn add_open_minutes(buckets: &mut Vec<(u64, Record)>, open: &[(u64, Record)], query: &Query) {
+    let width = query.interval.millis();
+    for (minute, record) in open {
+        let at = minute * 60_000;
+        if at < query.from_ms / width * width || at >= query.to_ms {
+            continue;
+        }
+        let start = at / width * width;
+        let index = match buckets.iter().position(|(s, _)| *s == start) {
+            Some(index) => index,
+            None => {
+                buckets.push((start, Record::new()));
+                buckets.len() - 1
+            }
+        };
+        for (group, aggregate) in record {
+            merge(&mut buckets[index].1, group, aggregate);
+        }
+    }
+    buckets.sort_by_key(|(start, _)| *start);
+}
+
+/// Rows of `buckets` grouped by `by`, by bucket start then group label.
+pub fn group(buckets: &[(u64, Record)], by: By) -> Vec<Row> {
     let mut rows = Vec::new();
     for (start_ms, record) in buckets {
-        let mut groups: Vec<_> = record.into_iter().collect();
+        let mut groups = Record::new();
+        for (group, aggregate) in record {
+            let label = Group {
+                api: by.label(group),
+                ..Group::default()
+            };
+            merge(&mut groups, &label, aggregate);
+        }
         groups.sort_by(|(a, _), (b, _)| a.api.cmp(&b.api));
         rows.extend(groups.into_iter().map(|(group, sums)| Row {
-            start_ms,
+            start_ms: *start_ms,
             group: group.api,
             sums,
         }));
     }
-    Ok((rows, keys.len()))
+    rows
 }

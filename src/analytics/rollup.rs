@@ -113,3 +113,44 @@ fn add_to_record(kv: &dyn Kv, key: &str, sums: &Record) -> Result<(), HostError>
     let bytes = postcard::to_allocvec(&record).map_err(|e| HostError(e.to_string()))?;
     kv.set(key, &bytes)
 }
+
+/// Rolls up every closed minute in the store, page by page, and answers the sums of the
+/// minutes still open (read, not written): what the dashboard shows, so it is current to the
+/// call without waiting for the sweep.
+pub fn rollup_store(kv: &dyn Kv, now_ms: u64) -> Result<Vec<(u64, Record)>, HostError> {
+    let open_from = (now_ms / 60_000).saturating_sub(1);
+    let mut open: Vec<(u64, Record)> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (keys, next) = kv.list_keys(cursor.as_deref())?;
+        rollup(kv, &keys, now_ms, usize::MAX)?;
+        let pending: Vec<(String, u64, Group, String)> = keys
+            .iter()
+            .filter_map(|key| {
+                let (minute, group, cell) = parse(key)?;
+                (minute >= open_from).then(|| (key.clone(), minute, group, cell.to_string()))
+            })
+            .collect();
+        let names: Vec<String> = pending.iter().map(|(key, ..)| key.clone()).collect();
+        if !names.is_empty() {
+            for ((_, minute, group, cell), value) in pending.iter().zip(kv.get_many(&names)?) {
+                let mut aggregate = Aggregate::default();
+                aggregate.add_cell(cell, value.as_deref().map_or(0, decode_counter));
+                let index = match open.iter().position(|(m, _)| m == minute) {
+                    Some(index) => index,
+                    None => {
+                        open.push((*minute, Record::new()));
+                        open.len() - 1
+                    }
+                };
+                merge(&mut open[index].1, group, &aggregate);
+            }
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    open.sort_by_key(|(minute, _)| *minute);
+    Ok(open)
+}
