@@ -15,7 +15,7 @@
 //! | key | holds |
 //! |---|---|
 //! | `v1/ctr/w/{expires}/an/{minute}/{api}/{operation}/{product}/{subscription}/{cell}` | the counter above; `{cell}` is `{class}{bucket}` (`2`, `3`, `4`, `5`, `R` a limit's 429, `Q` a limit's 403, `1` anything else; bucket `00`–`17`), or `in` |
-//! | `v1/an/w/{expires}/m/{minute}` | a minute's record: every group's [`Aggregate`] (postcard), written by the roll-up |
+//! | `v1/an/w/{expires}/m/{minute}` | a minute's record: every group's [`Aggregate`] ([`encode_record`]), written by the roll-up |
 //! | `v1/an/w/{expires}/h/{hour}` | an hour's record, the same shape |
 //!
 //! `{minute}` and `{hour}` count from the Unix epoch; empty ids are `-`. The roll-up
@@ -28,8 +28,6 @@
 pub mod histogram;
 pub mod report;
 pub mod rollup;
-
-use serde::{Deserialize, Serialize};
 
 use crate::host::{HostError, Kv};
 
@@ -82,19 +80,27 @@ pub fn class_of(status: u16, limited: bool) -> usize {
 }
 
 /// A key segment: ids never hold `/` in configuration, but a subscription id might; `%` and
-/// `/` are escaped, and empty is `-`.
+/// `/`, space and line breaks are escaped, and empty is `-`.
 fn segment(id: &str) -> String {
     if id.is_empty() {
         return "-".into();
     }
-    id.replace('%', "%25").replace('/', "%2F")
+    id.replace('%', "%25")
+        .replace('/', "%2F")
+        .replace(' ', "%20")
+        .replace('\n', "%0A")
+        .replace('\r', "%0D")
 }
 
 fn unsegment(text: &str) -> String {
     if text == "-" {
         return String::new();
     }
-    text.replace("%2F", "/").replace("%25", "%")
+    text.replace("%2F", "/")
+        .replace("%20", " ")
+        .replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%25", "%")
 }
 
 /// Where a minute's counters live: `v1/ctr/w/{expires}/an/{minute}/`.
@@ -153,7 +159,7 @@ pub fn record(kv: &dyn Kv, event: &Event<'_>, now_ms: u64) -> Result<(), HostErr
 }
 
 /// What one group did in one bucket of time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Group {
     /// API id.
     pub api: String,
@@ -166,7 +172,7 @@ pub struct Group {
 }
 
 /// The sums of one group in one bucket of time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Aggregate {
     /// Responses per status class ([`CLASSES`]; a limit's 429 or 403 is in its own class, not in `4xx`).
     pub classes: [u64; 7],
@@ -221,6 +227,55 @@ impl Aggregate {
 
 /// A time bucket's record: every group's sums.
 pub type Record = Vec<(Group, Aggregate)>;
+
+/// A record as stored: a line per group, `{api}/{operation}/{product}/{subscription}` (as in
+/// counter keys) then the 7 classes, the 18 latency buckets, bytes in and out, space-separated.
+/// (Plain text: smaller code in the component than a serde format.)
+pub fn encode_record(record: &Record) -> String {
+    let mut out = String::new();
+    for (group, sums) in record {
+        out.push_str(&format!(
+            "{}/{}/{}/{}",
+            segment(&group.api),
+            segment(&group.operation),
+            segment(&group.product),
+            segment(&group.subscription)
+        ));
+        let numbers = sums.classes.iter().chain(&sums.latency);
+        for n in numbers.chain([&sums.bytes_in, &sums.bytes_out]) {
+            out.push(' ');
+            out.push_str(&n.to_string());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads [`encode_record`]'s text; lines that do not parse are skipped.
+pub fn decode_record(text: &str) -> Record {
+    let mut record = Record::new();
+    for line in text.lines() {
+        let mut fields = line.split(' ');
+        let mut ids = fields.next().unwrap_or_default().split('/').map(unsegment);
+        let group = Group {
+            api: ids.next().unwrap_or_default(),
+            operation: ids.next().unwrap_or_default(),
+            product: ids.next().unwrap_or_default(),
+            subscription: ids.next().unwrap_or_default(),
+        };
+        let numbers: Vec<u64> = fields.filter_map(|n| n.parse().ok()).collect();
+        if numbers.len() != 7 + histogram::BUCKETS + 2 {
+            continue;
+        }
+        let mut sums = Aggregate::default();
+        sums.classes.copy_from_slice(&numbers[..7]);
+        sums.latency.copy_from_slice(&numbers[7..7 + histogram::BUCKETS]);
+        sums.bytes_in = numbers[7 + histogram::BUCKETS];
+        sums.bytes_out = numbers[8 + histogram::BUCKETS];
+        record.push((group, sums));
+    }
+    record
+}
 
 /// Adds `aggregate` to `group`'s entry of `record`.
 pub fn merge(record: &mut Record, group: &Group, aggregate: &Aggregate) {
@@ -278,6 +333,23 @@ mod tests {
         assert_eq!(unsegment("a%2Fb%25"), "a/b%");
         assert_eq!(minute_key(29_929_680), "v1/an/w/1795953660/m/29929680");
         assert_eq!(hour_key(498_828), "v1/an/w/1803560400/h/498828");
+    }
+
+    #[test]
+    fn records_read_back_what_was_written() {
+        let mut sums = Aggregate::default();
+        sums.classes[3] = 4;
+        sums.latency[17] = 4;
+        sums.bytes_out = 1 << 40;
+        let group = Group {
+            api: "a".into(),
+            operation: String::new(),
+            product: "p q".into(),
+            subscription: "s/1\n".into(),
+        };
+        let record = vec![(group, sums), (Group::default(), Aggregate::default())];
+        assert_eq!(decode_record(&encode_record(&record)), record);
+        assert_eq!(decode_record("garbage\nx/y/z/w 1 2"), Record::new());
     }
 
     #[test]

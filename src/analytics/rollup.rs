@@ -8,8 +8,6 @@
 //! two pages is added in two steps, which sums the same. Run one sweep at a time: two
 //! concurrent roll-ups of the same minute could both add it.
 
-use std::collections::BTreeMap;
-
 use super::{Aggregate, Group, Record, decode_counter, hour_key, merge, minute_key, unsegment};
 use crate::host::{HostError, Kv};
 
@@ -54,23 +52,24 @@ pub fn rollup(
 ) -> Result<RolledUp, HostError> {
     let now_secs = now_ms / 1_000;
     let open_from = (now_ms / 60_000).saturating_sub(1);
-    let mut minutes: BTreeMap<u64, Vec<(&String, Group, &str)>> = BTreeMap::new();
-    for key in keys {
-        if let Some((minute, group, cell)) = parse(key)
-            && minute < open_from
-        {
-            minutes.entry(minute).or_default().push((key, group, cell));
-        }
-    }
+    let mut closed: Vec<(u64, &String, Group, &str)> = keys
+        .iter()
+        .filter_map(|key| {
+            let (minute, group, cell) = parse(key)?;
+            (minute < open_from).then_some((minute, key, group, cell))
+        })
+        .collect();
+    closed.sort_by_key(|(minute, ..)| *minute);
     let mut done = RolledUp::default();
-    for (minute, counters) in minutes {
+    for counters in closed.chunk_by(|a, b| a.0 == b.0) {
+        let minute = counters[0].0;
         if done.counters >= max_deletes {
             break;
         }
-        let names: Vec<String> = counters.iter().map(|(key, _, _)| (*key).clone()).collect();
+        let names: Vec<String> = counters.iter().map(|(_, key, ..)| (*key).clone()).collect();
         let values = kv.get_many(&names)?;
         let mut sums = Record::new();
-        for ((_, group, cell), value) in counters.iter().zip(values) {
+        for ((_, _, group, cell), value) in counters.iter().zip(values) {
             let mut aggregate = Aggregate::default();
             aggregate.add_cell(cell, value.as_deref().map_or(0, decode_counter));
             merge(&mut sums, group, &aggregate);
@@ -101,7 +100,8 @@ pub fn rollup(
 /// Reads a record (absent or unreadable: empty).
 pub fn read_record(bytes: Option<&[u8]>) -> Record {
     bytes
-        .and_then(|bytes| postcard::from_bytes(bytes).ok())
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .map(super::decode_record)
         .unwrap_or_default()
 }
 
@@ -110,8 +110,7 @@ fn add_to_record(kv: &dyn Kv, key: &str, sums: &Record) -> Result<(), HostError>
     for (group, aggregate) in sums {
         merge(&mut record, group, aggregate);
     }
-    let bytes = postcard::to_allocvec(&record).map_err(|e| HostError(e.to_string()))?;
-    kv.set(key, &bytes)
+    kv.set(key, super::encode_record(&record).as_bytes())
 }
 
 /// Rolls up every closed minute in the store, page by page, and answers the sums of the

@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tollgate_config::{LogToEventhub, Logger, LoggerSink};
@@ -121,7 +120,7 @@ pub fn sas_token(resource: &str, key_name: &str, key: &str, expiry: u64) -> Stri
     let signature = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
         Ok(mut mac) => {
             mac.update(signed.as_bytes());
-            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+            crate::expr::base64_encode(&mac.finalize().into_bytes())
         }
         // HMAC takes a key of any length; unreachable.
         Err(_) => String::new(),
