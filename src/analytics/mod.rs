@@ -269,7 +269,8 @@ pub fn decode_record(text: &str) -> Record {
         }
         let mut sums = Aggregate::default();
         sums.classes.copy_from_slice(&numbers[..7]);
-        sums.latency.copy_from_slice(&numbers[7..7 + histogram::BUCKETS]);
+        sums.latency
+            .copy_from_slice(&numbers[7..7 + histogram::BUCKETS]);
         sums.bytes_in = numbers[7 + histogram::BUCKETS];
         sums.bytes_out = numbers[8 + histogram::BUCKETS];
         record.push((group, sums));
