@@ -363,7 +363,7 @@ fn summary(rows: &[Row], what: &str) -> String {
             let errors = c[2] + c[3] + c[4] + c[5];
             let p = |n| r.percentile(n).map_or("–".into(), |v| format!("{v} ms"));
             format!(
-                "<tr data-group=\"{g}\"><td>{g}</td><td>{calls}</td><td>{}</td><td>{}</td><td>{}</td>\
+                "<tr data-group=\"{g}\"><td>{shown}</td><td>{calls}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 c[0],
                 c[2] + c[4] + c[5],
@@ -374,6 +374,7 @@ fn summary(rows: &[Row], what: &str) -> String {
                 p(95),
                 p(99),
                 g = esc(&r.group),
+                shown = if r.group.is_empty() { "(no API matched)".to_string() } else { esc(&r.group) },
             )
         })
         .collect();

@@ -37,12 +37,12 @@ pub fn svg(id: &str, title: &str, unit: &str, labels: &[String], series: &[Serie
     let y = |v: f64| f64::from(TOP) + plot_h * (1.0 - v / max);
     let baseline = HEIGHT - BOTTOM;
     let mut out = format!(
-        "<figure class=\"chart lines\"><svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" id=\"{id}\" \
+        "<figure class=\"chart lines\"><h3>{title}</h3><svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" id=\"{id}\" \
          aria-label=\"{title}\"><title>{title}</title>\
          <line x1=\"{LEFT}\" y1=\"{baseline}\" x2=\"{}\" y2=\"{baseline}\" stroke=\"#64748b\"/>\
          <line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{}\" y2=\"{TOP}\" stroke=\"#e2e8f0\"/>\
-         <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"#334155\">{}{unit}</text>\
-         <text x=\"{}\" y=\"{baseline}\" text-anchor=\"end\" font-size=\"11\" fill=\"#334155\">0</text>",
+         <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\" fill=\"#334155\">{}{unit}</text>\
+         <text x=\"{}\" y=\"{baseline}\" text-anchor=\"end\" font-size=\"12\" fill=\"#334155\">0</text>",
         WIDTH - RIGHT,
         WIDTH - RIGHT,
         LEFT - 6,
@@ -52,10 +52,16 @@ pub fn svg(id: &str, title: &str, unit: &str, labels: &[String], series: &[Serie
         title = esc(title),
         unit = esc(unit),
     );
-    for &i in &[0, labels.len() / 2, labels.len().saturating_sub(1)] {
+    let last = labels.len().saturating_sub(1);
+    for &i in &[0, labels.len() / 2, last] {
         if let Some(label) = labels.get(i) {
+            let anchor = match i {
+                0 => "start",
+                i if i == last => "end",
+                _ => "middle",
+            };
             out.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#334155\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#334155\">{}</text>",
                 x(i),
                 HEIGHT - 10,
                 esc(label)
