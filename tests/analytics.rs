@@ -450,9 +450,12 @@ fn a_day_of_minutes_for_50_apis_is_1440_keys_in_3_get_many_calls() {
     h.clock.set(day_start + 1_442 * 60_000);
     h.sweep();
     let (reads_before, _) = h.kv.op_counts();
+    let path = "/admin/analytics?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z";
     let started = std::time::Instant::now();
-    let report = h.admin_json("/admin/analytics?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z");
+    let response = h.admin("GET", path, None);
     let elapsed = started.elapsed();
+    let size = response.body.len();
+    let report: Value = serde_json::from_slice(&response.body).unwrap();
     let (reads_after, _) = h.kv.op_counts();
     assert_eq!(report["keysRead"], 1_440);
     assert_eq!(report["count"], 1_440 * 50);
@@ -464,6 +467,6 @@ fn a_day_of_minutes_for_50_apis_is_1440_keys_in_3_get_many_calls() {
         (Some(1), Some(100))
     );
     println!(
-        "24 h of minutes, 50 APIs: 1,440 keys, 3 get_many calls, {elapsed:?} natively (debug build)"
+        "24 h of minutes, 50 APIs: 1,440 keys, 3 get_many calls, 72,000 rows, {size} bytes of JSON, {elapsed:?} natively"
     );
 }
