@@ -1,10 +1,10 @@
 //! What one call costs inside the gateway, step by step, natively on in-memory ports: loading
 //! the configuration, matching the route (the sample, and 1, 10 and 100 APIs × 3 versions,
 //! which must stay within 2× of each other), the full per-call chain (key auth + rate-limit +
-//! quota + metering, `benches/policies`), the same API without a key or policy, one
-//! validate-jwt (RS256 and HS256, `tests/fixtures/access`), and backend entities
-//! (`tests/fixtures/backends`): a single backend, a healthy pool, and a call while the
-//! circuit is open.
+//! quota + metering + analytics, `benches/policies`; and with `analytics = false`), the same
+//! API without a key or policy, one validate-jwt (RS256 and HS256, `tests/fixtures/access`),
+//! and backend entities (`tests/fixtures/backends`): a single backend, a healthy pool, and a
+//! call while the circuit is open.
 //!
 //! `cargo bench --bench per_call` (std only, `harness = false`). Native numbers are a lower
 //! bound of the in-wasm cost (roughly 1.5–3×); `scripts/bench.sh` measures the component.
@@ -173,6 +173,14 @@ fn main() {
         20_000,
         || gw.get_with_key("/bench/x", &key).status,
     );
+    let mut quiet = bench_gateway();
+    let mut config = quiet.gateway.config().clone();
+    config.gateway.analytics = false;
+    quiet.gateway = Gateway::new(config);
+    let (_, quiet_key, _) = quiet.subscribe("/products/full");
+    time("full chain, analytics = false", 20_000, || {
+        quiet.get_with_key("/bench/x", &quiet_key).status
+    });
     let (reads, writes) = gw.kv.op_counts();
     for _ in 0..100 {
         gw.get_with_key("/bench/x", &key);

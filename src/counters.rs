@@ -167,9 +167,14 @@ pub fn by_key(counter_key: &str) -> String {
     out
 }
 
-/// Whether `key` is a windowed counter whose window is over at `now_ms`.
+/// The namespace of analytics records, which carry their expiry like windows do.
+const RECORD_WINDOWS: &str = "v1/an/w/";
+
+/// Whether `key` is a windowed counter (or an analytics record) whose window is over at
+/// `now_ms`.
 pub fn is_expired_window(key: &str, now_ms: u64) -> bool {
     key.strip_prefix(WINDOWS)
+        .or_else(|| key.strip_prefix(RECORD_WINDOWS))
         .and_then(|rest| rest.split('/').next())
         .and_then(|expires| expires.parse::<u64>().ok())
         .is_some_and(|expires| now_ms / 1_000 >= expires)
@@ -186,23 +191,41 @@ pub struct Swept {
     pub scanned: usize,
     /// Expired window counters deleted.
     pub deleted: usize,
+    /// Analytics counters of closed minutes folded into records (and deleted).
+    pub rolled_up: usize,
     /// Where the next call starts (the same page again when the deletion cap was hit).
     pub next_cursor: Option<String>,
     /// Whether the whole store has been swept; otherwise call again with `next_cursor`.
     pub done: bool,
 }
 
-/// Deletes the expired window counters in one page of the store's keys, from `cursor`, at
-/// most [`MAX_DELETES_PER_SWEEP`] of them.
+/// Rolls up the analytics counters of closed minutes (see [`crate::analytics::rollup`]),
+/// then deletes the expired window counters and records in one page of the store's keys,
+/// from `cursor`, at most [`MAX_DELETES_PER_SWEEP`] of them.
 pub fn sweep(kv: &dyn Kv, now_ms: u64, cursor: Option<&str>) -> Result<Swept, HostError> {
-    let (keys, next_cursor) = kv.list_keys(cursor)?;
+    let (mut keys, next_cursor) = kv.list_keys(cursor)?;
+    let scanned = keys.len();
+    let rolled = crate::analytics::rollup::rollup(kv, &keys, now_ms, MAX_DELETES_PER_SWEEP)?;
+    if rolled.counters >= MAX_DELETES_PER_SWEEP {
+        // More minutes to fold in this page: the next call lists it again.
+        return Ok(Swept {
+            scanned,
+            deleted: 0,
+            rolled_up: rolled.counters,
+            next_cursor: cursor.map(str::to_string),
+            done: false,
+        });
+    }
+    // Analytics counters are the roll-up's: it deletes them once their minute is folded in.
+    keys.retain(|key| !crate::analytics::rollup::is_counter(key));
     let mut deleted = 0;
     for key in keys.iter().filter(|key| is_expired_window(key, now_ms)) {
         if deleted == MAX_DELETES_PER_SWEEP {
             // More to delete in this page: the next call lists it again.
             return Ok(Swept {
-                scanned: keys.len(),
+                scanned,
                 deleted,
+                rolled_up: rolled.counters,
                 next_cursor: cursor.map(str::to_string),
                 done: false,
             });
@@ -211,8 +234,9 @@ pub fn sweep(kv: &dyn Kv, now_ms: u64, cursor: Option<&str>) -> Result<Swept, Ho
         deleted += 1;
     }
     Ok(Swept {
-        scanned: keys.len(),
+        scanned,
         deleted,
+        rolled_up: rolled.counters,
         done: next_cursor.is_none(),
         next_cursor,
     })

@@ -6,6 +6,7 @@ use tollgate_config::Config;
 
 use crate::access::{self, Caller, KeySource};
 use crate::admin;
+use crate::analytics;
 use crate::body::Meter;
 use crate::cache;
 use crate::error::PolicyError;
@@ -88,13 +89,15 @@ impl Gateway {
         request.headers.keep_host_values();
         let started_ms = host.clock.now_millis();
         let request_id = observe::request_id(&request, host);
+        let trace_id = observe::trace_id(&mut request, host);
         let method = request.method.clone();
         // A streamed body's bytes are known once it has been moved (after delivery).
         let request_size = Meter::new(&request.body, request.stream.as_ref());
         let deliver = |mut response: Response| {
             response.headers.set("x-request-id", request_id.as_str());
             let response_size = Meter::new(&response.body, response.stream.as_ref());
-            let answered = Call::new(&response, None);
+            let mut answered = Call::new(&response, None);
+            answered.answered_ms = host.clock.now_millis();
             deliver(response);
             Call {
                 response_bytes: response_size.bytes(),
@@ -120,9 +123,13 @@ impl Gateway {
                 self.route_call(request, &request_id, host, deliver)
             }
         };
+        if self.config.gateway.analytics && !call.admin {
+            count_for_analytics(&call, started_ms, request_size.bytes(), &request_id, host);
+        }
         let record = LogRecord {
             started_ms,
             request_id: &request_id,
+            trace_id: &trace_id,
             method: &method,
             api: &call.api,
             operation: &call.operation,
@@ -158,6 +165,7 @@ impl Gateway {
                 };
                 Call {
                     api: "admin".into(),
+                    admin: true,
                     ..deliver(response)
                 }
             }
@@ -329,8 +337,48 @@ fn meter(
     }
 }
 
+/// Counts the call in the analytics aggregates (one increment; see [`crate::analytics`]).
+/// A store failure cannot change the answer; it goes to the log.
+fn count_for_analytics(
+    call: &Call,
+    started_ms: u64,
+    request_bytes: usize,
+    request_id: &str,
+    host: &Host<'_>,
+) {
+    let event = analytics::Event {
+        api: &call.api,
+        operation: &call.operation,
+        product: &call.product,
+        subscription: &call.subscription,
+        status: call.status,
+        limited: call
+            .error
+            .as_ref()
+            .is_some_and(|e| matches!(e.reason, "RateLimitExceeded" | "QuotaExceeded")),
+        latency_ms: call.answered_ms.saturating_sub(started_ms),
+        request_bytes: request_bytes as u64,
+        response_bytes: call.response_bytes as u64,
+    };
+    let now = host.clock.now_millis();
+    if let Err(error) = analytics::record(host.kv, &event, now) {
+        let line = serde_json::json!({
+            "time": crate::rfc3339::format(now),
+            "level": "error",
+            "source": "analytics",
+            "requestId": request_id,
+            "detail": crate::subscriptions::keys::redact_hex(&error.0),
+        });
+        host.log.line(&line.to_string());
+    }
+}
+
 /// What the log needs of one call (the response itself has gone to the client).
 struct Call {
+    /// When the response was handed to the client (ms since the epoch).
+    answered_ms: u64,
+    /// An admin API call (not counted in analytics).
+    admin: bool,
     status: u16,
     response_bytes: usize,
     error: Option<PolicyError>,
@@ -346,6 +394,8 @@ struct Call {
 impl Call {
     fn new(response: &Response, error: Option<PolicyError>) -> Self {
         Call {
+            answered_ms: 0,
+            admin: false,
             status: response.status,
             response_bytes: response.body.len(),
             error,

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod analytics;
 pub mod backends;
 pub mod body;
 pub mod cache;

@@ -50,6 +50,23 @@ pub fn traceparent(incoming: Option<&str>, host: &Host<'_>) -> String {
     format!("00-{}-{span}-01", hex::encode(trace))
 }
 
+/// The call's trace: the caller's `traceparent` when valid, else a new trace whose context
+/// is written into `request` (so the backend call continues it). Answers the trace id, which
+/// the log line records.
+pub fn trace_id(request: &mut Request, host: &Host<'_>) -> String {
+    if let Some((trace_id, _)) = request
+        .headers
+        .get("traceparent")
+        .and_then(parse_traceparent)
+    {
+        return trace_id.to_string();
+    }
+    let started = traceparent(None, host);
+    let trace_id = started.get(3..35).unwrap_or_default().to_string();
+    request.headers.set("traceparent", started);
+    trace_id
+}
+
 /// `(trace-id, flags)` of a valid version-00 `traceparent`.
 fn parse_traceparent(value: &str) -> Option<(&str, &str)> {
     let mut parts = value.trim().split('-');
@@ -101,6 +118,8 @@ pub struct LogRecord<'a> {
     pub started_ms: u64,
     /// The call's id.
     pub request_id: &'a str,
+    /// The W3C trace id (32 hex digits) the call belongs to.
+    pub trace_id: &'a str,
     /// HTTP method.
     pub method: &'a str,
     /// API id, `admin`, or empty when nothing matched.
@@ -136,6 +155,7 @@ impl LogRecord<'_> {
         serde_json::json!({
             "time": time,
             "requestId": self.request_id,
+            "traceId": self.trace_id,
             "method": self.method,
             "api": self.api,
             "operation": self.operation,

@@ -38,8 +38,8 @@ fn kv_operations_per_call_for_the_full_chain() {
     let steady = cost(&gw, &basic);
     rows.push(("basic, first call of a rate window", first));
     rows.push(("basic, later calls", steady));
-    assert_eq!((first.0, first.1, first.2), (2, 6, 200));
-    assert_eq!((steady.0, steady.1, steady.2), (2, 4, 200));
+    assert_eq!((first.0, first.1, first.2), (2, 7, 200));
+    assert_eq!((steady.0, steady.1, steady.2), (2, 5, 200));
 
     // Basic, subscription started at midnight UTC: the daily quota shares metering's counter.
     gw.clock.set(NOW_MS - 12 * 3_600_000);
@@ -48,14 +48,14 @@ fn kv_operations_per_call_for_the_full_chain() {
     cost(&gw, &aligned);
     let shared = cost(&gw, &aligned);
     rows.push(("basic, day-aligned subscription, later calls", shared));
-    assert_eq!((shared.0, shared.1), (2, 3));
+    assert_eq!((shared.0, shared.1), (2, 4));
 
     // Premium: rate-limit 600/60 s + metering (no quota).
     let premium = gw.subscribe("/products/premium").1;
     cost(&gw, &premium);
     let premium_steady = cost(&gw, &premium);
     rows.push(("premium, later calls", premium_steady));
-    assert_eq!((premium_steady.0, premium_steady.1), (2, 3));
+    assert_eq!((premium_steady.0, premium_steady.1), (2, 4));
 
     // A rejected call (the 11th in a minute on basic): the rejection is metered too.
     for _ in 0..8 {
@@ -63,7 +63,7 @@ fn kv_operations_per_call_for_the_full_chain() {
     }
     let rejected = cost(&gw, &basic);
     rows.push(("basic, rate-limited call (429)", rejected));
-    assert_eq!((rejected.0, rejected.1, rejected.2), (2, 4, 429));
+    assert_eq!((rejected.0, rejected.1, rejected.2), (2, 5, 429));
 
     println!("\nKV operations per call (sample policies, GET without a body):");
     println!("{:<48} {:>5} {:>6}", "call", "reads", "writes");
@@ -73,12 +73,14 @@ fn kv_operations_per_call_for_the_full_chain() {
     println!(
         "reads: key lookup (2 gets). writes: rate-limit 1 increment (+2 on a window's first \
          call), quota 1, metering: calls 1 (shared with a day-aligned quota) + response \
-         bytes 1 (+ request bytes when there is a body, + rejected on a rejection)."
+         bytes 1 (+ request bytes when there is a body, + rejected on a rejection); analytics 1 \
+         (`[gateway] analytics`, + request bytes when there is a body)."
     );
 }
 
 /// The configurations `scripts/bench.sh` measures load, answer 200 and cost what its table
-/// reports: the full chain 2 reads and 4 writes per call, the keyless API none.
+/// reports: the full chain 2 reads and 4 writes per call plus analytics' one, the keyless API
+/// only analytics' one.
 #[test]
 fn the_benchmark_configuration_costs_what_bench_sh_reports() {
     let mut gw = TestGateway::with(
@@ -89,7 +91,7 @@ fn the_benchmark_configuration_costs_what_bench_sh_reports() {
         .0
         .insert("bench_backend".into(), "http://backend.test".into());
     let key = gw.subscribe("/products/full").1;
-    let cost = |path: &str, key: Option<&str>| {
+    fn cost(gw: &TestGateway, path: &str, key: Option<&str>) -> (u64, u64, u16) {
         let (r0, w0) = gw.kv.op_counts();
         let status = match key {
             Some(key) => gw.get_with_key(path, key).status,
@@ -97,11 +99,19 @@ fn the_benchmark_configuration_costs_what_bench_sh_reports() {
         };
         let (r1, w1) = gw.kv.op_counts();
         (r1 - r0, w1 - w0, status)
-    };
-    cost("/bench/x", Some(&key));
-    assert_eq!(cost("/bench/x", Some(&key)), (2, 4, 200));
-    assert_eq!(cost("/open/x", None), (0, 0, 200));
-    assert_eq!(cost("/bench/x", None).2, 401);
+    }
+    cost(&gw, "/bench/x", Some(&key));
+    assert_eq!(cost(&gw, "/bench/x", Some(&key)), (2, 5, 200));
+    assert_eq!(cost(&gw, "/open/x", None), (0, 1, 200));
+    // With analytics off, as before it.
+    gw.gateway = tollgate::Gateway::new({
+        let mut config = gw.gateway.config().clone();
+        config.gateway.analytics = false;
+        config
+    });
+    assert_eq!(cost(&gw, "/bench/x", Some(&key)), (2, 4, 200));
+    assert_eq!(cost(&gw, "/open/x", None), (0, 0, 200));
+    assert_eq!(cost(&gw, "/bench/x", None).2, 401);
 }
 
 /// Only what decides admission, and the count that bills a forwarded call, touch the store
@@ -135,8 +145,8 @@ fn only_the_bytes_and_the_log_line_come_after_the_response_is_delivered() {
     let (r2, w2) = gw.kv.op_counts();
     assert_eq!(
         (r2 - r1, w2 - w1),
-        (0, 1),
-        "after it: metering's response bytes"
+        (0, 2),
+        "after it: metering's response bytes, analytics' one increment"
     );
     assert_eq!(gw.log.lines().len(), lines + 1, "then the log line");
 }

@@ -221,8 +221,8 @@ fn a_daily_quota_aligned_with_the_utc_day_shares_the_usage_increment() {
     gw.clock.set(NOW_MS);
     let before = gw.kv.op_counts().1;
     assert_eq!(gw.get_with_key("/weather/current/oslo", &key).status, 200);
-    // Quota and usage share one increment; the response bytes are the other.
-    assert_eq!(gw.kv.op_counts().1 - before, 2);
+    // Quota and usage share one increment; the response bytes are the other (plus analytics').
+    assert_eq!(gw.kv.op_counts().1 - before, 3);
     for _ in 0..4 {
         assert_eq!(gw.get_with_key("/weather/current/oslo", &key).status, 200);
     }
@@ -239,7 +239,7 @@ fn a_daily_quota_aligned_with_the_utc_day_shares_the_usage_increment() {
     let key = gw.subscribe("/products/daycap").1;
     let before = gw.kv.op_counts().1;
     assert_eq!(gw.get_with_key("/weather/current/oslo", &key).status, 200);
-    assert_eq!(gw.kv.op_counts().1 - before, 3);
+    assert_eq!(gw.kv.op_counts().1 - before, 4);
 }
 
 #[test]
@@ -251,7 +251,14 @@ fn the_sweep_keeps_the_store_bounded() {
         gw.kv
             .keys()
             .into_iter()
-            .filter(|k| k.starts_with("v1/ctr/w/"))
+            .filter(|k| k.starts_with("v1/ctr/w/") && !k.contains("/an/"))
+            .count()
+    };
+    let analytics_counters = |gw: &TestGateway| {
+        gw.kv
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with("v1/ctr/w/") && k.contains("/an/"))
             .count()
     };
     // Two days of calls, one every 10 s window, swept every hour.
@@ -270,6 +277,16 @@ fn the_sweep_keeps_the_store_bounded() {
     sweep_all(&gw);
     // Live: this window and the previous one (rate limit), this hour (quota-by-key).
     assert!(counters(&gw) <= 4, "{:?}", gw.kv.keys());
+    // Analytics: the counters of the minutes still open (the rest are rolled into records,
+    // which expire too: at most 48 hours of minutes and 90 days of hours).
+    assert!(analytics_counters(&gw) <= 4, "{}", analytics_counters(&gw));
+    let records = gw
+        .kv
+        .keys()
+        .iter()
+        .filter(|k| k.starts_with("v1/an/w/"))
+        .count();
+    assert!(records <= 2 * 1_440 + 2 * 24 + 2, "{records}");
     // Between sweeps at most an hour of windows (360 rate windows × 2 keys, 2 quota hours).
     assert!(most <= 2 * 360 + 4, "{most}");
 }

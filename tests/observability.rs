@@ -55,6 +55,8 @@ fn the_backend_gets_the_request_id_and_a_continued_trace() {
     );
     assert!(forwarded.ends_with("-01"));
     assert_ne!(forwarded, incoming, "this hop has its own parent id");
+    let line: serde_json::Value = serde_json::from_str(gw.log.lines().last().unwrap()).unwrap();
+    assert_eq!(line["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
 
     gw.call(
         Request::new("GET", "/weather/current/oslo")
@@ -69,6 +71,12 @@ fn the_backend_gets_the_request_id_and_a_continued_trace() {
         .to_string();
     assert_eq!(fresh.len(), 55);
     assert!(!fresh.contains("garbage"));
+    let line: serde_json::Value = serde_json::from_str(gw.log.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        line["traceId"].as_str().unwrap(),
+        &fresh[3..35],
+        "a new trace: the log names the trace the backend call continues"
+    );
 }
 
 #[test]

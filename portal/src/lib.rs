@@ -10,13 +10,16 @@
 //! - [`signup`]: self-service subscriptions, rate-limited per client address.
 //! - [`account`]: "My subscription", reached by POSTing a key: standing, usage chart, key
 //!   regeneration.
+//! - [`dashboard`]: the operator dashboard (admin key; [`lines`] draws its charts).
 //! - [`csrf`]: the forms' protection; [`page`]: the layout and HTML escaping.
 
 pub mod account;
 pub mod catalogue;
 pub mod chart;
 pub mod csrf;
+pub mod dashboard;
 pub mod limits;
+pub mod lines;
 pub mod page;
 pub mod reference;
 pub mod signup;
@@ -93,6 +96,8 @@ impl Portal {
             ("GET" | "HEAD", "/subscription") => account::lookup_page(self, &visit, host),
             ("POST", "/subscription") => account::show(self, &visit, host),
             ("POST", "/subscription/regenerate") => account::regenerate(self, &visit, host),
+            ("GET" | "HEAD", "/admin") => dashboard::page(self, &visit, host),
+            ("POST", "/admin/login") => dashboard::login(self, &visit, host),
             ("GET" | "HEAD", "/assets/portal.css") => asset(STYLESHEET, "text/css"),
             ("GET" | "HEAD", "/assets/portal.js") => asset(SCRIPT, "text/javascript"),
             ("GET" | "HEAD", p) if p.starts_with("/apis/") => {

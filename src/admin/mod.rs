@@ -6,6 +6,7 @@
 //! Errors are `{"code", "message"}` (see `error.rs`). `openapi.json` describes every route,
 //! and a test keeps it and [`Route`] in step.
 
+mod analytics;
 mod cache;
 mod catalog;
 mod error;
@@ -73,6 +74,7 @@ fn serve(
         (Route::RegenerateSecondaryKey, _) => subscriptions::regenerate(id, false, host),
         (Route::SubscriptionUsage, _) => usage::subscription(id, request, host),
         (Route::Usage, _) => usage::all(request, config, host),
+        (Route::Analytics, _) => analytics::get(request, host),
         (Route::CountersSweep, _) => usage::sweep(request, host),
         (Route::CacheSweep, _) => cache::sweep(request, config, revision, host),
         (Route::CachePurge, _) => cache::purge(request, config, host),
@@ -98,6 +100,8 @@ pub(crate) enum Route {
     SubscriptionUsage,
     /// `/usage`
     Usage,
+    /// `/analytics`
+    Analytics,
     /// `/counters/sweep`
     CountersSweep,
     /// `/cache/sweep`
@@ -114,13 +118,14 @@ pub(crate) enum Route {
 
 impl Route {
     /// Every route.
-    pub(crate) const ALL: [Route; 12] = [
+    pub(crate) const ALL: [Route; 13] = [
         Route::Subscriptions,
         Route::Subscription,
         Route::RegeneratePrimaryKey,
         Route::RegenerateSecondaryKey,
         Route::SubscriptionUsage,
         Route::Usage,
+        Route::Analytics,
         Route::CountersSweep,
         Route::CacheSweep,
         Route::CachePurge,
@@ -138,6 +143,7 @@ impl Route {
             Route::RegenerateSecondaryKey => "/subscriptions/{id}/regenerate-secondary-key",
             Route::SubscriptionUsage => "/subscriptions/{id}/usage",
             Route::Usage => "/usage",
+            Route::Analytics => "/analytics",
             Route::CountersSweep => "/counters/sweep",
             Route::CacheSweep => "/cache/sweep",
             Route::CachePurge => "/cache/purge",
@@ -156,6 +162,7 @@ impl Route {
             Route::CountersSweep | Route::CacheSweep | Route::CachePurge => &["POST"],
             Route::SubscriptionUsage
             | Route::Usage
+            | Route::Analytics
             | Route::Apis
             | Route::Products
             | Route::OpenApi => &["GET"],

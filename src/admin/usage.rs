@@ -239,6 +239,7 @@ pub(super) fn sweep(request: &Request, host: &Host<'_>) -> Result<Response, Admi
         &json!({
             "scanned": swept.scanned,
             "deleted": swept.deleted,
+            "rolledUp": swept.rolled_up,
             "nextCursor": swept.next_cursor,
             "done": swept.done,
         }),

@@ -39,6 +39,7 @@ use crate::pipeline::ctx::{Ctx, resolve};
 
 pub use eval::STEP_BUDGET;
 pub(crate) use paths::{context_json, format_date, format_date_ms};
+pub(crate) use text::base64_encode;
 
 /// A value computed by an expression.
 #[derive(Debug, Clone, PartialEq)]

@@ -32,6 +32,17 @@ pub enum Deferred {
         /// Whether to count.
         condition: Condition,
     },
+    /// A `log-to-eventhub` message, sent to its logger.
+    Log {
+        /// `logger-id`.
+        logger_id: String,
+        /// `partition-id`.
+        partition_id: Option<String>,
+        /// `partition-key`, evaluated.
+        partition_key: Option<String>,
+        /// The message, evaluated.
+        message: String,
+    },
     /// A quota's bandwidth: add the request and response body bytes if `condition` holds.
     Bytes {
         /// The counter.
@@ -49,6 +60,7 @@ impl Deferred {
     pub fn source(&self) -> &'static str {
         match self {
             Deferred::OneWay(_) => "send-one-way-request",
+            Deferred::Log { .. } => "log-to-eventhub",
             _ => "deferred-counter",
         }
     }
@@ -100,6 +112,26 @@ impl Deferred {
                         .increment(key, i64::try_from(bytes).unwrap_or(i64::MAX))
                         .map_err(store)?;
                 }
+            }
+            Deferred::Log {
+                logger_id,
+                partition_id,
+                partition_key,
+                message,
+            } => {
+                let logger = ctx
+                    .config
+                    .loggers
+                    .iter()
+                    .find(|logger| &logger.id == logger_id)
+                    .ok_or_else(|| format!("log-to-eventhub: no logger {logger_id:?}"))?;
+                super::log_to_eventhub::send(
+                    logger,
+                    partition_id.as_deref(),
+                    partition_key.as_deref(),
+                    message,
+                    host,
+                )?;
             }
         }
         Ok(())

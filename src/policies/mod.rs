@@ -22,6 +22,7 @@ mod json_to_xml;
 mod jsonp;
 mod limit_concurrency;
 pub mod limits;
+pub mod log_to_eventhub;
 mod mock_response;
 pub mod quota;
 pub mod rate_limit;
@@ -170,6 +171,7 @@ fn run(
         Policy::SendRequest(p) => send_request::apply(p, ctx, host)?,
         Policy::Retry(p) => return retry::apply(p, section, ctx, host),
         Policy::Trace(p) => trace::apply(p, ctx, host)?,
+        Policy::LogToEventhub(p) => log_to_eventhub::apply(p, ctx, host)?,
         Policy::EmitMetric(p) => emit_metric::apply(p, ctx, host)?,
         Policy::RateLimit(p) => rate_limit::apply(p, ctx, host)?,
         Policy::RateLimitByKey(p) => rate_limit::apply_by_key(p, ctx, host)?,
@@ -228,6 +230,7 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::SendRequest(_) => "send-request",
         Policy::Retry(_) => "retry",
         Policy::Trace(_) => "trace",
+        Policy::LogToEventhub(_) => "log-to-eventhub",
         Policy::EmitMetric(_) => "emit-metric",
         Policy::RateLimit(_) => "rate-limit",
         Policy::RateLimitByKey(_) => "rate-limit-by-key",

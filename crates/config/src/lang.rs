@@ -243,6 +243,19 @@ pub struct Trace {
     pub metadata: Vec<(String, PolicyValue)>,
 }
 
+/// `<log-to-eventhub logger-id partition-id partition-key>message</log-to-eventhub>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogToEventhub {
+    /// `logger-id`: a `[loggers.<id>]` of `tollgate.toml`.
+    pub logger_id: String,
+    /// `partition-id`: the partition to send to (Event Hubs: the URL's `/partitions/<id>`).
+    pub partition_id: Option<String>,
+    /// `partition-key`: the value Event Hubs hashes to pick a partition (`BrokerProperties`).
+    pub partition_key: Option<PolicyValue>,
+    /// The message: the element's text or expression.
+    pub message: PolicyValue,
+}
+
 /// `<emit-metric name namespace value><dimension name value/></emit-metric>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmitMetric {

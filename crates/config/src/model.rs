@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::expr::PolicyValue;
+use crate::lang::LogToEventhub;
 use crate::lang::{
     Choose, CrossDomain, EmitMetric, FindAndReplace, IncludeFragment, JsonToXml, Jsonp,
     MockExample, MockResponse, Retry, SendRequest, SetMethod, SetQueryParameter, SetVariable,
@@ -18,6 +19,7 @@ mod backends;
 mod cache;
 mod concurrency;
 mod limits;
+mod loggers;
 mod portal;
 mod typed;
 mod validation;
@@ -28,6 +30,7 @@ pub use backends::*;
 pub use cache::*;
 pub use concurrency::*;
 pub use limits::*;
+pub use loggers::*;
 pub use portal::*;
 pub use typed::*;
 pub use validation::*;
@@ -58,6 +61,8 @@ pub struct Config {
     pub secret_variables: Vec<String>,
     /// `[identity]`: the client-credentials grant behind `authentication-managed-identity`.
     pub identity: Option<Identity>,
+    /// `[loggers.<id>]`: where `log-to-eventhub` sends.
+    pub loggers: Vec<Logger>,
 }
 
 /// Gateway-wide settings.
@@ -81,6 +86,9 @@ pub struct Gateway {
     /// size). A larger request is refused with 413, a larger backend response ends in 502.
     /// Default 2 MiB, Azure's buffered payload limit in its Consumption tier.
     pub max_buffered_body_bytes: u64,
+    /// `analytics`: count every call per minute, group, status class and latency bucket
+    /// (one KV increment after the response; `GET /admin/analytics`). Default `true`.
+    pub analytics: bool,
 }
 
 /// What a call whose limit or usage counter cannot be written does (`on-store-failure`).
@@ -378,6 +386,8 @@ pub enum Policy {
     Retry(Retry),
     /// `<trace>`.
     Trace(Trace),
+    /// `<log-to-eventhub>`: a message sent to a logger after the response.
+    LogToEventhub(LogToEventhub),
     /// `<emit-metric>`.
     EmitMetric(EmitMetric),
     /// `<rate-limit>`: calls per subscription over a sliding window.

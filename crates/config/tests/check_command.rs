@@ -163,7 +163,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
     let scratch = Scratch::new("check-unsupported");
     scratch.write(
         "port.xml",
-        "<policies>\n  <inbound>\n    <log-to-eventhub logger-id=\"hub\">@(context.RequestId)</log-to-eventhub>\n    \
+        "<policies>\n  <inbound>\n    <llm-content-safety backend-id=\"safety\" />\n    \
          <set-header name=\"A\"><value>@(context.Request.Certificate.Thumbprint)</value></set-header>\n    \
          <set-variable name=\"x\" value=\"@{ do { } while (true); return 1; }\" />\n    \
          <set-body template=\"liquid\">{{body | Reverse}}</set-body>\n    \
@@ -179,7 +179,7 @@ fn every_unsupported_construct_is_reported_as_file_line_unsupported() {
         .map(|l| l.split("port.xml:").nth(1).unwrap().to_string())
         .collect();
     let expected = [
-        "3: unsupported policy element <log-to-eventhub>",
+        "3: unsupported policy element <llm-content-safety>",
         "4: unsupported member `Certificate`",
         "5: unsupported expression construct: `do` loops",
         "6: liquid: unknown liquid filter `Reverse`",

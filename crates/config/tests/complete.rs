@@ -56,6 +56,7 @@ fn the_complete_fixture_loads_into_the_expected_model() {
             cache_max_entry_bytes: 1 << 20,
             on_store_failure: Default::default(),
             max_buffered_body_bytes: 2 << 20,
+            analytics: true,
         }
     );
 

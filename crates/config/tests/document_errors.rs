@@ -92,11 +92,11 @@ fn base_takes_no_attributes() {
 
 #[test]
 fn unsupported_policy_element_names_the_section() {
-    let xml = "<policies>\n  <outbound>\n    <log-to-eventhub logger-id=\"hub\">x</log-to-eventhub>\n  </outbound>\n</policies>";
+    let xml = "<policies>\n  <outbound>\n    <llm-content-safety backend-id=\"safety\" />\n  </outbound>\n</policies>";
     check(
         xml,
         3,
-        "unsupported policy element <log-to-eventhub> in <outbound>",
+        "unsupported policy element <llm-content-safety> in <outbound>",
     );
 }
 

@@ -175,6 +175,7 @@ fn config() -> Config {
             cache_max_entry_bytes: 1 << 20,
             on_store_failure: Default::default(),
             max_buffered_body_bytes: 2 << 20,
+            analytics: true,
         },
         apis: vec![weather],
         backends: Vec::new(),
@@ -188,6 +189,7 @@ fn config() -> Config {
         global: None,
         secret_variables: Vec::new(),
         identity: None,
+        loggers: Vec::new(),
     }
 }
 

@@ -29,6 +29,8 @@ use super::policies::{
 use super::policies::{
     validate_content, validate_headers, validate_parameters, validate_status_code,
 };
+// Analytics and monitoring (issue 16).
+use super::policies::log_to_eventhub;
 use crate::model::{Policy, Section};
 
 /// Parses one policy element into its [`Policy`]; errors go to the element's sink.
@@ -160,6 +162,11 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "trace",
         sections: ANYWHERE,
         parse: |el| trace::parse(el).map(Policy::Trace),
+    },
+    Entry {
+        element: "log-to-eventhub",
+        sections: ANYWHERE,
+        parse: |el| log_to_eventhub::parse(el).map(Policy::LogToEventhub),
     },
     Entry {
         element: "emit-metric",

@@ -1,13 +1,14 @@
 //! Rules that depend on which scope a document is attached to, checked once every document
 //! has its place: Azure allows `quota` only at product scope, `rate-limit` at product, API
 //! and operation scope, and their `<api>`/`<operation>` children only at product scope;
-//! `cross-domain` only at global scope.
+//! `cross-domain` only at global scope. It also checks that each `log-to-eventhub` names a
+//! declared `[loggers.<id>]`.
 //!
 //! A document shared by several scopes is checked for each; the error names the document's
 //! file and the element's line.
 
 use super::error::LoadError;
-use crate::model::{Config, Policy, PolicyDocument, Section};
+use crate::model::{Config, Logger, Policy, PolicyDocument, Section};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -45,7 +46,7 @@ pub(crate) fn check(config: &Config) -> Vec<LoadError> {
         }
     }
     for (scope, document) in documents {
-        check_document(scope, document, &mut errors);
+        check_document(scope, document, &config.loggers, &mut errors);
     }
     // A document attached to several scopes of one kind reports each mistake once.
     let mut unique: Vec<LoadError> = Vec::with_capacity(errors.len());
@@ -57,7 +58,12 @@ pub(crate) fn check(config: &Config) -> Vec<LoadError> {
     unique
 }
 
-fn check_document(scope: Scope, document: &PolicyDocument, errors: &mut Vec<LoadError>) {
+fn check_document(
+    scope: Scope,
+    document: &PolicyDocument,
+    loggers: &[Logger],
+    errors: &mut Vec<LoadError>,
+) {
     let sections = [
         Section::Inbound,
         Section::Backend,
@@ -88,6 +94,15 @@ fn check_document(scope: Scope, document: &PolicyDocument, errors: &mut Vec<Load
                      not at {} scope: it answers /crossdomain.xml for the whole gateway",
                     scope.describe()
                 )),
+                Policy::LogToEventhub(log)
+                    if !loggers.iter().any(|logger| logger.id == log.logger_id) =>
+                {
+                    Some(format!(
+                        "<log-to-eventhub> logger-id {:?} names no logger: declare \
+                         [loggers.{}] in tollgate.toml (type = \"eventhub\" or \"http\")",
+                        log.logger_id, log.logger_id
+                    ))
+                }
                 _ => None,
             };
             if let Some(message) = message {

@@ -26,6 +26,7 @@ pub(crate) mod json_to_xml;
 pub(crate) mod jsonp;
 pub(crate) mod limit_concurrency;
 pub(crate) mod limits;
+pub(crate) mod log_to_eventhub;
 pub(crate) mod mock_response;
 pub(crate) mod quota;
 pub(crate) mod quota_by_key;

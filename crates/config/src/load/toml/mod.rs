@@ -22,6 +22,7 @@
 //! max-buffered-body-bytes = 2097152  # default 2 MiB; the largest body read into memory for a
 //!                                # policy that reads it (1024 to 1073741824); bodies no policy
 //!                                # reads stream, whatever their size
+//! analytics = true               # default; per-minute traffic, errors, latency (GET /admin/analytics)
 //!
 //! [apis.weather]                 # id: [a-z0-9][a-z0-9-_]*
 //! display-name = "Weather API"   # default: the id
@@ -105,6 +106,7 @@ pub(crate) mod backends;
 mod breaker;
 mod fields;
 mod identity;
+mod loggers;
 mod named_values;
 mod portal;
 mod products;
@@ -179,6 +181,7 @@ const TOP_LEVEL: &[&str] = &[
     "named-values",
     "identity",
     "version-sets",
+    "loggers",
 ];
 const GATEWAY: &[&str] = &[
     "admin-path",
@@ -187,6 +190,7 @@ const GATEWAY: &[&str] = &[
     "cache-max-entry-bytes",
     "on-store-failure",
     "max-buffered-body-bytes",
+    "analytics",
 ];
 
 /// Default `cache-max-entry-bytes`: 1 MiB.
@@ -220,6 +224,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let products = products::read_products(&mut root, sink, &mut policies);
     let portal = portal::read_portal(&mut root, sink);
     let mut secret_variables = named_values::read_named_values(&mut root, sink);
+    let loggers = loggers::read_loggers(&mut root, sink);
     let identity = identity::read_identity(&mut root, sink, &mut secret_variables);
     let _ = root.finish(sink);
 
@@ -256,6 +261,7 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
         global: None,
         secret_variables,
         identity,
+        loggers,
     };
     Some(Manifest {
         config,
@@ -275,6 +281,7 @@ fn default_gateway() -> Gateway {
         cache_max_entry_bytes: DEFAULT_CACHE_MAX_ENTRY_BYTES,
         on_store_failure: StoreFailure::FailClosed,
         max_buffered_body_bytes: DEFAULT_MAX_BUFFERED_BODY_BYTES,
+        analytics: true,
     }
 }
 
@@ -299,6 +306,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         MAX_BUFFERED_BODY_BYTES,
     );
     let on_store_failure = on_store_failure(&mut table, sink);
+    let analytics = table.bool(sink, "analytics", defaults.analytics);
     let finished = table.finish(sink);
     let admin = admin?.map_or(defaults.admin_path, |path| path.value);
     let portal = portal?;
@@ -322,6 +330,7 @@ fn read_gateway(root: &mut Table<'_, '_>, sink: &mut Sink<'_>) -> Result<Gateway
         on_store_failure: on_store_failure?.unwrap_or(defaults.on_store_failure),
         max_buffered_body_bytes: max_buffered_body_bytes?
             .unwrap_or(defaults.max_buffered_body_bytes),
+        analytics: analytics?.value,
     })
 }
 
