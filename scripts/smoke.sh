@@ -52,6 +52,12 @@ expect "call with key" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weat
 expect "wind (operation rewrite)" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/wind/oslo")" '"altitudeM": 120'
 expect "call without key" "$(curl -s "$gw/weather/current/oslo")" '{"statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."}'
 
+echo "==> step 3b: version 2, and a body its OpenAPI schema refuses"
+expect "v2 call" "$(curl -s -H "Ocp-Apim-Subscription-Key: $key" "$gw/weather/v2/current/oslo")" '"unit": "C"'
+v2_post() { curl -s -X POST -H "Ocp-Apim-Subscription-Key: $key" -H 'Content-Type: application/json' -d "$1" "$gw/weather/v2/observations"; }
+expect "v2 observation" "$(v2_post '{"city": "oslo", "temperatureC": 11.5}')" '"temperatureC": 11.5'
+expect "v2 observation refused" "$(v2_post '{"city": "oslo", "temperatureC": 99}')" '{"statusCode": 400, "message": "Body of the request does not conform to the definition Observation'
+
 invalid='{"statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."}'
 echo "==> step 4: suspend, regenerate, delete"
 curl -s -X PATCH "$gw/admin/subscriptions/$id" "${admin[@]}" -d '{"state": "suspended"}' >/dev/null

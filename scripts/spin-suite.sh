@@ -4,7 +4,10 @@
 #     client address against ip-filter, atomic increments, a quota of 100 against 32
 #     concurrent clients on one Spin (SQLite) and on two Spins behind a load balancer on one Redis;
 #   - the README walkthrough (scripts/smoke.sh) on Spin's default SQLite store and on Redis;
-#   - the portal's browser test (scripts/browser-test.sh) against spin up.
+#   - the portal's browser test (scripts/browser-test.sh) and the operator dashboard's
+#     (scripts/dashboard-test.sh) against spin up;
+#   - OpenTelemetry traces (scripts/otel-check.sh) and a 60 s schemathesis run on the admin API
+#     (scripts/fuzz-admin.sh).
 #
 #   scripts/spin-suite.sh       (after building both components; scripts/test.sh does all of it)
 #
@@ -58,5 +61,14 @@ fi
 
 step "the developer portal in headless Chromium, under spin up"
 TOLLGATE_HOST=spin scripts/browser-test.sh
+
+step "the operator dashboard in headless Chromium, under spin up (scripts/dashboard-test.sh)"
+scripts/dashboard-test.sh
+
+step "OpenTelemetry: the inbound span and the backend call share one trace (scripts/otel-check.sh)"
+scripts/otel-check.sh
+
+step "the admin API under schemathesis for 60 s (scripts/fuzz-admin.sh)"
+scripts/fuzz-admin.sh --budget-seconds 60 --no-build
 
 echo "spin suite: passed in $((SECONDS - started)) s"

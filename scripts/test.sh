@@ -87,6 +87,10 @@ TOLLGATE_WASM="$wasm" cargo test --locked -p tollgate-test-host "${features[@]}"
 step "scripts/bench.sh parses (bash -n; run it by hand: scripts/bench.sh)"
 bash -n scripts/bench.sh
 bash -n scripts/bench-bodies.sh
+# The soak (30 minutes) and the 10^6-run fuzzing are run by hand; their last results are in
+# docs/reliability.md.
+bash -n scripts/soak.sh
+bash -n scripts/fuzz.sh
 
 step "smoke: the README walkthrough against the sample backend (scripts/smoke.sh)"
 TOLLGATE_WASM="$wasm" scripts/smoke.sh

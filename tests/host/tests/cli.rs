@@ -32,10 +32,16 @@ async fn binary_prints_its_address_first_and_serves() {
         StatusCode::OK
     );
     assert_eq!(lines.next().unwrap().unwrap(), "from-guest");
+    let stats: serde_json::Value =
+        serde_json::from_str(&get(addr, "/__stats").await.text()).unwrap();
     assert_eq!(
-        get(addr, "/__stats").await.text(),
-        "{\"requests\":4,\"kvReads\":0,\"kvWrites\":1}\n"
+        (&stats["requests"], &stats["kvReads"], &stats["kvWrites"]),
+        (&4.into(), &0.into(), &1.into()),
+        "{stats}"
     );
+    // The largest linear memory an instance reached: the probe's is a few pages.
+    let peak = stats["peakMemoryBytes"].as_u64().unwrap();
+    assert!(peak > 0 && peak < 16 << 20, "{stats}");
     drop(child);
     let _ = std::fs::remove_file(&db);
 }

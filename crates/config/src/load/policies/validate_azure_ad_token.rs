@@ -4,7 +4,7 @@
 //! The model is a [`ValidateJwt`] with [`EntraChecks`]: one executor serves both elements.
 
 use super::check_header::parse_status;
-use super::validate_jwt::{plain_list, required_claim, source};
+use super::validate_jwt::{plain_list, required_claims, source};
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::template::preview;
@@ -117,20 +117,7 @@ fn children(
                     .extend(plain_list(list, "audiences", "audience")?);
                 Ok(())
             }),
-            "required-claims" => el.nested(child, |list| {
-                for claim in list.child_elements()? {
-                    if claim.tag_name().name() != "claim" {
-                        let name = claim.tag_name().name();
-                        return Err(list.error_at(
-                            claim.range().start,
-                            format!("<required-claims> takes only <claim>, found <{name}>"),
-                        ));
-                    }
-                    let parsed = list.nested(claim, required_claim)?;
-                    jwt.required_claims.push(parsed);
-                }
-                Ok(())
-            }),
+            "required-claims" => el.nested(child, |list| required_claims(list, jwt)),
             "decryption-keys" => Err(el.error_at(
                 offset,
                 "validate-azure-ad-token <decryption-keys> (encrypted tokens) is not supported",

@@ -204,20 +204,7 @@ fn children(el: &mut Element<'_, '_, '_>, jwt: &mut ValidateJwt) -> Result<(), R
                 jwt.issuers = plain_list(list, "issuers", "issuer")?;
                 Ok(())
             }),
-            "required-claims" => el.nested(child, |list| {
-                for claim in list.child_elements()? {
-                    if claim.tag_name().name() != "claim" {
-                        let name = claim.tag_name().name();
-                        return Err(list.error_at(
-                            claim.range().start,
-                            format!("<required-claims> takes only <claim>, found <{name}>"),
-                        ));
-                    }
-                    let parsed = list.nested(claim, required_claim)?;
-                    jwt.required_claims.push(parsed);
-                }
-                Ok(())
-            }),
+            "required-claims" => el.nested(child, |list| required_claims(list, jwt)),
             "decryption-keys" => Err(el.error_at(
                 offset,
                 "validate-jwt <decryption-keys> (encrypted tokens) is not supported",
@@ -235,6 +222,25 @@ fn children(el: &mut Element<'_, '_, '_>, jwt: &mut ValidateJwt) -> Result<(), R
         }
     }
     result
+}
+
+/// `<required-claims>`: `<claim>` children only.
+pub(super) fn required_claims(
+    list: &mut Element<'_, '_, '_>,
+    jwt: &mut ValidateJwt,
+) -> Result<(), Reported> {
+    for claim in list.child_elements()? {
+        if claim.tag_name().name() != "claim" {
+            let name = claim.tag_name().name();
+            return Err(list.error_at(
+                claim.range().start,
+                format!("<required-claims> takes only <claim>, found <{name}>"),
+            ));
+        }
+        let parsed = list.nested(claim, required_claim)?;
+        jwt.required_claims.push(parsed);
+    }
+    Ok(())
 }
 
 pub(super) fn plain_list(
@@ -318,7 +324,7 @@ fn signing_key(key: &mut Element<'_, '_, '_>) -> Result<SigningKey, Reported> {
     Ok(SigningKey { id, material })
 }
 
-pub(super) fn required_claim(claim: &mut Element<'_, '_, '_>) -> Result<RequiredClaim, Reported> {
+fn required_claim(claim: &mut Element<'_, '_, '_>) -> Result<RequiredClaim, Reported> {
     let name = claim.required_plain("name").and_then(|attr| {
         let name = attr.value.trim();
         if name.is_empty() {
