@@ -78,13 +78,26 @@ echo "tollgate.wasm (sample policies): $wasm_size bytes; pass-through: $(wc -c <
 # The bench configurations go through their own target directory, so the normal
 # tollgate.wasm is never overwritten with a bench build.
 bench_build() { # bench_build POLICY_DIR OUTPUT LOG
-    TOLLGATE_POLICIES="$PWD/$1" CARGO_TARGET_DIR="$target/bench-wasm" \
+    TOLLGATE_POLICIES="$(cd "$1" && pwd)" CARGO_TARGET_DIR="$target/bench-wasm" \
         cargo build --locked --target wasm32-wasip2 --release -p tollgate >"$3" 2>&1 &&
         cp "$target/bench-wasm/wasm32-wasip2/release/tollgate.wasm" "$2"
 }
 echo "tollgate with benches/policies (full chain)"
 bench_build benches/policies "$out/tollgate-full.wasm" "$out/build-full.log" ||
     { cat "$out/build-full.log" >&2; die "building benches/policies failed"; }
+# The same chain with `[gateway] analytics = false`, on its own path (/bench-na/...), for the
+# spin rows: what analytics' one increment per call costs on each store.
+echo "tollgate with benches/policies and analytics = false"
+noanalytics_dir="$out/policies-noanalytics"
+rm -rf "$noanalytics_dir" && cp -r benches/policies "$noanalytics_dir"
+python3 - "$noanalytics_dir/tollgate.toml" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read().replace('path = "bench"', 'path = "bench-na"', 1)
+open(path, "w").write("[gateway]\nanalytics = false\n\n" + text)
+PY
+bench_build "$noanalytics_dir" "$out/tollgate-noanalytics.wasm" "$out/build-noanalytics.log" ||
+    { cat "$out/build-noanalytics.log" >&2; die "building benches/policies with analytics = false failed"; }
 echo "tollgate with benches/policies-cache (cache-lookup / cache-store)"
 cache_wasm="$out/tollgate-cache.wasm"
 bench_build benches/policies-cache "$cache_wasm" "$out/build-cache.log" ||
@@ -306,6 +319,9 @@ component = "full"
 [[trigger.http]]
 route = "/cached/..."
 component = "cached"
+[[trigger.http]]
+route = "/bench-na/..."
+component = "noanalytics"
 [component.pass]
 source = "$passthrough_wasm"
 allowed_outbound_hosts = ["$backend"]
@@ -323,6 +339,13 @@ source = "$cache_wasm"
 key_value_stores = ["default"]
 allowed_outbound_hosts = ["$backend"]
 [component.cached.variables]
+bench_backend = "{{ bench_backend }}"
+[component.noanalytics]
+source = "$out/tollgate-noanalytics.wasm"
+key_value_stores = ["default"]
+allowed_outbound_hosts = ["$backend"]
+[component.noanalytics.variables]
+admin_key = "{{ admin_key }}"
 bench_backend = "{{ bench_backend }}"
 TOML
     extra=()
@@ -350,7 +373,9 @@ TOML
     key=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["primaryKey"])' <<<"$created")
     run_scenarios "spin" "$store" "" \
         "pass-through|$store|$gw/pass/x|" "no-policy|$store|$gw/open/x|" \
-        "full-chain|$store|$gw/bench/x|Ocp-Apim-Subscription-Key: $key" "cache-hit|$store|$gw/cached/x|"
+        "full-chain|$store|$gw/bench/x|Ocp-Apim-Subscription-Key: $key" \
+        "full-no-analytics|$store|$gw/bench-na/x|Ocp-Apim-Subscription-Key: $key" \
+        "cache-hit|$store|$gw/cached/x|"
     stop_spin_apps
 done
 

@@ -254,9 +254,19 @@ async fn a_body_of_unknown_length_goes_on_chunked_and_one_a_policy_reads_is_limi
     assert_eq!(status, 200, "{seen}");
     assert_eq!(seen, format!("{len} {expected} chunked"));
 
-    // A backend that refuses an upload without reading it: its answer reaches the client.
+    // A backend that refuses an upload without reading it. Whether its answer or the host's
+    // report of the unfinished upload comes first is a race in the host's HTTP client: the
+    // client gets the backend's 413, or Azure's 502, and never a hang or a partial body.
     let (status, body) = upload(&host, "/files/refuse", 64 << 20, true).await;
-    assert_eq!((status, body.as_str()), (413, "too big"));
+    assert!(
+        (status, body.as_str()) == (413, "too big")
+            || (status, body.as_str())
+                == (
+                    502,
+                    r#"{"statusCode": 502, "message": "The backend service could not be reached."}"#
+                ),
+        "{status} {body}"
+    );
 
     // `inspect` reads the body: buffered, so its length is known and sent.
     let (status, seen) = upload(&host, "/inspect/upload", 1000, false).await;
