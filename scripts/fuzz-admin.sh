@@ -57,10 +57,11 @@ start_spin_app "$work/app" "$wasm" "$portal" \
     --variable "admin_key=$admin_key" --variable "weather_backend=http://127.0.0.1:9"
 echo "    $host_url"
 
-# What JSON Schema cannot say: a usage range must run forwards and cover at most 366 days,
-# and a cache purge takes `api` or `prefix`, not both, and a prefix of at most 147 encoded
-# bytes. Each is a 400 whose message says so (docs/admin-api.md), so schema-valid data may
-# get a 400 on these three operations only.
+# What JSON Schema cannot say: a usage range must run forwards and cover at most 366 days, an
+# analytics range must run forwards and fit what the store keeps at its interval, and a cache
+# purge takes `api` or `prefix`, not both, and a prefix of at most 147 encoded bytes. Each is
+# a 400 whose message says so (docs/admin-api.md), so schema-valid data may get a 400 on these
+# four operations only.
 cat >"$work/schemathesis.toml" <<'TOML'
 [[operations]]
 include-path-regex = "usage$"
@@ -68,6 +69,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404"]
 
 [[operations]]
 include-path = "/cache/purge"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404"]
+
+[[operations]]
+include-path = "/analytics"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404"]
 TOML
 

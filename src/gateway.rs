@@ -111,9 +111,15 @@ impl Gateway {
         let call = match normalized {
             Err(refused) => {
                 let error = refused.to_policy_error("gateway");
+                let admin_path = self.config.gateway.admin_path.as_str();
+                let response = match under_prefix(&request.path, admin_path) {
+                    // The admin API answers in its own error shape (`ValidationError`).
+                    Some(route) => admin::refused_path(refused.message(), &request, route, host),
+                    None => error.to_response(),
+                };
                 Call {
-                    error: Some(error.clone()),
-                    ..deliver(error.to_response())
+                    error: Some(error),
+                    ..deliver(response)
                 }
             }
             Ok(normalized) => {

@@ -290,7 +290,14 @@ impl Kv for SpinKv {
         };
         match atomics::swap(cas, &value) {
             Ok(()) => Ok(Swap::Written),
-            Err(atomics::CasError::CasFailed(_)) => Ok(Swap::Conflict),
+            // Spin 4.1's Redis store writes the value, then reports `cas-failed` anyway (its
+            // SQLite store does not). The fresh handle reads the key again: our own bytes mean
+            // the swap took effect (a record is never written twice with the same bytes by two
+            // different changes: each carries its revision).
+            Err(atomics::CasError::CasFailed(fresh)) => match fresh.current().map_err(kv_error)? {
+                Some(now) if now == value => Ok(Swap::Written),
+                _ => Ok(Swap::Conflict),
+            },
             Err(atomics::CasError::StoreError(error)) => Err(kv_error(error)),
         }
     }

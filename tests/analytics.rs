@@ -470,3 +470,15 @@ fn a_day_of_minutes_for_50_apis_is_1440_keys_in_3_get_many_calls() {
         "24 h of minutes, 50 APIs: 1,440 keys, 3 get_many calls, 72,000 rows, {size} bytes of JSON, {elapsed:?} natively"
     );
 }
+
+#[test]
+fn an_unknown_format_is_refused_as_the_schema_says() {
+    let gw = support::TestGateway::new();
+    let (status, body) = gw.admin("GET", "/admin/analytics?format=null", None);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "ValidationError");
+    assert!(
+        body["message"].as_str().unwrap().contains("format"),
+        "{body}"
+    );
+}

@@ -123,3 +123,22 @@ fn a_refused_path_is_logged_with_its_reason() {
     assert!(line.contains("\"status\":400"), "{line}");
     assert!(line.contains("InvalidRequestPath"), "{line}");
 }
+
+#[test]
+fn under_the_admin_prefix_a_refused_path_answers_in_the_admin_apis_shape() {
+    let gw = gateway();
+    let response = gw.call(
+        Request::new("GET", "/admin/subscriptions/a%04b")
+            .with_header("authorization", &format!("Bearer {ADMIN_KEY}")),
+    );
+    assert_eq!(response.status, 400);
+    let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(json["code"], "ValidationError");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("control character"),
+        "{json}"
+    );
+}

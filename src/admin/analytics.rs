@@ -25,9 +25,18 @@ pub(super) fn get(request: &Request, host: &Host<'_>) -> Result<Response, AdminE
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
+    let format = match param("format") {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(AdminError::Validation(format!(
+                "format: {other:?} is not json or csv"
+            )));
+        }
+    };
     let query = parse_query(param, host.clock.now_millis())?;
     let (rows, keys_read) = report::run(host.kv, &query)?;
-    let csv = param("format") == Some("csv")
+    let csv = format
         || request
             .headers
             .get("accept")
@@ -76,7 +85,8 @@ pub(super) fn parse_query<'q>(
         })?,
     };
     let time = |name: &str, default: u64| {
-        match param(name) {
+        // An empty value is no value: the default (as `/admin/usage` reads it).
+        match param(name).filter(|text| !text.is_empty()) {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {
             AdminError::Validation(format!(

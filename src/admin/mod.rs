@@ -28,6 +28,12 @@ use error::AdminError;
 /// The OpenAPI 3.0 description of this API, served at `GET {admin}/openapi.json`.
 const OPENAPI: &str = include_str!("openapi.json");
 
+/// The admin API's answer to a request path the gateway refused before routing (an encoded
+/// `/`, a control character, `..;`: `crate::path`): 400 `ValidationError` in its own shape.
+pub fn refused_path(message: &str, request: &Request, route: &str, host: &Host<'_>) -> Response {
+    AdminError::Validation(message.to_string()).render(host, &request.method, route)
+}
+
 /// Answers one admin request. `route` is the path after the admin prefix
 /// (`/subscriptions/sub-1`; `""` or `"/"` for the root).
 /// `revision` names the running configuration (the cache sweep deletes other revisions'
