@@ -12,7 +12,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -79,7 +79,7 @@ fn get(addr: SocketAddr, path: &str) -> (u16, Vec<(String, String)>, String) {
     (status, headers, body.to_string())
 }
 
-fn host_process(wasm: &PathBuf, redis: &str, backend: &str) -> (SocketAddr, Killed) {
+fn host_process(wasm: &Path, redis: &str, backend: &str) -> (SocketAddr, Killed) {
     let (addr, lines, child) = spawn_host_process([
         format!("--component=/...={}", wasm.display()),
         format!("--var=backend={backend}"),
