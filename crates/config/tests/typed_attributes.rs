@@ -231,13 +231,17 @@ fn a_template_is_a_literal_a_named_value_or_an_expression() {
         dynamic(&from_expression.template).value,
         PolicyValue::Expr(_)
     ));
-    // A literal template is still parsed now.
+    // A literal template is still parsed now (and one without a leading `/` is rooted).
     assert_one(
-        &errors(r#"<rewrite-uri template="items"/>"#),
+        &errors(r#"<rewrite-uri template="items/{id}/{id}"/>"#),
         FILE,
         3,
-        "url template `items` must start with `/`",
+        "url template `/items/{id}/{id}` names the parameter `{id}` twice",
     );
+    let Policy::RewriteUri(relative) = policy(r#"<rewrite-uri template="items/{id}"/>"#) else {
+        panic!()
+    };
+    assert!(matches!(relative.template, Typed::Literal(ref t) if t.raw == "/items/{id}"));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! The model is a [`ValidateJwt`] with [`EntraChecks`]: one executor serves both elements.
 
 use super::check_header::parse_status;
-use super::validate_jwt::{plain_list, required_claims, source};
+use super::validate_jwt::{defaults, plain_list, required_claims, source};
 use crate::load::element::Element;
 use crate::load::error::Reported;
 use crate::load::template::preview;
@@ -56,20 +56,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reporte
     let output = el
         .optional_plain("output-token-variable-name")
         .map(|attr| attr.map(|a| a.value.trim().to_string()));
-    let mut jwt = ValidateJwt {
-        source: crate::model::TokenSource::Query(String::new()),
-        failed_validation_httpcode: 401,
-        failed_validation_error_message: None,
-        require_expiration_time: true,
-        clock_skew_secs: 0,
-        output_token_variable_name: None,
-        openid_configs: Vec::new(),
-        signing_keys: Vec::new(),
-        audiences: Vec::new(),
-        issuers: Vec::new(),
-        required_claims: Vec::new(),
-        entra: None,
-    };
+    let mut jwt = defaults();
     let mut entra = EntraChecks {
         client_application_ids: Vec::new(),
     };

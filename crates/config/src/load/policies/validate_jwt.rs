@@ -81,20 +81,7 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reporte
             }
             Ok(Some(name.to_string()))
         });
-    let mut jwt = ValidateJwt {
-        source: TokenSource::Query(String::new()),
-        failed_validation_httpcode: 401,
-        failed_validation_error_message: None,
-        require_expiration_time: true,
-        clock_skew_secs: 0,
-        output_token_variable_name: None,
-        openid_configs: Vec::new(),
-        signing_keys: Vec::new(),
-        audiences: Vec::new(),
-        issuers: Vec::new(),
-        required_claims: Vec::new(),
-        entra: None,
-    };
+    let mut jwt = defaults();
     let children = children(el, &mut jwt);
     jwt.source = source?;
     jwt.failed_validation_httpcode = code?;
@@ -110,6 +97,25 @@ pub(crate) fn parse(el: &mut Element<'_, '_, '_>) -> Result<ValidateJwt, Reporte
         ));
     }
     Ok(jwt)
+}
+
+/// Azure's defaults, before the attributes and children are read: 401, `exp` required, no
+/// clock skew, nothing checked yet.
+pub(super) fn defaults() -> ValidateJwt {
+    ValidateJwt {
+        source: TokenSource::Query(String::new()),
+        failed_validation_httpcode: 401,
+        failed_validation_error_message: None,
+        require_expiration_time: true,
+        clock_skew_secs: 0,
+        output_token_variable_name: None,
+        openid_configs: Vec::new(),
+        signing_keys: Vec::new(),
+        audiences: Vec::new(),
+        issuers: Vec::new(),
+        required_claims: Vec::new(),
+        entra: None,
+    }
 }
 
 /// Where the token is. `default_header` is used when none of the three attributes is given
