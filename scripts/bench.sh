@@ -236,7 +236,7 @@ spin_stores=""
 if [ -z "${quick:-}" ] && [ -n "$spin_cli" ]; then
     spin_stores="sqlite"
     [ -n "$spin_redis" ] && spin_stores="sqlite redis"
-    for store in $spin_stores; do specs_total=$((specs_total + 4)); done
+    for store in $spin_stores; do specs_total=$((specs_total + 5)); done
     echo "spin rows: $("$spin_cli" --version) ($spin_cli) on: $spin_stores"
 elif [ -z "$spin_cli" ]; then
     echo "!!! no Spin CLI found (spin on PATH or ../shared/tools/spin/spin): no spin up rows" >&2
