@@ -94,14 +94,28 @@ pub fn normalize(raw: &str) -> Result<Cow<'_, str>, PathError> {
 pub fn check_backend_path(path: &str) -> Result<(), PathError> {
     for segment in path.split(['/', '\\']) {
         let name = segment.split(';').next().unwrap_or_default();
-        // Only an encoded dot matters here: other escapes (an encoded line break that
-        // `rewrite-uri` made of an expression's text, say) are the backend's to read.
-        let name = name.replace("%2e", ".").replace("%2E", ".");
-        if name == "." || name == ".." {
+        if is_dot_segment(name) {
             return Err(PathError::DotSegment);
         }
     }
     Ok(())
+}
+
+/// `.` or `..`, each dot raw or as `%2e`. Only an encoded dot matters here: other escapes (an
+/// encoded line break that `rewrite-uri` made of an expression's text, say) are the
+/// backend's to read. No allocation: this runs on every forwarded call.
+fn is_dot_segment(name: &str) -> bool {
+    let mut rest = name.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    matches!(dots, 1 | 2)
 }
 
 fn is_unreserved(byte: u8) -> bool {

@@ -260,7 +260,7 @@ fn members(config: &Config, index: usize) -> Vec<Member<'_>> {
 /// The member's URL for this call: its base, the backend path, the query, and its
 /// credentials' query parameters.
 fn url_for(single: &SingleBackend, ctx: &Ctx<'_>, host: &Host<'_>) -> Result<String, PolicyError> {
-    let mut url = ctx.url_on(&resolve(&single.url, host)?)?;
+    let mut url = ctx.url_on(&resolve(&single.url, host)?);
     for (name, value) in &single.credentials.query {
         let value = resolve(value, host)?;
         url.push(if url.contains('?') { '&' } else { '?' });

@@ -97,7 +97,15 @@ impl Ctx<'_> {
     /// The backend URL the request goes to now: the base (set-backend-service, else the API's
     /// `service-url`) + the backend path + the query (`context.Request.Url`).
     pub fn backend_url(&self, host: &Host<'_>) -> Result<String, PolicyError> {
-        self.url_on(&self.backend_base_url(host)?)
+        self.check_backend_path()?;
+        Ok(self.url_on(&self.backend_base_url(host)?))
+    }
+
+    /// Refuses a backend path with a dot segment, which a policy may have built from client
+    /// input (see `crate::path`). `forward-request` checks once, before the call is counted.
+    pub fn check_backend_path(&self) -> Result<(), PolicyError> {
+        crate::path::check_backend_path(&self.request.path)
+            .map_err(|refused| refused.to_policy_error("forward-request"))
     }
 
     /// The backend base URL: `set-backend-service base-url`, else the backend entity's URL
@@ -113,11 +121,9 @@ impl Ctx<'_> {
         }
     }
 
-    /// `base` + the backend path + the query. A backend path with a dot segment (which a
-    /// policy may have built from client input) is refused: see `crate::path`.
-    pub fn url_on(&self, base: &str) -> Result<String, PolicyError> {
-        crate::path::check_backend_path(&self.request.path)
-            .map_err(|refused| refused.to_policy_error("forward-request"))?;
+    /// `base` + the backend path + the query (the path is checked by the caller:
+    /// [`Ctx::check_backend_path`]).
+    pub fn url_on(&self, base: &str) -> String {
         let mut url = base.trim_end_matches('/').to_string();
         if !self.request.path.is_empty() && !self.request.path.starts_with('/') {
             url.push('/');
@@ -127,7 +133,7 @@ impl Ctx<'_> {
             url.push('?');
             url.push_str(&self.request.query);
         }
-        Ok(url)
+        url
     }
 
     /// Sets `context.Variables[name]`.

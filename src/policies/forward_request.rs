@@ -48,9 +48,8 @@ pub fn apply(
     let timeout_secs = u32::try_from(timeout.as_millis().div_ceil(1_000)).unwrap_or(u32::MAX);
     let fail_on_error_status_code = typed::get(&policy.fail_on_error_status_code, ctx, host)?;
     let follow = typed::get(&policy.follow_redirects, ctx, host)?;
-    // A path a policy broke is refused before the call is counted.
-    crate::path::check_backend_path(&ctx.request.path)
-        .map_err(|refused| refused.to_policy_error("forward-request"))?;
+    // A path a policy broke is refused before the call is counted (and checked only here).
+    ctx.check_backend_path()?;
     meter_before_forwarding(ctx, host)?;
     let request = forwarded_request(&ctx.request);
     let started = host.clock.now_millis();
@@ -130,7 +129,7 @@ fn send_first(
     match ctx.backend_entity.filter(|_| ctx.backend_base.is_none()) {
         Some(index) => backends::send(index, request, timeout, ctx, host),
         None => {
-            let url = ctx.backend_url(host).map_err(Failure::Policy)?;
+            let url = ctx.url_on(&ctx.backend_base_url(host).map_err(Failure::Policy)?);
             host.backend
                 .send_streamed(BackendRequest {
                     url: url.clone(),
