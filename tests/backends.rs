@@ -355,6 +355,23 @@ fn a_healthy_pool_costs_one_kv_read_more_than_a_plain_backend() {
 }
 
 #[test]
+fn a_healthy_pool_reads_one_breaker_record_like_a_single_backend() {
+    // Counted in keys: a store without batch reads (Spin 4.1's Redis) makes one round trip
+    // per key, so reading every member's breaker would cost a pool of N members N reads.
+    let (tg, _) = gateway();
+    get(&tg, "/single/a");
+    get(&tg, "/weighted/a");
+    let keys = |path: &str| {
+        let before = tg.kv.keys_read();
+        assert_eq!(get(&tg, path).status, 200);
+        tg.kv.keys_read() - before
+    };
+    for _ in 0..20 {
+        assert_eq!(keys("/weighted/a"), keys("/single/a"));
+    }
+}
+
+#[test]
 fn kv_operations_of_failures_a_trip_and_an_open_circuit() {
     let (tg, faults) = gateway();
     faults.set("eu.test", Fault::Status(500, None));

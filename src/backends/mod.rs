@@ -5,8 +5,9 @@
 //! - `breaker.rs`: the breaker's state in the KV store (its doc comment is the layout).
 //!
 //! [`send`] is what `forward-request` calls when the call's backend is an entity. Per call it
-//! reads the breaker state of every member that has a breaker in one KV read (none when no
-//! member has one), skips open members, sends, and counts a failure only when one happens. A
+//! picks a member, reads that member's breaker state (one KV read; none without a breaker),
+//! picks again among the rest while the chosen one is open, sends, and counts a failure only
+//! when one happens. A
 //! member that fails to connect is followed by the next available member for idempotent
 //! methods. When no member is available the answer is 503 with `Retry-After`, and no backend
 //! is called.
@@ -88,7 +89,8 @@ struct Member<'c> {
     single: &'c SingleBackend,
     weight: u32,
     priority: u32,
-    state: State,
+    /// Its breaker's state, once read (read only when the member is chosen).
+    state: Option<State>,
 }
 
 /// Sends `request` (backend-relative path and query) to the backend entity `index`: a
@@ -102,21 +104,6 @@ pub fn send(
     host: &Host<'_>,
 ) -> Result<(Response, String), Failure> {
     let mut members = members(ctx.config, index);
-    let with_breaker: Vec<usize> = (0..members.len())
-        .filter(|&i| members[i].single.circuit_breaker.is_some())
-        .collect();
-    if !with_breaker.is_empty() {
-        let ids: Vec<&str> = with_breaker.iter().map(|&i| members[i].id).collect();
-        match breaker::read(host.kv, &ids) {
-            Ok(states) => {
-                for (&i, state) in with_breaker.iter().zip(states) {
-                    members[i].state = state;
-                }
-            }
-            // The store failing must not take the backends down: every circuit reads closed.
-            Err(error) => log(ctx, host, "", &error.0),
-        }
-    }
     let now = host.clock.now_millis();
     let mut excluded = vec![false; members.len()];
     let mut last_error: Option<BackendError> = None;
@@ -126,13 +113,15 @@ pub fn send(
             .iter()
             .enumerate()
             .filter(|(i, _)| !excluded[*i])
-            .filter(|(_, m)| match m.state.gate(now) {
-                Gate::Open(until) => {
-                    soonest_open = Some(soonest_open.map_or(until, |s| s.min(until)));
-                    false
-                }
-                Gate::Closed | Gate::HalfOpen => true,
-            })
+            .filter(
+                |(_, m)| match m.state.map_or(Gate::Closed, |s| s.gate(now)) {
+                    Gate::Open(until) => {
+                        soonest_open = Some(soonest_open.map_or(until, |s| s.min(until)));
+                        false
+                    }
+                    Gate::Closed | Gate::HalfOpen => true,
+                },
+            )
             .map(|(i, m)| Candidate {
                 member: i,
                 weight: m.weight,
@@ -153,12 +142,24 @@ pub fn send(
                 },
             });
         };
+        // The chosen member's breaker is read now, and only its own: a healthy pool costs
+        // one read, as a single backend does. An open member is skipped and the choice made
+        // again among the rest, which gives each the share it would have had had every
+        // state been read first.
+        if members[chosen].state.is_none() {
+            let state = read_state(&members[chosen], ctx, host);
+            members[chosen].state = Some(state);
+            if matches!(state.gate(now), Gate::Open(_)) {
+                continue;
+            }
+        }
         excluded[chosen] = true;
         let member = &members[chosen];
+        let state = member.state.unwrap_or_default();
         let rule = member.single.circuit_breaker.as_ref();
-        let probe = member.state.gate(now) == Gate::HalfOpen;
+        let probe = state.gate(now) == Gate::HalfOpen;
         if probe && let Some(rule) = rule {
-            match breaker::claim_probe(host.kv, member.id, rule, member.state, now) {
+            match breaker::claim_probe(host.kv, member.id, rule, state, now) {
                 Ok(true) => {}
                 Ok(false) => {
                     // Another call is probing: this member stays unavailable for now.
@@ -188,16 +189,8 @@ pub fn send(
             let at = host.clock.now_millis();
             let kv = if breaker::is_failure(rule, outcome) {
                 let retry_after = result.as_ref().ok().and_then(retry_after_secs);
-                breaker::record_failure(
-                    host.kv,
-                    member.id,
-                    rule,
-                    member.state,
-                    probe,
-                    retry_after,
-                    at,
-                )
-                .map(|_| ())
+                breaker::record_failure(host.kv, member.id, rule, state, probe, retry_after, at)
+                    .map(|_| ())
             } else if probe {
                 breaker::close(host.kv, member.id, at)
             } else {
@@ -216,6 +209,21 @@ pub fn send(
                 last_error = Some(BackendError::Connect(detail));
             }
             Err(error) => return Err(Failure::Backend(error)),
+        }
+    }
+}
+
+/// A member's breaker state: closed without a breaker, and when the store fails (the store
+/// failing must not take the backends down).
+fn read_state(member: &Member<'_>, ctx: &Ctx<'_>, host: &Host<'_>) -> State {
+    if member.single.circuit_breaker.is_none() {
+        return State::default();
+    }
+    match breaker::read(host.kv, &[member.id]) {
+        Ok(states) => states.into_iter().next().unwrap_or_default(),
+        Err(error) => {
+            log(ctx, host, member.id, &error.0);
+            State::default()
         }
     }
 }
@@ -240,7 +248,7 @@ fn members(config: &Config, index: usize) -> Vec<Member<'_>> {
                     single,
                     weight: service.weight,
                     priority: service.priority,
-                    state: State::default(),
+                    state: None,
                 })
             })
             .collect(),
@@ -250,7 +258,7 @@ fn members(config: &Config, index: usize) -> Vec<Member<'_>> {
                 single,
                 weight: 1,
                 priority: 0,
-                state: State::default(),
+                state: None,
             })
             .into_iter()
             .collect(),

@@ -26,6 +26,7 @@ enum Entry {
 pub struct MemoryKv {
     entries: Mutex<BTreeMap<String, Entry>>,
     reads: AtomicU64,
+    keys_read: AtomicU64,
     writes: AtomicU64,
     faults: Faults,
 }
@@ -42,6 +43,12 @@ impl MemoryKv {
             self.reads.load(Ordering::Relaxed),
             self.writes.load(Ordering::Relaxed),
         )
+    }
+
+    /// Keys read by `get` and `get_many` so far: the round trips a store without batch reads
+    /// (Spin 4.1's Redis store, see `spin.rs`) makes.
+    pub fn keys_read(&self) -> u64 {
+        self.keys_read.load(Ordering::Relaxed)
     }
 
     /// The faults to inject (none until a test switches some on).
@@ -63,6 +70,7 @@ impl MemoryKv {
 impl Kv for MemoryKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
+        self.keys_read.fetch_add(1, Ordering::Relaxed);
         self.faults.check(KvOp::Read)?;
         match self.lock().get(key) {
             None => Ok(None),
@@ -133,6 +141,8 @@ impl Kv for MemoryKv {
 
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, HostError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
+        self.keys_read
+            .fetch_add(keys.len() as u64, Ordering::Relaxed);
         self.faults.check(KvOp::Read)?;
         let entries = self.lock();
         Ok(keys
