@@ -555,11 +555,11 @@ for store in ("sqlite", "redis"):
         entity, pool = spin_rows.get(("backend-entity", store, c)), spin_rows.get(("pool", store, c))
         nokv, opened = spin_rows.get(("no-policy", store, c)), spin_rows.get(("circuit-open", store, c))
         passed = spin_rows.get(("pass-through", store, c))
-        if entity and pool and nokv:
+        if entity and pool and nokv and num(entity[4]) > 0:
             e, p, n = num(entity[5]), num(pool[5]), num(nokv[5])
             print("  spin up, %s, c=%s: a healthy pool costs no more than one backend + one KV read: p50 %.2f ms (entity %.2f, no KV %.2f; pool %+.2f ms vs the entity), rps %.2fx the entity's  %s"
                   % (store, c, p, e, n, p - e, num(pool[4]) / num(entity[4]), verdict(p <= e * 1.05)))
-        if opened and passed:
+        if opened and passed and num(passed[4]) > 0:
             o, f = num(opened[5]), num(passed[5])
             calls = trap.get(store, "?")
             print("  spin up, %s, c=%s: an open circuit answers faster than the pass-through: p50 %.2f ms vs %.2f ms (%.2fx its rps), 503s with Retry-After only: %s, backend calls: %s  %s"
