@@ -546,20 +546,24 @@ if full and nokv:
     print("  spin up, SQLite, c=1: the full chain's p99 <= 10 ms: %.2f ms  %s" % (num(full[6]), verdict(num(full[6]) <= 10.0)))
 # Backend entities under spin up. The single backend entity is the reference: it is a call to
 # one backend plus the one KV read of its breaker record (the no-policy row is the same call
-# without it); a healthy pool must cost no more (its members' records are one get_many), within
-# 5% of the entity's p50 as run-to-run noise. An open circuit must answer faster than the
-# pass-through, with no backend call (the trap's count).
+# without it); a healthy pool must cost no more (its members' records are one get_many): its p50
+# and rps within 5% of the entity's, as run-to-run noise. An open circuit must answer faster than the
+# pass-through, with no backend call (the trap's count). A row in which no call completed
+# (a store stalled for the whole cell) is MISSED.
 trap = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[3]) if l.strip())
 for store in ("sqlite", "redis"):
     for c in ("1", "32"):
         entity, pool = spin_rows.get(("backend-entity", store, c)), spin_rows.get(("pool", store, c))
         nokv, opened = spin_rows.get(("no-policy", store, c)), spin_rows.get(("circuit-open", store, c))
         passed = spin_rows.get(("pass-through", store, c))
-        if entity and pool and nokv and num(entity[4]) > 0:
+        stalled = [r[0] for r in (entity, pool, opened) if r and not num(r[4]) > 0]
+        if stalled:
+            print("  spin up, %s, c=%s: no call completed in a cell of %s  MISSED" % (store, c, ", ".join(stalled)))
+        if entity and pool and nokv and num(entity[4]) > 0 and num(pool[4]) > 0:
             e, p, n = num(entity[5]), num(pool[5]), num(nokv[5])
             print("  spin up, %s, c=%s: a healthy pool costs no more than one backend + one KV read: p50 %.2f ms (entity %.2f, no KV %.2f; pool %+.2f ms vs the entity), rps %.2fx the entity's  %s"
-                  % (store, c, p, e, n, p - e, num(pool[4]) / num(entity[4]), verdict(p <= e * 1.05)))
-        if opened and passed and num(passed[4]) > 0:
+                  % (store, c, p, e, n, p - e, num(pool[4]) / num(entity[4]), verdict(p <= e * 1.05 and num(pool[4]) >= 0.95 * num(entity[4]))))
+        if opened and passed and num(passed[4]) > 0 and num(opened[4]) > 0:
             o, f = num(opened[5]), num(passed[5])
             calls = trap.get(store, "?")
             print("  spin up, %s, c=%s: an open circuit answers faster than the pass-through: p50 %.2f ms vs %.2f ms (%.2fx its rps), 503s with Retry-After only: %s, backend calls: %s  %s"
