@@ -6,7 +6,10 @@
 # host's key-value store in memory, on a SQLite file with Spin's defaults (also with Nagle's
 # algorithm left on, as `spin up` serves) and on Redis when redis-server is installed; then the
 # same components under real `spin up` (Spin's default SQLite store, and Redis) when a Spin CLI
-# is found (`spin` on PATH or ../shared/tools/spin/spin): the numbers users get.
+# is found (`spin` on PATH or ../shared/tools/spin/spin): the numbers users get, with three
+# more rows there: a keyless API on a backend entity with a circuit breaker, on a pool of two
+# such members, and on a backend whose circuit is open (tripped before the run against a
+# counting trap backend that answers 500; the trap's count shows no call reached it).
 #
 #   scripts/bench.sh                 # 2 rounds of 4 s per cell, about 4 minutes after the builds
 #   scripts/bench.sh --duration 15 --rounds 3   # longer (or BENCH_DURATION, BENCH_ROUNDS)
@@ -34,7 +37,7 @@ while [ $# -gt 0 ]; do
         --rounds=*) rounds="${1#*=}"; shift ;;
         --quick) duration=2; rounds=1; quick=1; shift ;;
         --spin-only) spin_only=1; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see scripts/bench.sh --help)" >&2; exit 2 ;;
     esac
 done
@@ -154,11 +157,31 @@ start backend "$backend_bin" 127.0.0.1:0
 backend="$addr"
 echo "backend: $backend"
 
+# wrk -s: counts the answers that are not a 503 with Retry-After (the open circuit's answer);
+# `done` prints the sum of the threads' counts for the cell's parser.
+cat >"$work/expect-503.lua" <<'LUA'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) unexpected = 0 end
+function response(status, headers, body)
+    if status ~= 503 or (headers["retry-after"] == nil and headers["Retry-After"] == nil) then
+        unexpected = unexpected + 1
+    end
+end
+function done(summary, latency, requests)
+    local n = 0
+    for _, thread in ipairs(threads) do n = n + thread:get("unexpected") end
+    io.write(string.format("Unexpected responses: %d\n", n))
+end
+LUA
+
 results="$work/results.tsv"
 cell=0
 cells_total=0
 
 # cell SCENARIO HOST STORE C URL STATS_URL [wrk args...]: one wrk run, one row of results.
+# The errors column counts non-2xx/3xx answers and socket errors; with `-s $expect_503` (a
+# spec's EXPECT field) it counts answers other than a 503 with Retry-After instead.
 cell() {
     local scenario="$1" host="$2" store="$3" c="$4" url="$5" stats="$6"; shift 6
     cell=$((cell + 1))
@@ -178,7 +201,7 @@ rps = re.search(r"Requests/sec:\s*([\d.]+)", text)
 p50 = re.search(r"^\s*50%\s+(\S+)", text, re.M)
 p99 = re.search(r"^\s*99%\s+(\S+)", text, re.M)
 total = re.search(r"(\d+) requests in", text)
-bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+bad = re.search(r"Unexpected responses: (\d+)", text) or re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: (.*)", text)
 errors = int(bad.group(1)) if bad else 0
 if sock:
@@ -196,7 +219,8 @@ PY
     tail -1 "$results" | awk -F'\t' '{printf "%s rps, p50 %s ms, p99 %s ms, kv r/w %s, errors %s\n", $5, $6, $7, $8, $9}'
 }
 
-# run_scenarios HOST STORE STATS_URL SPEC...: SPEC is NAME|STORE|URL|HEADER (header optional).
+# run_scenarios HOST STORE STATS_URL SPEC...: SPEC is NAME|STORE|URL|HEADER|EXPECT (header
+# optional; EXPECT 503: every answer must be a 503 with Retry-After, counted by a wrk script).
 # Warms each up (first windows, first SQLite pages), then runs the cells in rounds, each
 # round visiting every scenario at every connection count, so a change in the machine's load
 # falls on all of them alike.
@@ -204,15 +228,17 @@ run_scenarios() {
     local host="$1" store="$2" stats="$3"; shift 3
     local spec name col url header args
     for spec in "$@"; do
-        IFS='|' read -r name col url header <<<"$spec"
+        IFS='|' read -r name col url header expect <<<"$spec"
         args=(); [ -n "$header" ] && args=(-H "$header")
+        [ -n "$expect" ] && args+=(-s "$work/expect-$expect.lua")
         wrk -t1 -c4 -d1s "${args[@]}" "$url" >/dev/null 2>&1 || true
     done
     for round in $(seq 1 "$rounds"); do
         for c in $connections; do
             for spec in "$@"; do
-                IFS='|' read -r name col url header <<<"$spec"
+                IFS='|' read -r name col url header expect <<<"$spec"
                 args=(); [ -n "$header" ] && args=(-H "$header")
+                [ -n "$expect" ] && args+=(-s "$work/expect-$expect.lua")
                 cell "$name" "$host" "$col" "$c" "$url" "$stats" "${args[@]}"
             done
         done
@@ -236,7 +262,7 @@ spin_stores=""
 if [ -z "${quick:-}" ] && [ -n "$spin_cli" ]; then
     spin_stores="sqlite"
     [ -n "$spin_redis" ] && spin_stores="sqlite redis"
-    for store in $spin_stores; do specs_total=$((specs_total + 5)); done
+    for store in $spin_stores; do specs_total=$((specs_total + 8)); done
     echo "spin rows: $("$spin_cli" --version) ($spin_cli) on: $spin_stores"
 elif [ -z "$spin_cli" ]; then
     echo "!!! no Spin CLI found (spin on PATH or ../shared/tools/spin/spin): no spin up rows" >&2
@@ -298,6 +324,40 @@ done
 # directory (Spin keeps its state under .spin/ there).
 cleanup_spin() { stop_spin_apps; }
 trap 'cleanup_spin; cleanup' EXIT
+if [ -n "$spin_stores" ]; then
+    # The circuit-open row's backend: answers 500 to every call and counts them (GET /__count
+    # reads the count without adding to it).
+    start trap python3 -c '
+import http.server, threading
+count, lock = 0, threading.Lock()
+class Trap(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        global count
+        if self.path == "/__count":
+            status, body = 200, str(count).encode()
+        else:
+            with lock:
+                count += 1
+            status, body = 500, b"{\"trap\": true}"
+        length = int(self.headers.get("content-length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(status)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+print("listening on http://127.0.0.1:%d" % server.server_address[1], flush=True)
+server.serve_forever()
+'
+    trap_backend="$addr"
+    echo "trap backend (answers 500, counts calls): $trap_backend"
+fi
+trap_calls="$work/trap-calls.tsv"
 for store in $spin_stores; do
     app="$work/spin-$store"
     mkdir -p "$app"
@@ -310,6 +370,7 @@ version = "0.1.0"
 admin_key = { default = "bench" }
 bench_backend = { default = "$backend" }
 backend_url = { default = "$backend" }
+trap_backend = { default = "$trap_backend" }
 [[trigger.http]]
 route = "/pass/..."
 component = "pass"
@@ -330,10 +391,11 @@ backend_url = "{{ backend_url }}"
 [component.full]
 source = "$out/tollgate-full.wasm"
 key_value_stores = ["default"]
-allowed_outbound_hosts = ["$backend"]
+allowed_outbound_hosts = ["$backend", "$trap_backend"]
 [component.full.variables]
 admin_key = "{{ admin_key }}"
 bench_backend = "{{ bench_backend }}"
+trap_backend = "{{ trap_backend }}"
 [component.cached]
 source = "$cache_wasm"
 key_value_stores = ["default"]
@@ -371,16 +433,35 @@ TOML
         -H 'Content-Type: application/json' -d '{"name": "bench", "scope": "/products/full"}') ||
         die "creating a subscription under spin up failed: $(tail -5 "$app/spin.log")"
     key=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["primaryKey"])' <<<"$created")
+    for api in entity pool; do
+        status=$(curl -s -o /dev/null -w '%{http_code}' "$gw/$api/x")
+        [ "$status" = 200 ] || die "/$api answered $status, not 200: $(curl -s "$gw/$api/x")"
+    done
+    # Trip the trap's breaker: 3 failures in one window (up to 5 when the calls straddle a
+    # window's edge); the open circuit answers 503 with Retry-After.
+    for _ in $(seq 1 6); do
+        open_head=$(curl -s -D - -o /dev/null "$gw/tripped/x")
+        grep -q '^HTTP/1.1 503' <<<"$open_head" && break
+    done
+    grep -q '^HTTP/1.1 503' <<<"$open_head" && grep -qi '^retry-after:' <<<"$open_head" ||
+        die "the tripped backend's circuit did not open: $open_head"
+    trap_before=$(curl -fs "$trap_backend/__count")
     run_scenarios "spin" "$store" "" \
         "pass-through|$store|$gw/pass/x|" "no-policy|$store|$gw/open/x|" \
+        "backend-entity|$store|$gw/entity/x|" "pool|$store|$gw/pool/x|" \
+        "circuit-open|$store|$gw/tripped/x||503" \
         "full-chain|$store|$gw/bench/x|Ocp-Apim-Subscription-Key: $key" \
         "full-no-analytics|$store|$gw/bench-na/x|Ocp-Apim-Subscription-Key: $key" \
         "cache-hit|$store|$gw/cached/x|"
+    trap_after=$(curl -fs "$trap_backend/__count")
+    printf '%s\t%s\n' "$store" "$((trap_after - trap_before))" >>"$trap_calls"
+    echo "backend calls while the circuit was open ($store): $((trap_after - trap_before))"
     stop_spin_apps
 done
 
 step "results (one run, this machine; read the ratios)"
-python3 - "$results" "$wasm_size" <<'PY'
+touch "$trap_calls"
+python3 - "$results" "$wasm_size" "$trap_calls" <<'PY'
 import math, sys
 raw = [(l.rstrip("\n").split("\t") + [""] * 9)[:9] for l in open(sys.argv[1]) if l.strip()]
 wasm_size = int(sys.argv[2])
@@ -463,6 +544,31 @@ if full and nokv:
     d = num(full[5]) - num(nokv[5])
     print("  spin up, SQLite, c=1: the full chain's p50 within 1 ms of the call with no KV: %+.2f ms  %s" % (d, verdict(d <= 1.0)))
     print("  spin up, SQLite, c=1: the full chain's p99 <= 10 ms: %.2f ms  %s" % (num(full[6]), verdict(num(full[6]) <= 10.0)))
+# Backend entities under spin up. The single backend entity is the reference: it is a call to
+# one backend plus the one KV read of its breaker record (the no-policy row is the same call
+# without it); a healthy pool must cost no more (its members' records are one get_many): its p50
+# and rps within 5% of the entity's, as run-to-run noise. An open circuit must answer faster than the
+# pass-through, with no backend call (the trap's count). A row in which no call completed
+# (a store stalled for the whole cell) is MISSED.
+trap = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[3]) if l.strip())
+for store in ("sqlite", "redis"):
+    for c in ("1", "32"):
+        entity, pool = spin_rows.get(("backend-entity", store, c)), spin_rows.get(("pool", store, c))
+        nokv, opened = spin_rows.get(("no-policy", store, c)), spin_rows.get(("circuit-open", store, c))
+        passed = spin_rows.get(("pass-through", store, c))
+        stalled = [r[0] for r in (entity, pool, opened) if r and not num(r[4]) > 0]
+        if stalled:
+            print("  spin up, %s, c=%s: no call completed in a cell of %s  MISSED" % (store, c, ", ".join(stalled)))
+        if entity and pool and nokv and num(entity[4]) > 0 and num(pool[4]) > 0:
+            e, p, n = num(entity[5]), num(pool[5]), num(nokv[5])
+            print("  spin up, %s, c=%s: a healthy pool costs no more than one backend + one KV read: p50 %.2f ms (entity %.2f, no KV %.2f; pool %+.2f ms vs the entity), rps %.2fx the entity's  %s"
+                  % (store, c, p, e, n, p - e, num(pool[4]) / num(entity[4]), verdict(p <= e * 1.05 and num(pool[4]) >= 0.95 * num(entity[4]))))
+        if opened and passed and num(passed[4]) > 0 and num(opened[4]) > 0:
+            o, f = num(opened[5]), num(passed[5])
+            calls = trap.get(store, "?")
+            print("  spin up, %s, c=%s: an open circuit answers faster than the pass-through: p50 %.2f ms vs %.2f ms (%.2fx its rps), 503s with Retry-After only: %s, backend calls: %s  %s"
+                  % (store, c, o, f, num(opened[4]) / num(passed[4]), "yes" if opened[8] == "0" else "no (" + opened[8] + " other answers)", calls,
+                     verdict(o < f and calls == "0" and opened[8] == "0")))
 PY
 cat <<'EOF'
 

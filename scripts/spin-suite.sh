@@ -3,6 +3,7 @@
 #   - tests/host/tests/spin.rs: Spin's spin-* headers (the test host must match), a forged
 #     client address against ip-filter, atomic increments, a quota of 100 against 32
 #     concurrent clients on one Spin (SQLite) and on two Spins behind a load balancer on one Redis;
+#     `wait for="all|any"` sending its send-requests together;
 #   - the README walkthrough (scripts/smoke.sh) on Spin's default SQLite store and on Redis;
 #   - the portal's browser test (scripts/browser-test.sh) and the operator dashboard's
 #     (scripts/dashboard-test.sh) against spin up;

@@ -7,6 +7,8 @@
 //! - Path tricks (`..`, `%2e%2e`, `%2f`, `..;`, double encoding) never reach a backend outside
 //!   its API's base path; what the backend receives is checked.
 //! - Atomic increments across fresh instances on Spin's SQLite store.
+//! - `wait for="all|any"` sends its `send-request` children concurrently: two calls to a slow
+//!   backend take one delay, and `any` answers with the first.
 //! - Limits are exact: 32 concurrent clients against a quota of 100, on one Spin process (its
 //!   default SQLite store), and on two Spin processes behind a round-robin load balancer
 //!   sharing one Redis (needs `redis-server`).
@@ -312,6 +314,50 @@ fn a_quota_of_100_admits_exactly_100_of_160_concurrent_calls_on_one_spin() {
     assert_eq!(tally(&statuses, 403), total - 100, "{statuses:?}");
     assert_eq!(backend.served(), 100);
     check_usage(app.addr, &id, 100, (total - 100) as u64);
+}
+
+/// `wait` under Spin: its `send-request` children are in flight together (wasi:io/poll over
+/// their futures), so `for="all"` with two calls of 2 s each takes one delay, not two, and
+/// `for="any"` answers with the first response (200 ms) without waiting for the other (6 s).
+#[test]
+fn wait_sends_its_requests_together_under_spin() {
+    let backend = DelayedBackend::start();
+    let wait = Component {
+        route: "/...",
+        wasm: tollgate_test_host::build_component_with(
+            "tollgate",
+            "wait",
+            &[(
+                "TOLLGATE_POLICIES",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/wait"),
+            )],
+        )
+        .unwrap(),
+        vars: vec![("backend", backend.url())],
+        outbound: vec![backend.url()],
+    };
+    let app = SpinApp::start("wait", &[wait], None);
+
+    let started = Instant::now();
+    let (status, body) = call(app.addr, "GET", "/all/x", &[], "");
+    let took = started.elapsed();
+    assert_eq!((status, body.as_str()), (200, "a+b"));
+    assert_eq!(backend.most_in_flight(), 2, "both calls were held at once");
+    assert!(
+        took >= Duration::from_millis(2000) && took < Duration::from_millis(3500),
+        "wait for=all took {took:?}: one delay is 2 s, two are 4 s"
+    );
+
+    let started = Instant::now();
+    let (status, body) = call(app.addr, "GET", "/any/x", &[], "");
+    let took = started.elapsed();
+    // The fast answer is stored; the slow call's variable stays unset.
+    assert_eq!((status, body.as_str()), (200, "fast+-"));
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_millis(3000),
+        "wait for=any took {took:?}: the first answer comes after 200 ms, the other after 6 s"
+    );
+    assert_eq!(backend.arrived(), ["a", "b", "fast", "slow"]);
 }
 
 /// A round-robin TCP load balancer on loopback in front of `upstreams`.

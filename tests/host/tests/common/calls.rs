@@ -120,6 +120,77 @@ impl CountingBackend {
     }
 }
 
+/// A backend on loopback that answers `/delay/MS/NAME` after MS milliseconds with the body
+/// `NAME`, and records what arrived and how many requests it held at once.
+pub struct DelayedBackend {
+    addr: SocketAddr,
+    arrived: Arc<Mutex<Vec<String>>>,
+    in_flight: Arc<Mutex<(usize, usize)>>,
+}
+
+impl DelayedBackend {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let arrived = Arc::new(Mutex::new(Vec::new()));
+        let in_flight = Arc::new(Mutex::new((0, 0)));
+        let (seen, held) = (Arc::clone(&arrived), Arc::clone(&in_flight));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let (seen, held) = (Arc::clone(&seen), Arc::clone(&held));
+                std::thread::spawn(move || {
+                    let Some(head) = read_head(&mut stream) else {
+                        return;
+                    };
+                    let head = String::from_utf8_lossy(&head);
+                    let target = head.split(' ').nth(1).unwrap_or_default();
+                    let mut parts = target.trim_start_matches("/delay/").splitn(2, '/');
+                    let ms: u64 = parts.next().unwrap_or_default().parse().unwrap_or(0);
+                    let name = parts.next().unwrap_or_default().to_string();
+                    seen.lock().unwrap().push(name.clone());
+                    {
+                        let mut held = held.lock().unwrap();
+                        held.0 += 1;
+                        held.1 = held.1.max(held.0);
+                    }
+                    std::thread::sleep(Duration::from_millis(ms));
+                    held.lock().unwrap().0 -= 1;
+                    let _ = stream.write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\
+                             content-length: {}\r\nconnection: close\r\n\r\n{name}",
+                            name.len()
+                        )
+                        .as_bytes(),
+                    );
+                });
+            }
+        });
+        DelayedBackend {
+            addr,
+            arrived,
+            in_flight,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The names of the requests that arrived, sorted.
+    pub fn arrived(&self) -> Vec<String> {
+        let mut names = self.arrived.lock().unwrap().clone();
+        names.sort();
+        names
+    }
+
+    /// The most requests the backend held at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap().1
+    }
+}
+
 /// Reads a request head (the tests send no request bodies to the backend).
 pub fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut head = Vec::new();
