@@ -12,7 +12,7 @@ use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::parse_query;
 use crate::pipeline::ctx::Ctx;
-use crate::schema::{Direction, Validator};
+use crate::schema::{Direction, Instance, SchemaError, Validator};
 
 /// Request headers that are never "unspecified": OpenAPI ignores `Accept`, `Content-Type`
 /// and `Authorization` parameter definitions, the rest belong to HTTP or the host.
@@ -225,9 +225,16 @@ pub(super) fn check(
     } else {
         Direction::Request
     };
-    let error = Validator::new(&validation.schemas, direction, None)
-        .validate(schema, &value)
-        .err()?;
+    let text = value.to_string();
+    let error = match Instance::parse(text.as_bytes()) {
+        Some(json) => Validator::new(&validation.schemas, direction, None)
+            .validate(schema, &json)
+            .err()?,
+        None => SchemaError {
+            path: String::new(),
+            message: "The value is not valid JSON.".into(),
+        },
+    };
     Some(issue(
         format!(
             "Value of the {what} {name} does not conform to the definition. {}",
