@@ -90,11 +90,13 @@ impl<'t> Instance<'t> {
     pub const ROOT: u32 = 0;
 
     /// The node at `at`.
+    #[inline]
     pub fn node(&self, at: u32) -> Node {
         self.nodes.get(at as usize).copied().unwrap_or(Node::Null)
     }
 
     /// The index just past the value at `at` (its next sibling).
+    #[inline]
     pub fn skip(&self, at: u32) -> u32 {
         match self.node(at) {
             Node::Arr { end, .. } | Node::Obj { end, .. } => end,
@@ -103,6 +105,7 @@ impl<'t> Instance<'t> {
     }
 
     /// The text of the string at `at` ("" for any other value).
+    #[inline]
     pub fn str(&self, at: u32) -> &str {
         match self.node(at) {
             Node::Str {
@@ -160,11 +163,11 @@ impl<'t> Instance<'t> {
         })
     }
 
-    /// The value of member `name` of the object at `at` (the last one if it repeats).
+    /// The value of member `name` of the object at `at` (the first one if it repeats; the
+    /// validator checks every member against its property schema, repeated or not).
     pub fn get(&self, at: u32, name: &str) -> Option<u32> {
         self.members(at)
-            .filter(|&(key, _)| self.str(key) == name)
-            .last()
+            .find(|&(key, _)| self.str(key) == name)
             .map(|(_, value)| value)
     }
 }
