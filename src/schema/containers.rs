@@ -81,12 +81,24 @@ impl Validator<'_> {
                     Direction::Request => direction::READ_ONLY,
                     Direction::Response => direction::WRITE_ONLY,
                 };
-                let missed = |(name, flags): &&(String, u8)| flags & skip == 0 && !has(name);
-                if names.iter().any(|name| missed(&name)) {
+                // One pass over the members marks the names present (the common case);
+                // only a name left unmarked is looked up again.
+                let mut present = 0u64;
+                for (key, _) in json.members(at) {
+                    let key = json.str(key);
+                    if let Some(i) = names.iter().take(64).position(|(name, _)| name == key) {
+                        present |= 1 << i;
+                    }
+                }
+                let missed = |(i, (name, flags)): &(usize, &(String, u8))| {
+                    flags & skip == 0 && (*i >= 64 || present & (1 << i) == 0) && !has(name)
+                };
+                if names.iter().enumerate().any(|entry| missed(&entry)) {
                     let missing: Vec<&str> = names
                         .iter()
+                        .enumerate()
                         .filter(missed)
-                        .map(|(name, _)| name.as_str())
+                        .map(|(_, (name, _))| name.as_str())
                         .collect();
                     return fail(format!(
                         "Required properties are missing from object: {}.",

@@ -377,21 +377,22 @@ impl Parser<'_> {
     fn string(&mut self) -> Option<()> {
         self.i += 1;
         let start = self.i;
-        loop {
-            match *self.b.get(self.i)? {
-                b'"' => {
-                    self.out.nodes.push(Node::Str {
-                        decoded: false,
-                        start: start as u32,
-                        end: self.i as u32,
-                    });
-                    self.i += 1;
-                    return Some(());
-                }
-                b'\\' => return self.escaped(start),
-                c if c < 0x20 => return None,
-                _ => self.i += 1,
+        let run = self.b.get(start..)?;
+        self.i += run
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        match self.b[self.i] {
+            b'"' => {
+                self.out.nodes.push(Node::Str {
+                    decoded: false,
+                    start: start as u32,
+                    end: self.i as u32,
+                });
+                self.i += 1;
+                Some(())
             }
+            b'\\' => self.escaped(start),
+            _ => None,
         }
     }
 
