@@ -149,7 +149,10 @@ pub fn apply(
 /// Why `body` is not JSON, in serde_json's words (only on this failure path is the body
 /// parsed a second time).
 fn not_json(body: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(body) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return "The body is not valid UTF-8.".into();
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
         Err(error) => format!("{error}."),
         Ok(_) => "The body is not valid JSON.".into(),
     }

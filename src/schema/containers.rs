@@ -118,7 +118,10 @@ impl Validator<'_> {
             }
             Check::PropertyNames(node) => {
                 for (key, _) in json.members(at) {
-                    under(self.node(*node, json, key, depth), Segment::Key(json.str(key)))?;
+                    under(
+                        self.node(*node, json, key, depth),
+                        Segment::Key(json.str(key)),
+                    )?;
                 }
             }
             Check::DependentRequired(rules) => {

@@ -90,13 +90,11 @@ impl<'t> Instance<'t> {
     pub const ROOT: u32 = 0;
 
     /// The node at `at`.
-    #[inline]
     pub fn node(&self, at: u32) -> Node {
         self.nodes.get(at as usize).copied().unwrap_or(Node::Null)
     }
 
     /// The index just past the value at `at` (its next sibling).
-    #[inline]
     pub fn skip(&self, at: u32) -> u32 {
         match self.node(at) {
             Node::Arr { end, .. } | Node::Obj { end, .. } => end,
@@ -105,7 +103,6 @@ impl<'t> Instance<'t> {
     }
 
     /// The text of the string at `at` ("" for any other value).
-    #[inline]
     pub fn str(&self, at: u32) -> &str {
         match self.node(at) {
             Node::Str {
@@ -440,12 +437,12 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Option<u32> {
-        let text = std::str::from_utf8(self.b.get(self.i..self.i + 4)?).ok()?;
-        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
+        let mut code = 0;
+        for _ in 0..4 {
+            code = code * 16 + char::from(*self.b.get(self.i)?).to_digit(16)?;
+            self.i += 1;
         }
-        self.i += 4;
-        u32::from_str_radix(text, 16).ok()
+        Some(code)
     }
 
     /// The character of a `\u` escape (a surrogate pair when it is one); lone surrogates

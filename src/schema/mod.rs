@@ -291,13 +291,7 @@ impl<'s> Validator<'s> {
         Ok(())
     }
 
-    fn properties(
-        &mut self,
-        p: &Properties,
-        json: &Instance<'_>,
-        at: u32,
-        depth: u32,
-    ) -> Outcome {
+    fn properties(&mut self, p: &Properties, json: &Instance<'_>, at: u32, depth: u32) -> Outcome {
         for (key_at, member) in json.members(at) {
             let key = json.str(key_at);
             let mut matched = false;

@@ -82,12 +82,24 @@ fn allow_additional_properties_overrides_the_schema() {
     let schemas = compiler.finish();
     let body = json!({"a": 1, "b": 2});
     assert!(!is_valid(&schemas, Direction::Request, None, root, &body));
-    assert!(is_valid(&schemas, Direction::Request, Some(true), root, &body));
+    assert!(is_valid(
+        &schemas,
+        Direction::Request,
+        Some(true),
+        root,
+        &body
+    ));
     let open = json!({"type": "object", "properties": {"a": {}}});
     let mut compiler = Compiler::for_schema(&open, Dialect::Draft2020);
     let root = compiler.compile("").unwrap();
     let schemas = compiler.finish();
-    assert!(!is_valid(&schemas, Direction::Request, Some(false), root, &body));
+    assert!(!is_valid(
+        &schemas,
+        Direction::Request,
+        Some(false),
+        root,
+        &body
+    ));
 }
 
 #[test]
@@ -194,13 +206,53 @@ fn simple_patterns_match_as_the_regex_engine_does() {
 #[test]
 fn the_instance_parser_agrees_with_serde_json() {
     let inputs = [
-        "", " ", "null", "true", "false", "nul", "tru", "0", "-0", "01", "-", "1.", ".5", "1.5e",
-        "1e+", "1E-2", "1e400", "-1e400", "1e-400", "12345678901234567890", "0.1", "19.99",
-        "123456789012345678901234567890.5", "9007199254740993", "[]", "{}", "[1,]", "[,1]",
-        "{\"a\":1,}", "{\"a\" 1}", "{1:2}", "[1 2]", "[1] x", "[1]  \n", "\"a\u{1}b\"",
-        "\"\\u00e9\\n\\\"\\/\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"",
-        "\"\\ud83d\\u0041\"", "\"\\x\"", "\"\\u12\"", "\"unterminated", "{\"a\":[{\"b\":null}]}",
-        "{\"k\\u0041\":{\"x\":[1,[2,[3]]]}}", "[\"é\", {\"ü\": -1.25e-3}]", "\u{feff}1",
+        "",
+        " ",
+        "null",
+        "true",
+        "false",
+        "nul",
+        "tru",
+        "0",
+        "-0",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1.5e",
+        "1e+",
+        "1E-2",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "12345678901234567890",
+        "0.1",
+        "19.99",
+        "123456789012345678901234567890.5",
+        "9007199254740993",
+        "[]",
+        "{}",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "[1 2]",
+        "[1] x",
+        "[1]  \n",
+        "\"a\u{1}b\"",
+        "\"\\u00e9\\n\\\"\\/\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\ude00\"",
+        "\"\\ud83d\\u0041\"",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"unterminated",
+        "{\"a\":[{\"b\":null}]}",
+        "{\"k\\u0041\":{\"x\":[1,[2,[3]]]}}",
+        "[\"é\", {\"ü\": -1.25e-3}]",
+        "\u{feff}1",
     ];
     for input in inputs {
         let ours = Instance::parse(input.as_bytes());

@@ -95,7 +95,8 @@ pub(super) fn short(json: &Instance<'_>, at: u32) -> String {
         Node::Obj { .. } => "{...}".into(),
         Node::Arr { .. } => "[...]".into(),
         Node::Num { .. } => json.number_text(at).into(),
-        Node::Bool(b) => b.to_string(),
+        Node::Bool(true) => "true".into(),
+        Node::Bool(false) => "false".into(),
         Node::Null => "null".into(),
     }
 }
