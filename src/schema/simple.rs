@@ -34,6 +34,14 @@ pub fn is_match(pattern: &SimplePattern, text: &str) -> bool {
         optional |= u64::from(state.optional) << p;
         repeats |= u64::from(state.repeats) << p;
     }
+    if optional | repeats == 0 && pattern.anchored_start && pattern.anchored_end {
+        // A fixed-length pattern (`^[A-Z]{3}-[0-9]{4}$`): one state per character.
+        let mut chars = text.chars();
+        return states
+            .iter()
+            .all(|state| chars.next().is_some_and(|c| accepts(state, c)))
+            && chars.next().is_none();
+    }
     let accept = 1u64 << states.len();
     let start = closure(optional, 1);
     let mut set = start;
