@@ -10,6 +10,7 @@
 mod containers;
 mod formats;
 mod instance;
+mod parser;
 mod simple;
 #[cfg(test)]
 mod tests;
