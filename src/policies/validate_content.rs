@@ -1,5 +1,6 @@
 //! `validate-content`: the body's size, content type and JSON against the operation's
-//! OpenAPI schema (compiled at build time; the body is parsed once per call).
+//! OpenAPI schema (compiled at build time; the body is parsed once per call, into a tape
+//! that borrows its strings: see `crate::schema::Instance`).
 
 use tollgate_config::{MediaSpec, Section, ValidateContent, ValidationAction};
 
@@ -8,7 +9,7 @@ use super::validation::{INTERNAL, Issue, Report, is_response, lookup, no_schema,
 use crate::error::PolicyError;
 use crate::host::Host;
 use crate::pipeline::ctx::Ctx;
-use crate::schema::{Direction, Validator};
+use crate::schema::{Direction, Instance, Validator};
 
 /// Checks the request body (inbound) or the response body (outbound, on-error): size
 /// against `max-size`, the content type against the schema's media types, then the JSON
@@ -106,9 +107,9 @@ pub fn apply(
         (true, None) => &[],
         (false, _) => ctx.request.body.as_slice(),
     };
-    let failure = match serde_json::from_slice::<serde_json::Value>(body) {
-        Err(error) => Some(format!("{error}.")),
-        Ok(value) => {
+    let failure = match Instance::parse(body) {
+        None => Some(not_json(body)),
+        Some(json) => {
             let direction = if response {
                 Direction::Response
             } else {
@@ -119,7 +120,7 @@ pub fn apply(
                 direction,
                 rule.allow_additional_properties,
             );
-            validator.validate(root, &value).err().map(|error| {
+            validator.validate(root, &json).err().map(|error| {
                 if error.path.is_empty() {
                     error.message
                 } else {
@@ -143,6 +144,18 @@ pub fn apply(
         });
     }
     report.finish(variable, section, ctx)
+}
+
+/// Why `body` is not JSON, in serde_json's words (only on this failure path is the body
+/// parsed a second time).
+fn not_json(body: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return "The body is not valid UTF-8.".into();
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(error) => format!("{error}."),
+        Ok(_) => "The body is not valid JSON.".into(),
+    }
 }
 
 /// The content type validation uses: the header's media type (no parameters, lower case)

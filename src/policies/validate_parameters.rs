@@ -12,7 +12,7 @@ use crate::error::PolicyError;
 use crate::host::Host;
 use crate::http::parse_query;
 use crate::pipeline::ctx::Ctx;
-use crate::schema::{Direction, Validator};
+use crate::schema::{Direction, Instance, Node, SchemaError, Validator};
 
 /// Request headers that are never "unspecified": OpenAPI ignores `Accept`, `Content-Type`
 /// and `Authorization` parameter definitions, the rest belong to HTTP or the host.
@@ -225,9 +225,15 @@ pub(super) fn check(
     } else {
         Direction::Request
     };
-    let error = Validator::new(&validation.schemas, direction, None)
-        .validate(schema, &value)
-        .err()?;
+    let error = match Instance::parse(value.as_bytes()) {
+        Some(json) => Validator::new(&validation.schemas, direction, None)
+            .validate(schema, &json)
+            .err()?,
+        None => SchemaError {
+            path: String::new(),
+            message: "The value is not valid JSON.".into(),
+        },
+    };
     Some(issue(
         format!(
             "Value of the {what} {name} does not conform to the definition. {}",
@@ -247,38 +253,63 @@ fn capital(text: &str) -> String {
     })
 }
 
-/// A parameter's text as the JSON its schema expects.
-fn to_json(kind: ParamKind, values: &[&str], split: bool) -> Result<serde_json::Value, String> {
-    let item = |text: &str, kind: ItemKind| -> Result<serde_json::Value, String> {
+/// A parameter's text as the JSON text its schema expects (validated as a body is, without
+/// building a JSON value).
+fn to_json(kind: ParamKind, values: &[&str], split: bool) -> Result<String, String> {
+    let item = |out: &mut String, text: &str, kind: ItemKind| -> Result<(), String> {
         let text = text.trim();
         match kind {
-            ItemKind::String => Ok(serde_json::Value::String(text.to_string())),
-            ItemKind::Number => serde_json::from_str::<serde_json::Number>(text)
-                .map(serde_json::Value::Number)
-                .map_err(|_| format!("'{text}' is not a number.")),
+            ItemKind::String => quote(out, text),
+            ItemKind::Number => {
+                let number = Instance::parse(text.as_bytes())
+                    .is_some_and(|json| matches!(json.node(Instance::ROOT), Node::Num { .. }));
+                if !number {
+                    return Err(format!("'{text}' is not a number."));
+                }
+                out.push_str(text);
+            }
             ItemKind::Boolean => match text {
-                "true" => Ok(serde_json::Value::Bool(true)),
-                "false" => Ok(serde_json::Value::Bool(false)),
-                _ => Err(format!("'{text}' is not a boolean.")),
+                "true" | "false" => out.push_str(text),
+                _ => return Err(format!("'{text}' is not a boolean.")),
             },
         }
+        Ok(())
     };
     let first = values.first().copied().unwrap_or("");
+    let mut out = String::new();
     match kind {
-        ParamKind::String => item(first, ItemKind::String),
-        ParamKind::Number => item(first, ItemKind::Number),
-        ParamKind::Boolean => item(first, ItemKind::Boolean),
+        ParamKind::String => item(&mut out, first, ItemKind::String)?,
+        ParamKind::Number => item(&mut out, first, ItemKind::Number)?,
+        ParamKind::Boolean => item(&mut out, first, ItemKind::Boolean)?,
         ParamKind::Array(inner) => {
             let parts: Vec<&str> = if split || values.len() == 1 {
                 values.iter().flat_map(|v| v.split(',')).collect()
             } else {
                 values.to_vec()
             };
-            parts
-                .into_iter()
-                .map(|p| item(p, inner))
-                .collect::<Result<Vec<_>, _>>()
-                .map(serde_json::Value::Array)
+            out.push('[');
+            for (i, part) in parts.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                item(&mut out, part, inner)?;
+            }
+            out.push(']');
         }
     }
+    Ok(out)
+}
+
+/// `text` as a JSON string.
+fn quote(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }

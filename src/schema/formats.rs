@@ -39,8 +39,10 @@ fn date(text: &str) -> bool {
     if !text.is_ascii() {
         return false;
     }
-    let parts: Vec<&str> = text.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
+    let mut parts = text.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
     match (digits(y, 4), digits(m, 2), digits(d, 2)) {
@@ -112,10 +114,10 @@ fn date_time(text: &str) -> bool {
 }
 
 fn uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
+    text.len() == 36
+        && text.split('-').count() == 5
+        && text
+            .split('-')
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }

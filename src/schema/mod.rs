@@ -1,18 +1,22 @@
-//! The JSON Schema validator: walks a `serde_json::Value` against a compiled program
-//! ([`tollgate_config::schema::Schemas`], built by the loader at build time).
+//! The JSON Schema validator: walks a JSON [`Instance`] (the body parsed once into a flat
+//! tape, strings borrowed) against a compiled program ([`tollgate_config::schema::Schemas`],
+//! built by the loader at build time).
 //!
-//! Nothing is parsed or compiled here except a `pattern`'s regex, built from its translated
-//! text the first time a call reaches it and kept for the rest of the call. Recursion is
-//! bounded ([`MAX_DEPTH`]); a failure names the instance path and the keyword.
+//! Nothing is parsed or compiled here except a `pattern`'s regex that is not a simple one,
+//! built from its translated text the first time a call reaches it and kept for the rest of
+//! the call. The success path does not allocate. Recursion is bounded ([`MAX_DEPTH`]); a
+//! failure names the instance path and the keyword.
 
 mod containers;
 mod formats;
+mod instance;
+mod parser;
 mod simple;
 #[cfg(test)]
 mod tests;
 mod values;
 
-use serde_json::Value;
+pub use instance::{Instance, Node};
 use tollgate_config::schema::{Check, Properties, Schemas};
 use values::{equal, number, preview, short, type_matches, type_name, type_names};
 
@@ -95,17 +99,19 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Validates `value` against node `root`.
-    pub fn validate(&mut self, root: u32, value: &Value) -> Result<(), SchemaError> {
-        self.node(root, value, 0).map_err(|error| *error)
+    /// Validates the document `json` against node `root`.
+    pub fn validate(&mut self, root: u32, json: &Instance<'_>) -> Result<(), SchemaError> {
+        self.node(root, json, Instance::ROOT, 0)
+            .map_err(|error| *error)
     }
 
-    /// Whether `value` conforms to node `root`.
-    pub fn is_valid(&mut self, root: u32, value: &Value) -> bool {
-        self.node(root, value, 0).is_ok()
+    /// Whether the document `json` conforms to node `root`.
+    pub fn is_valid(&mut self, root: u32, json: &Instance<'_>) -> bool {
+        self.node(root, json, Instance::ROOT, 0).is_ok()
     }
 
-    fn node(&mut self, id: u32, value: &Value, depth: u32) -> Outcome {
+    /// Validates the value at `at` against node `id`.
+    fn node(&mut self, id: u32, json: &Instance<'_>, at: u32, depth: u32) -> Outcome {
         if depth > MAX_DEPTH {
             return fail("The schema nests too deeply for this value.");
         }
@@ -114,12 +120,13 @@ impl<'s> Validator<'s> {
             return fail("The schema is incomplete.");
         };
         for check in &node.checks {
-            self.check(check, value, depth + 1)?;
+            self.check(check, json, at, depth + 1)?;
         }
         Ok(())
     }
 
-    fn check(&mut self, check: &Check, value: &Value, depth: u32) -> Outcome {
+    fn check(&mut self, check: &Check, json: &Instance<'_>, at: u32, depth: u32) -> Outcome {
+        let value = json.node(at);
         match check {
             Check::Never => fail("No value is allowed here."),
             Check::Types(mask) => {
@@ -134,29 +141,29 @@ impl<'s> Validator<'s> {
                 }
             }
             Check::Enum(values) => {
-                if values.iter().any(|lit| equal(lit, value)) {
+                if values.iter().any(|lit| equal(lit, json, at)) {
                     Ok(())
                 } else {
-                    fail(format!("Value {} is not defined in enum.", short(value)))
+                    fail(format!("Value {} is not defined in enum.", short(json, at)))
                 }
             }
             Check::Const(lit) => {
-                if equal(lit, value) {
+                if equal(lit, json, at) {
                     Ok(())
                 } else {
-                    fail(format!("Value {} does not match const.", short(value)))
+                    fail(format!("Value {} does not match const.", short(json, at)))
                 }
             }
-            Check::Ref(target) => self.node(*target, value, depth),
+            Check::Ref(target) => self.node(*target, json, at, depth),
             Check::AllOf(nodes) => {
                 for node in nodes {
-                    self.node(*node, value, depth)?;
+                    self.node(*node, json, at, depth)?;
                 }
                 Ok(())
             }
             Check::AnyOf(nodes) => {
                 for node in nodes {
-                    if self.node(*node, value, depth).is_ok() {
+                    if self.node(*node, json, at, depth).is_ok() {
                         return Ok(());
                     }
                 }
@@ -165,7 +172,7 @@ impl<'s> Validator<'s> {
             Check::OneOf(nodes) => {
                 let mut matched = 0;
                 for node in nodes {
-                    if self.node(*node, value, depth).is_ok() {
+                    if self.node(*node, json, at, depth).is_ok() {
                         matched += 1;
                     }
                 }
@@ -175,18 +182,18 @@ impl<'s> Validator<'s> {
                     _ => fail("JSON is valid against more than one schema from 'oneOf'."),
                 }
             }
-            Check::Not(node) => match self.node(*node, value, depth) {
+            Check::Not(node) => match self.node(*node, json, at, depth) {
                 Ok(()) => fail("JSON is valid against schema from 'not'."),
                 Err(_) => Ok(()),
             },
             Check::IfThenElse(condition, then, otherwise) => {
-                let branch = if self.node(*condition, value, depth).is_ok() {
+                let branch = if self.node(*condition, json, at, depth).is_ok() {
                     then
                 } else {
                     otherwise
                 };
                 match branch {
-                    Some(node) => self.node(*node, value, depth),
+                    Some(node) => self.node(*node, json, at, depth),
                     None => Ok(()),
                 }
             }
@@ -194,23 +201,23 @@ impl<'s> Validator<'s> {
             | Check::ExclusiveMinimum(_)
             | Check::Maximum(_)
             | Check::ExclusiveMaximum(_)
-            | Check::MultipleOf(_) => match value.as_f64() {
-                Some(n) => number(check, n),
-                None => Ok(()),
+            | Check::MultipleOf(_) => match value {
+                Node::Num { value, .. } => number(check, value),
+                _ => Ok(()),
             },
             Check::MinLength(_) | Check::MaxLength(_) | Check::Pattern(_) | Check::Format(_) => {
                 match value {
-                    Value::String(text) => self.string(check, text),
+                    Node::Str { .. } => self.string(check, json.str(at)),
                     _ => Ok(()),
                 }
             }
             Check::Properties(properties) => match value {
-                Value::Object(_) => self.properties(properties, value, depth),
+                Node::Obj { .. } => self.properties(properties, json, at, depth),
                 _ => Ok(()),
             },
             _ => match value {
-                Value::Array(items) => self.array(check, items, depth),
-                Value::Object(object) => self.object(check, object, depth),
+                Node::Arr { len, .. } => self.array(check, json, at, len, depth),
+                Node::Obj { len, .. } => self.object(check, json, at, len, depth),
                 _ => Ok(()),
             },
         }
@@ -285,20 +292,18 @@ impl<'s> Validator<'s> {
         Ok(())
     }
 
-    fn properties(&mut self, p: &Properties, value: &Value, depth: u32) -> Outcome {
-        let Value::Object(object) = value else {
-            return Ok(());
-        };
-        for (key, member) in object {
+    fn properties(&mut self, p: &Properties, json: &Instance<'_>, at: u32, depth: u32) -> Outcome {
+        for (key_at, member) in json.members(at) {
+            let key = json.str(key_at);
             let mut matched = false;
             if let Some((_, node)) = p.named.iter().find(|(name, _)| name == key) {
                 matched = true;
-                under(self.node(*node, member, depth), Segment::Key(key))?;
+                under(self.node(*node, json, member, depth), Segment::Key(key))?;
             }
             for (pattern, node) in &p.patterns {
                 if self.pattern_matches(*pattern, key) {
                     matched = true;
-                    under(self.node(*node, member, depth), Segment::Key(key))?;
+                    under(self.node(*node, json, member, depth), Segment::Key(key))?;
                 }
             }
             if matched {
@@ -312,7 +317,7 @@ impl<'s> Validator<'s> {
                     ));
                 }
                 (None, Some(node)) => {
-                    under(self.node(node, member, depth), Segment::Key(key)).map_err(|error| {
+                    under(self.node(node, json, member, depth), Segment::Key(key)).map_err(|error| {
                         if self.schemas.nodes.get(node as usize).is_some_and(|n| n.checks == [Check::Never]) {
                             Box::new(SchemaError {
                                 path: String::new(),

@@ -11,35 +11,54 @@ fn accepts(state: &SimpleState, c: char) -> bool {
         != state.negated
 }
 
-/// Adds the positions reachable by skipping optional states.
-fn closure(pattern: &SimplePattern, mut set: u64) -> u64 {
-    for (p, state) in pattern.states.iter().enumerate() {
-        if state.optional && set & (1 << p) != 0 {
-            set |= 1 << (p + 1);
+/// Adds the positions reachable by skipping optional states (`optional`: their bits).
+fn closure(optional: u64, mut set: u64) -> u64 {
+    loop {
+        let more = set | ((set & optional) << 1);
+        if more == set {
+            return set;
         }
+        set = more;
     }
-    set
 }
 
-/// Whether `text` matches (a search unless anchored, as JSON Schema's `pattern` is).
+/// Whether `text` matches (a search unless anchored, as JSON Schema's `pattern` is). Per
+/// character only the states in the current set are tried.
 pub fn is_match(pattern: &SimplePattern, text: &str) -> bool {
-    let accept = 1u64 << pattern.states.len();
-    let start = closure(pattern, 1);
+    let states = &pattern.states;
+    if states.len() >= 64 {
+        return false;
+    }
+    let (mut optional, mut repeats) = (0u64, 0u64);
+    for (p, state) in states.iter().enumerate() {
+        optional |= u64::from(state.optional) << p;
+        repeats |= u64::from(state.repeats) << p;
+    }
+    if optional | repeats == 0 && pattern.anchored_start && pattern.anchored_end {
+        // A fixed-length pattern (`^[A-Z]{3}-[0-9]{4}$`): one state per character.
+        let mut chars = text.chars();
+        return states
+            .iter()
+            .all(|state| chars.next().is_some_and(|c| accepts(state, c)))
+            && chars.next().is_none();
+    }
+    let accept = 1u64 << states.len();
+    let start = closure(optional, 1);
     let mut set = start;
     if !pattern.anchored_end && set & accept != 0 {
         return true;
     }
     for c in text.chars() {
         let mut next = 0u64;
-        for (p, state) in pattern.states.iter().enumerate() {
-            if set & (1 << p) != 0 && accepts(state, c) {
-                next |= 1 << (p + 1);
-                if state.repeats {
-                    next |= 1 << p;
-                }
+        let mut live = set & (accept - 1);
+        while live != 0 {
+            let p = live.trailing_zeros() as usize;
+            live &= live - 1;
+            if accepts(&states[p], c) {
+                next |= (1 << (p + 1)) | (repeats & (1 << p));
             }
         }
-        set = closure(pattern, next);
+        set = closure(optional, next);
         if !pattern.anchored_start {
             set |= start;
         }

@@ -5,15 +5,28 @@
 use serde_json::{Value, json};
 use tollgate_config::load::schema::{Compiler, Dialect};
 
-use super::{Direction, Validator};
+use super::{Direction, Instance, Validator};
 
 fn check(schema: Value, dialect: Dialect, value: Value) -> Result<(), String> {
     let mut compiler = Compiler::for_schema(&schema, dialect);
     let root = compiler.compile("").expect("compiles");
     let schemas = compiler.finish();
+    let text = value.to_string();
     Validator::new(&schemas, Direction::Request, None)
-        .validate(root, &value)
+        .validate(root, &Instance::parse(text.as_bytes()).unwrap())
         .map_err(|e| format!("{}: {}", e.path, e.message))
+}
+
+fn is_valid(
+    schemas: &tollgate_config::schema::Schemas,
+    direction: Direction,
+    additional: Option<bool>,
+    root: u32,
+    value: &Value,
+) -> bool {
+    let text = value.to_string();
+    let json = Instance::parse(text.as_bytes()).unwrap();
+    Validator::new(schemas, direction, additional).is_valid(root, &json)
 }
 
 #[test]
@@ -57,8 +70,8 @@ fn read_only_is_not_required_in_a_request() {
     let root = compiler.compile("/components/schemas/Pet").unwrap();
     let schemas = compiler.finish();
     let body = json!({"name": "Rex"});
-    assert!(Validator::new(&schemas, Direction::Request, None).is_valid(root, &body));
-    assert!(!Validator::new(&schemas, Direction::Response, None).is_valid(root, &body));
+    assert!(is_valid(&schemas, Direction::Request, None, root, &body));
+    assert!(!is_valid(&schemas, Direction::Response, None, root, &body));
 }
 
 #[test]
@@ -68,13 +81,25 @@ fn allow_additional_properties_overrides_the_schema() {
     let root = compiler.compile("").unwrap();
     let schemas = compiler.finish();
     let body = json!({"a": 1, "b": 2});
-    assert!(!Validator::new(&schemas, Direction::Request, None).is_valid(root, &body));
-    assert!(Validator::new(&schemas, Direction::Request, Some(true)).is_valid(root, &body));
+    assert!(!is_valid(&schemas, Direction::Request, None, root, &body));
+    assert!(is_valid(
+        &schemas,
+        Direction::Request,
+        Some(true),
+        root,
+        &body
+    ));
     let open = json!({"type": "object", "properties": {"a": {}}});
     let mut compiler = Compiler::for_schema(&open, Dialect::Draft2020);
     let root = compiler.compile("").unwrap();
     let schemas = compiler.finish();
-    assert!(!Validator::new(&schemas, Direction::Request, Some(false)).is_valid(root, &body));
+    assert!(!is_valid(
+        &schemas,
+        Direction::Request,
+        Some(false),
+        root,
+        &body
+    ));
 }
 
 #[test]
@@ -174,5 +199,104 @@ fn simple_patterns_match_as_the_regex_engine_does() {
         if compiler.compile("").is_ok() {
             assert!(compiler.finish().simple[0].is_none(), "{not_simple}");
         }
+    }
+}
+
+/// The tape parser accepts and refuses what serde_json does, and reads the same values.
+#[test]
+fn the_instance_parser_agrees_with_serde_json() {
+    let inputs = [
+        "",
+        " ",
+        "null",
+        "true",
+        "false",
+        "nul",
+        "tru",
+        "0",
+        "-0",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1.5e",
+        "1e+",
+        "1E-2",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "12345678901234567890",
+        "0.1",
+        "19.99",
+        "123456789012345678901234567890.5",
+        "9007199254740993",
+        "[]",
+        "{}",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "[1 2]",
+        "[1] x",
+        "[1]  \n",
+        "\"a\u{1}b\"",
+        "\"\\u00e9\\n\\\"\\/\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\"",
+        "\"\\ude00\"",
+        "\"\\ud83d\\u0041\"",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"unterminated",
+        "{\"a\":[{\"b\":null}]}",
+        "{\"k\\u0041\":{\"x\":[1,[2,[3]]]}}",
+        "[\"é\", {\"ü\": -1.25e-3}]",
+        "\u{feff}1",
+    ];
+    for input in inputs {
+        let ours = Instance::parse(input.as_bytes());
+        let theirs = serde_json::from_str::<Value>(input);
+        assert_eq!(ours.is_some(), theirs.is_ok(), "{input:?}");
+        if let (Some(ours), Ok(theirs)) = (ours, theirs) {
+            assert_eq!(back(&ours, Instance::ROOT), norm(theirs), "{input:?}");
+        }
+    }
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    for n in [126, 127, 128, 129] {
+        let text = deep(n);
+        assert_eq!(
+            Instance::parse(text.as_bytes()).is_some(),
+            serde_json::from_str::<Value>(&text).is_ok(),
+            "nesting {n}"
+        );
+    }
+    assert!(Instance::parse(b"\"\xff\"").is_none());
+}
+
+/// The tape's value at `at` as a serde_json value (numbers compared as f64).
+fn back(json: &Instance<'_>, at: u32) -> Value {
+    use super::Node;
+    match json.node(at) {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Num { value, .. } => json!(format!("{value:.12e}")),
+        Node::Str { .. } => Value::String(json.str(at).to_string()),
+        Node::Arr { .. } => Value::Array(json.items(at).map(|i| back(json, i)).collect()),
+        Node::Obj { .. } => Value::Object(
+            json.members(at)
+                .map(|(k, v)| (json.str(k).to_string(), back(json, v)))
+                .collect(),
+        ),
+    }
+}
+
+/// `value` with its numbers as [`back`] shows them.
+fn norm(value: Value) -> Value {
+    match value {
+        Value::Number(n) => json!(format!("{:.12e}", n.as_f64().unwrap())),
+        Value::Array(items) => Value::Array(items.into_iter().map(norm).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, norm(v))).collect()),
+        other => other,
     }
 }

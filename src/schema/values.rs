@@ -1,10 +1,9 @@
 //! Values in validation: number bounds, type tests, JSON equality, and the short forms of
 //! values that messages quote.
 
-use serde_json::Value;
 use tollgate_config::schema::{Check, Lit, types};
 
-use super::{Outcome, fail};
+use super::{Instance, Node, Outcome, fail};
 
 pub(super) fn number(check: &Check, n: f64) -> Outcome {
     let ok = match check {
@@ -35,16 +34,15 @@ pub(super) fn number(check: &Check, n: f64) -> Outcome {
     })
 }
 
-pub(super) fn type_matches(mask: u8, value: &Value) -> bool {
+pub(super) fn type_matches(mask: u8, value: Node) -> bool {
     let bit = match value {
-        Value::Null => types::NULL,
-        Value::Bool(_) => types::BOOLEAN,
-        Value::Object(_) => types::OBJECT,
-        Value::Array(_) => types::ARRAY,
-        Value::String(_) => types::STRING,
-        Value::Number(n) => {
-            let integral = n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0);
-            if integral && mask & types::INTEGER != 0 {
+        Node::Null => types::NULL,
+        Node::Bool(_) => types::BOOLEAN,
+        Node::Obj { .. } => types::OBJECT,
+        Node::Arr { .. } => types::ARRAY,
+        Node::Str { .. } => types::STRING,
+        Node::Num { int, value, .. } => {
+            if (int || value.fract() == 0.0) && mask & types::INTEGER != 0 {
                 return true;
             }
             types::NUMBER
@@ -71,15 +69,15 @@ pub(super) fn type_names(mask: u8) -> String {
     list.join(", ")
 }
 
-pub(super) fn type_name(value: &Value) -> &'static str {
+pub(super) fn type_name(value: Node) -> &'static str {
     match value {
-        Value::Null => "Null",
-        Value::Bool(_) => "Boolean",
-        Value::Object(_) => "Object",
-        Value::Array(_) => "Array",
-        Value::String(_) => "String",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
-        Value::Number(_) => "Number",
+        Node::Null => "Null",
+        Node::Bool(_) => "Boolean",
+        Node::Obj { .. } => "Object",
+        Node::Arr { .. } => "Array",
+        Node::Str { .. } => "String",
+        Node::Num { int: true, .. } => "Integer",
+        Node::Num { .. } => "Number",
     }
 }
 
@@ -91,44 +89,59 @@ pub(super) fn preview(text: &str) -> String {
     out
 }
 
-pub(super) fn short(value: &Value) -> String {
-    match value {
-        Value::String(s) => preview(s),
-        Value::Object(_) => "{...}".into(),
-        Value::Array(_) => "[...]".into(),
-        other => other.to_string(),
+pub(super) fn short(json: &Instance<'_>, at: u32) -> String {
+    match json.node(at) {
+        Node::Str { .. } => preview(json.str(at)),
+        Node::Obj { .. } => "{...}".into(),
+        Node::Arr { .. } => "[...]".into(),
+        Node::Num { .. } => json.number_text(at).into(),
+        Node::Bool(true) => "true".into(),
+        Node::Bool(false) => "false".into(),
+        Node::Null => "null".into(),
     }
 }
 
-/// JSON Schema equality between a schema literal and an instance value.
-pub(super) fn equal(lit: &Lit, value: &Value) -> bool {
-    match (lit, value) {
-        (Lit::Null, Value::Null) => true,
-        (Lit::Bool(a), Value::Bool(b)) => a == b,
-        (Lit::Num(a), Value::Number(b)) => b.as_f64() == Some(*a),
-        (Lit::Str(a), Value::String(b)) => a == b,
-        (Lit::Arr(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y))
+/// JSON Schema equality between a schema literal and the value at `at`.
+pub(super) fn equal(lit: &Lit, json: &Instance<'_>, at: u32) -> bool {
+    match (lit, json.node(at)) {
+        (Lit::Null, Node::Null) => true,
+        (Lit::Bool(a), Node::Bool(b)) => *a == b,
+        (Lit::Num(a), Node::Num { value, .. }) => value == *a,
+        (Lit::Str(a), Node::Str { .. }) => a == json.str(at),
+        (Lit::Arr(a), Node::Arr { len, .. }) => {
+            a.len() == len as usize && a.iter().zip(json.items(at)).all(|(x, y)| equal(x, json, y))
         }
-        (Lit::Obj(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
+        (Lit::Obj(a), Node::Obj { len, .. }) => {
+            a.len() == len as usize
+                && a.iter()
+                    .all(|(k, v)| json.get(at, k).is_some_and(|w| equal(v, json, w)))
         }
         _ => false,
     }
 }
 
-/// JSON Schema equality between two instance values (numbers by value).
-pub(super) fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+/// JSON Schema equality between two values of the document (numbers by value, members in
+/// any order).
+pub(super) fn json_equal(json: &Instance<'_>, a: u32, b: u32) -> bool {
+    match (json.node(a), json.node(b)) {
+        (Node::Null, Node::Null) => true,
+        (Node::Bool(x), Node::Bool(y)) => x == y,
+        (Node::Num { value: x, .. }, Node::Num { value: y, .. }) => x == y,
+        (Node::Str { .. }, Node::Str { .. }) => json.str(a) == json.str(b),
+        (Node::Arr { len: n, .. }, Node::Arr { len: m, .. }) => {
+            n == m
+                && json
+                    .items(a)
+                    .zip(json.items(b))
+                    .all(|(p, q)| json_equal(json, p, q))
         }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        (Node::Obj { len: n, .. }, Node::Obj { len: m, .. }) => {
+            n == m
+                && json.members(a).all(|(key, v)| {
+                    json.get(b, json.str(key))
+                        .is_some_and(|w| json_equal(json, v, w))
+                })
         }
-        _ => a == b,
+        _ => false,
     }
 }

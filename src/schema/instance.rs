@@ -1,0 +1,154 @@
+//! The JSON instance the validator walks: the body parsed once into a flat tape of
+//! [`Node`]s (one growing `Vec`, no allocation per string, key or container), with strings
+//! borrowed from the body. Only a string that holds escapes is decoded, into one side buffer.
+//!
+//! It accepts exactly RFC 8259 JSON, as `serde_json` does (same nesting limit of 127), so a
+//! body `serde_json` refuses is refused here, and the caller takes `serde_json`'s message.
+//! The parser is `parser.rs`.
+
+use super::parser::Parser;
+
+/// One value of the tape. A container is followed by its contents (an object's as key,
+/// value pairs); `end` is the index just past them, so a value is skipped in one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Node {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number: its value, whether it is written as an integer, and where its text is.
+    Num {
+        /// Written without a fraction or an exponent, and within 64 bits.
+        int: bool,
+        /// The text's length in bytes (capped at `u16::MAX`).
+        len: u16,
+        /// The text's offset in the body.
+        start: u32,
+        /// The value.
+        value: f64,
+    },
+    /// A string: a range of the body, or of the decoded buffer when it held escapes.
+    Str {
+        /// The range is in the decoded buffer.
+        decoded: bool,
+        /// The first byte.
+        start: u32,
+        /// The byte just past the last.
+        end: u32,
+    },
+    /// An array of `len` items.
+    Arr {
+        /// How many items.
+        len: u32,
+        /// The node just past the array's contents.
+        end: u32,
+    },
+    /// An object of `len` members.
+    Obj {
+        /// How many members.
+        len: u32,
+        /// The node just past the object's contents.
+        end: u32,
+    },
+}
+
+/// A parsed JSON document: the tape, the text it borrows from and the decoded strings.
+#[derive(Debug)]
+pub struct Instance<'t> {
+    pub(super) text: &'t str,
+    pub(super) decoded: String,
+    pub(super) nodes: Vec<Node>,
+}
+
+impl<'t> Instance<'t> {
+    /// Parses `body`; `None` when it is not JSON (ask `serde_json` why).
+    pub fn parse(body: &'t [u8]) -> Option<Instance<'t>> {
+        let text = std::str::from_utf8(body).ok()?;
+        if text.len() >= u32::MAX as usize {
+            return None;
+        }
+        Parser::new(text).document()
+    }
+
+    /// The root value's index.
+    pub const ROOT: u32 = 0;
+
+    /// The node at `at`.
+    pub fn node(&self, at: u32) -> Node {
+        self.nodes.get(at as usize).copied().unwrap_or(Node::Null)
+    }
+
+    /// The index just past the value at `at` (its next sibling).
+    pub fn skip(&self, at: u32) -> u32 {
+        match self.node(at) {
+            Node::Arr { end, .. } | Node::Obj { end, .. } => end,
+            _ => at + 1,
+        }
+    }
+
+    /// The text of the string at `at` ("" for any other value).
+    pub fn str(&self, at: u32) -> &str {
+        match self.node(at) {
+            Node::Str {
+                decoded,
+                start,
+                end,
+            } => {
+                let source = if decoded { &self.decoded } else { self.text };
+                source.get(start as usize..end as usize).unwrap_or("")
+            }
+            _ => "",
+        }
+    }
+
+    /// The source text of the number at `at`.
+    pub fn number_text(&self, at: u32) -> &str {
+        match self.node(at) {
+            Node::Num { len, start, .. } => {
+                let start = start as usize;
+                self.text.get(start..start + len as usize).unwrap_or("")
+            }
+            _ => "",
+        }
+    }
+
+    /// The items of the array at `at`.
+    pub fn items(&self, at: u32) -> impl Iterator<Item = u32> + '_ {
+        let (first, end) = match self.node(at) {
+            Node::Arr { end, .. } => (at + 1, end),
+            _ => (0, 0),
+        };
+        let mut next = first;
+        std::iter::from_fn(move || {
+            (next < end).then(|| {
+                let item = next;
+                next = self.skip(item);
+                item
+            })
+        })
+    }
+
+    /// The members of the object at `at`: each key's index (a string) with its value's.
+    pub fn members(&self, at: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let (first, end) = match self.node(at) {
+            Node::Obj { end, .. } => (at + 1, end),
+            _ => (0, 0),
+        };
+        let mut next = first;
+        std::iter::from_fn(move || {
+            (next < end).then(|| {
+                let key = next;
+                next = self.skip(key + 1);
+                (key, key + 1)
+            })
+        })
+    }
+
+    /// The value of member `name` of the object at `at` (the first one if it repeats; the
+    /// validator checks every member against its property schema, repeated or not).
+    pub fn get(&self, at: u32, name: &str) -> Option<u32> {
+        self.members(at)
+            .find(|&(key, _)| self.str(key) == name)
+            .map(|(_, value)| value)
+    }
+}
