@@ -73,7 +73,10 @@ pub fn apply(policy: &TokenLimit, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
     let minute = typed::get_opt(policy.tokens_per_minute.as_ref(), ctx, host)?
         .map(|limit| counter("m", limit, window::minute(now)));
     let period = typed::get_opt(policy.token_quota_period.as_ref(), ctx, host)?;
-    let quota = match (typed::get_opt(policy.token_quota.as_ref(), ctx, host)?, period) {
+    let quota = match (
+        typed::get_opt(policy.token_quota.as_ref(), ctx, host)?,
+        period,
+    ) {
         (Some(limit), Some(period)) => Some(counter("q", limit, window::quota(now, period))),
         _ => None,
     };
@@ -86,7 +89,10 @@ pub fn apply(policy: &TokenLimit, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
     };
     let delta = i64::try_from(estimate).unwrap_or(i64::MAX);
     let mut failed = None;
-    for counter in [&mut charge.minute, &mut charge.quota].into_iter().flatten() {
+    for counter in [&mut charge.minute, &mut charge.quota]
+        .into_iter()
+        .flatten()
+    {
         match host.kv.increment(&counter.key, delta) {
             Ok(used) => counter.used = u64::try_from(used).unwrap_or(0),
             Err(error) => {
@@ -111,7 +117,11 @@ pub fn apply(policy: &TokenLimit, ctx: &mut Ctx<'_>, host: &Host<'_>) -> Result<
         (None, None) => None,
     };
     report_remaining(&charge, ctx);
-    set_number(ctx, charge.report.tokens_consumed_variable_name.as_ref(), estimate);
+    set_number(
+        ctx,
+        charge.report.tokens_consumed_variable_name.as_ref(),
+        estimate,
+    );
     let Some((secs, error)) = refused else {
         ctx.token_charges.push(charge);
         return Ok(());
@@ -141,7 +151,10 @@ pub fn settle(ctx: &mut Ctx<'_>, host: &Host<'_>) {
         let delta = i64::try_from(delta).unwrap_or(i64::MAX);
         // A retried call adds its next response in full.
         charge.reserved = 0;
-        for counter in [&mut charge.minute, &mut charge.quota].into_iter().flatten() {
+        for counter in [&mut charge.minute, &mut charge.quota]
+            .into_iter()
+            .flatten()
+        {
             if delta == 0 {
                 continue;
             }
@@ -150,7 +163,13 @@ pub fn settle(ctx: &mut Ctx<'_>, host: &Host<'_>) {
                 Err(error) => {
                     let detail = format!("counter: {error}");
                     let outcome = "tokens not counted";
-                    crate::observe::store_failure(host, &ctx.request_id, "token-limit", &detail, outcome);
+                    crate::observe::store_failure(
+                        host,
+                        &ctx.request_id,
+                        "token-limit",
+                        &detail,
+                        outcome,
+                    );
                 }
             }
         }

@@ -92,7 +92,8 @@ mod tests {
 
     #[test]
     fn usage_is_read_from_each_api_shape() {
-        let total = br#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#;
+        let total =
+            br#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#;
         assert_eq!(reported(total), Some(7));
         let pair = br#"{"usage":{"prompt_tokens":3,"completion_tokens":4}}"#;
         assert_eq!(reported(pair), Some(7));

@@ -66,11 +66,31 @@ mod tests {
     fn periods_start_at_the_utc_time_truncated_to_their_unit() {
         let now = at("2026-11-27T12:34:56.789Z"); // a Friday
         let cases = [
-            (TokenQuotaPeriod::Hourly, "2026-11-27T12:00:00Z", "2026-11-27T13:00:00Z"),
-            (TokenQuotaPeriod::Daily, "2026-11-27T00:00:00Z", "2026-11-28T00:00:00Z"),
-            (TokenQuotaPeriod::Weekly, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z"),
-            (TokenQuotaPeriod::Monthly, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"),
-            (TokenQuotaPeriod::Yearly, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+            (
+                TokenQuotaPeriod::Hourly,
+                "2026-11-27T12:00:00Z",
+                "2026-11-27T13:00:00Z",
+            ),
+            (
+                TokenQuotaPeriod::Daily,
+                "2026-11-27T00:00:00Z",
+                "2026-11-28T00:00:00Z",
+            ),
+            (
+                TokenQuotaPeriod::Weekly,
+                "2026-11-23T00:00:00Z",
+                "2026-11-30T00:00:00Z",
+            ),
+            (
+                TokenQuotaPeriod::Monthly,
+                "2026-11-01T00:00:00Z",
+                "2026-12-01T00:00:00Z",
+            ),
+            (
+                TokenQuotaPeriod::Yearly,
+                "2026-01-01T00:00:00Z",
+                "2027-01-01T00:00:00Z",
+            ),
         ];
         for (period, start, end) in cases {
             assert_eq!(quota(now, period), (at(start), at(end)), "{period:?}");

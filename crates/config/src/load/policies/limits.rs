@@ -128,7 +128,10 @@ pub(crate) fn header(el: &mut Element<'_, '_, '_>, name: &str) -> Result<Option<
 }
 
 /// A variable name: any non-empty text without surrounding whitespace.
-pub(crate) fn variable(el: &mut Element<'_, '_, '_>, name: &str) -> Result<Option<String>, Reported> {
+pub(crate) fn variable(
+    el: &mut Element<'_, '_, '_>,
+    name: &str,
+) -> Result<Option<String>, Reported> {
     let Some(attr) = el.optional_plain(name)? else {
         return Ok(None);
     };

@@ -83,8 +83,7 @@ fn report(el: &mut Element<'_, '_, '_>) -> Result<TokenReport, Reported> {
     let remaining_tokens_header_name = header(el, "remaining-tokens-header-name");
     let remaining_tokens_variable_name = variable(el, "remaining-tokens-variable-name");
     let remaining_quota_tokens_header_name = header(el, "remaining-quota-tokens-header-name");
-    let remaining_quota_tokens_variable_name =
-        variable(el, "remaining-quota-tokens-variable-name");
+    let remaining_quota_tokens_variable_name = variable(el, "remaining-quota-tokens-variable-name");
     let tokens_consumed_header_name = header(el, "tokens-consumed-header-name");
     let tokens_consumed_variable_name = variable(el, "tokens-consumed-variable-name");
     Ok(TokenReport {
