@@ -24,13 +24,13 @@ pub fn reported(body: &[u8]) -> Option<u64> {
     if let Ok(json) = serde_json::from_slice::<Value>(body) {
         return of_event(&json);
     }
-    // Server-sent events: `data: {…}` lines; the last usage wins.
+    // Server-sent events: `data: {…}` lines; the last usage wins (read from the end).
     let text = std::str::from_utf8(body).ok()?;
     text.lines()
+        .rev()
         .filter_map(|line| line.strip_prefix("data:"))
         .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-        .filter_map(|event| of_event(&event))
-        .last()
+        .find_map(|event| of_event(&event))
 }
 
 /// The usage of one JSON message or event.
