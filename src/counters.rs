@@ -10,6 +10,7 @@
 //! | `v1/ctr/w/{expires}/rl/{length}/{window}/{who}` | a rate-limit window: calls (low 42 bits) and the previous window's count (high bits; see `policies/rate_limit/window.rs`) |
 //! | `v1/ctr/w/{expires}/q/{period}/{window}/{who}/{c\|b}` | a quota window: calls (`c`) or bytes (`b`) |
 //! | `v1/ctr/q/{who}/{c\|b}` | a lifetime quota (`renewal-period="0"`) |
+//! | `v1/ctr/w/{expires}/tk/{m\|q}/{start}/{who}` | a token limit's tokens in one UTC minute (`m`) or quota period (`q`, starting at second `{start}`; see `policies/llm_token_limit/`) |
 //! | `v1/ctr/use/{subscription}/{YYYY-MM-DD}/{calls\|rejected\|reqb\|respb}` | the usage meter: calls (admitted and rejected), rejected calls, request and response body bytes per UTC day |
 //! | `v1/ctr/w/{expires}/su/{length}/{window}/{client}` | the developer portal's sign-ups from one client address in a fixed window |
 //! | `v1/ctr/w/{expires}/cb/…`, `v1/ctr/w/{expires}/cbp/…` | a backend circuit breaker's failures per window and its half-open probe slots (`backends/breaker.rs`) |
@@ -74,6 +75,12 @@ pub fn rate_window(who: &str, length_secs: u32, slot: WindowSlot) -> String {
         "{WINDOWS}{}/rl/{length_secs}/{}/{who}",
         slot.expires_secs, slot.index
     )
+}
+
+/// A token limit's counter (`llm-token-limit`, `azure-openai-token-limit`) for one window:
+/// `kind` `m` for the minute, `q` for the quota period; `start_secs` the window's start.
+pub fn token_window(who: &str, kind: &str, start_secs: u64, expires_secs: u64) -> String {
+    format!("{WINDOWS}{expires_secs}/tk/{kind}/{start_secs}/{who}")
 }
 
 /// What a quota counter counts.

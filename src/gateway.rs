@@ -243,6 +243,7 @@ impl Gateway {
             response_headers: Vec::new(),
             deferred: Vec::new(),
             usage_calls_counted: false,
+            token_charges: Vec::new(),
             client_certificate: None,
             revision: &self.revision,
             cache: None,

@@ -50,6 +50,9 @@ pub struct Ctx<'c> {
     /// Headers added to the client's response when the call ends, whatever answered it
     /// (rate-limit's remaining/total calls headers). A later entry for a name wins.
     pub response_headers: Vec<(String, String)>,
+    /// The token limits the call passed, settled when the backend answers
+    /// ([`crate::policies::llm_token_limit::settle`]).
+    pub token_charges: Vec<crate::policies::llm_token_limit::TokenCharge>,
     /// Counters to increment once the response is known (see
     /// [`crate::pipeline::after_response`]).
     pub deferred: Vec<Deferred>,

@@ -105,6 +105,8 @@ pub fn apply(
         return Ok(());
     }
     ctx.response = Some(response);
+    // The token limits count what the backend reports (its body was read: they read it).
+    super::llm_token_limit::settle(ctx, host);
     if fail_on_error_status_code && status >= 400 {
         // Our reason code: Azure documents the behaviour, not the code.
         return Err(PolicyError::new(

@@ -22,6 +22,7 @@ mod json_to_xml;
 mod jsonp;
 mod limit_concurrency;
 pub mod limits;
+pub mod llm_token_limit;
 pub mod log_to_eventhub;
 mod mock_response;
 pub mod quota;
@@ -177,6 +178,7 @@ fn run(
         Policy::RateLimitByKey(p) => rate_limit::apply_by_key(p, ctx, host)?,
         Policy::Quota(p) => quota::apply(p, ctx, host)?,
         Policy::QuotaByKey(p) => quota::apply_by_key(p, ctx, host)?,
+        Policy::TokenLimit(p) => llm_token_limit::apply(p, ctx, host)?,
         Policy::CheckHeader(p) => check_header::apply(p, ctx, host)?,
         Policy::IpFilter(p) => ip_filter::apply(p, ctx, host)?,
         Policy::Cors(p) => return cors::apply(p, ctx, host),
@@ -236,6 +238,7 @@ pub fn element(policy: &Policy) -> &'static str {
         Policy::RateLimitByKey(_) => "rate-limit-by-key",
         Policy::Quota(_) => "quota",
         Policy::QuotaByKey(_) => "quota-by-key",
+        Policy::TokenLimit(p) => llm_token_limit::element(p),
         Policy::CheckHeader(_) => "check-header",
         Policy::IpFilter(_) => "ip-filter",
         Policy::Cors(_) => "cors",

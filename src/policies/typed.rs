@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use tollgate_config::{
     Apply, DownstreamCaching, Dynamic, ExistsAction, IpFilterAction, JsonKind, PolicyValue,
-    SendMode, TemplatePart, Typed, ValidationAction, WaitFor,
+    SendMode, TemplatePart, TokenQuotaPeriod, Typed, ValidationAction, WaitFor,
 };
 
 use crate::error::PolicyError;
@@ -175,5 +175,6 @@ choices!(
     JsonKind,
     SendMode,
     WaitFor,
-    ValidationAction
+    ValidationAction,
+    TokenQuotaPeriod
 );

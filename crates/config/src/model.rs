@@ -398,6 +398,8 @@ pub enum Policy {
     Quota(Quota),
     /// `<quota-by-key>`: calls and/or bandwidth per counter key over a fixed window.
     QuotaByKey(QuotaByKey),
+    /// `<llm-token-limit>` / `<azure-openai-token-limit>`: language-model tokens per key.
+    TokenLimit(Box<TokenLimit>),
     /// `<check-header>`.
     CheckHeader(CheckHeader),
     /// `<ip-filter>`.

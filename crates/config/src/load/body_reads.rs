@@ -111,6 +111,8 @@ fn of_policy(policy: &Policy) -> BodyReads {
         // An include not filled in yet reads everything until it is.
         Policy::IncludeFragment(include) if include.policies.is_empty() => BodyReads::BOTH,
         Policy::IncludeFragment(include) => of_nodes(&include.policies),
+        // The prompt (its estimate, `"stream": true`) and the response's `usage`.
+        Policy::TokenLimit(_) => BodyReads::BOTH,
         Policy::CacheStore(_) => BodyReads {
             request: false,
             response: true,

@@ -11,7 +11,7 @@ use super::policies::{
     set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     xml_to_json,
 };
-use super::policies::{quota, quota_by_key, rate_limit, rate_limit_by_key};
+use super::policies::{llm_token_limit, quota, quota_by_key, rate_limit, rate_limit_by_key};
 // Access control (issue 5).
 use super::policies::{check_header, cors, ip_filter, validate_azure_ad_token, validate_jwt};
 // Caching (issue 6).
@@ -192,6 +192,17 @@ pub(crate) const REGISTRY: &[Entry] = &[
         element: "quota-by-key",
         sections: &[Section::Inbound],
         parse: |el| quota_by_key::parse(el).map(Policy::QuotaByKey),
+    },
+    // The AI gateway's token limits: one model, inbound only, as in Azure.
+    Entry {
+        element: "llm-token-limit",
+        sections: &[Section::Inbound],
+        parse: |el| llm_token_limit::parse(el).map(|p| Policy::TokenLimit(Box::new(p))),
+    },
+    Entry {
+        element: "azure-openai-token-limit",
+        sections: &[Section::Inbound],
+        parse: |el| llm_token_limit::parse(el).map(|p| Policy::TokenLimit(Box::new(p))),
     },
     // Access control: inbound only, as in Azure.
     Entry {

@@ -130,3 +130,77 @@ pub struct QuotaByKey {
     /// (default: the Unix epoch). A named value is read per call as an ISO 8601 date-time.
     pub first_period_start_ms: Typed<u64>,
 }
+
+/// `token-quota-period`: the fixed window of a token quota, which starts at the UTC time
+/// truncated to its unit (Azure's rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenQuotaPeriod {
+    /// From the start of the UTC hour.
+    Hourly,
+    /// From midnight UTC.
+    Daily,
+    /// From Monday, midnight UTC.
+    Weekly,
+    /// From the first of the month, midnight UTC.
+    Monthly,
+    /// From January 1st, midnight UTC.
+    Yearly,
+}
+
+impl super::Choice for TokenQuotaPeriod {
+    fn from_name(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "hourly" => Some(TokenQuotaPeriod::Hourly),
+            "daily" => Some(TokenQuotaPeriod::Daily),
+            "weekly" => Some(TokenQuotaPeriod::Weekly),
+            "monthly" => Some(TokenQuotaPeriod::Monthly),
+            "yearly" => Some(TokenQuotaPeriod::Yearly),
+            _ => None,
+        }
+    }
+}
+
+/// Where a token limit reports itself: response headers and context variables (all
+/// optional, as in Azure).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenReport {
+    /// `retry-after-header-name` (default `Retry-After`): the retry delay on a 429 or 403.
+    pub retry_after_header_name: Option<String>,
+    /// `retry-after-variable-name`: the variable that gets the retry delay (seconds).
+    pub retry_after_variable_name: Option<String>,
+    /// `remaining-tokens-header-name`: tokens left this minute.
+    pub remaining_tokens_header_name: Option<String>,
+    /// `remaining-tokens-variable-name`: tokens left this minute.
+    pub remaining_tokens_variable_name: Option<String>,
+    /// `remaining-quota-tokens-header-name`: tokens left in the quota period.
+    pub remaining_quota_tokens_header_name: Option<String>,
+    /// `remaining-quota-tokens-variable-name`: tokens left in the quota period.
+    pub remaining_quota_tokens_variable_name: Option<String>,
+    /// `tokens-consumed-header-name`: the tokens the call consumed (set once the backend
+    /// answered).
+    pub tokens_consumed_header_name: Option<String>,
+    /// `tokens-consumed-variable-name`: the estimated prompt tokens (or 0) before the
+    /// backend is called, the tokens consumed once it answered.
+    pub tokens_consumed_variable_name: Option<String>,
+}
+
+/// `<llm-token-limit>` and `<azure-openai-token-limit>`: language-model tokens per counter
+/// key, per minute and/or per quota period, counted from the usage the backend reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenLimit {
+    /// Written as `<azure-openai-token-limit>` (else `<llm-token-limit>`).
+    pub azure_openai: bool,
+    /// `counter-key`: one pair of counters per distinct value, across all scopes.
+    pub counter_key: PolicyValue,
+    /// `tokens-per-minute`: tokens (prompt plus completion) per UTC minute.
+    pub tokens_per_minute: Option<Typed<u64>>,
+    /// `token-quota`: tokens per `token-quota-period`.
+    pub token_quota: Option<Typed<u64>>,
+    /// `token-quota-period`; present exactly when `token_quota` is.
+    pub token_quota_period: Option<Typed<TokenQuotaPeriod>>,
+    /// `estimate-prompt-tokens` (default false): estimate the prompt's tokens before
+    /// forwarding and refuse the call when they would not fit.
+    pub estimate_prompt_tokens: Typed<bool>,
+    /// Headers and variables.
+    pub report: TokenReport,
+}

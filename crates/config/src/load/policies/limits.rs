@@ -100,17 +100,6 @@ pub(crate) fn quota_limit(
 
 /// The five report attributes of the rate limits (all optional).
 pub(crate) fn report(el: &mut Element<'_, '_, '_>) -> Result<LimitReport, Reported> {
-    let header = |el: &mut Element<'_, '_, '_>, name: &str| {
-        el.optional_plain(name).and_then(|attr| match attr {
-            None => Ok(None),
-            Some(attr) => {
-                let value = attr.value.trim();
-                check_header_name(value)
-                    .map(|()| Some(value.to_string()))
-                    .map_err(|message| el.error_at(attr.offset, message))
-            }
-        })
-    };
     let retry_after_header_name = header(el, "retry-after-header-name");
     let remaining_calls_header_name = header(el, "remaining-calls-header-name");
     let total_calls_header_name = header(el, "total-calls-header-name");
@@ -125,8 +114,24 @@ pub(crate) fn report(el: &mut Element<'_, '_, '_>) -> Result<LimitReport, Report
     })
 }
 
+/// An optional header-name attribute (a literal, checked as an HTTP token).
+pub(crate) fn header(el: &mut Element<'_, '_, '_>, name: &str) -> Result<Option<String>, Reported> {
+    el.optional_plain(name).and_then(|attr| match attr {
+        None => Ok(None),
+        Some(attr) => {
+            let value = attr.value.trim();
+            check_header_name(value)
+                .map(|()| Some(value.to_string()))
+                .map_err(|message| el.error_at(attr.offset, message))
+        }
+    })
+}
+
 /// A variable name: any non-empty text without surrounding whitespace.
-fn variable(el: &mut Element<'_, '_, '_>, name: &str) -> Result<Option<String>, Reported> {
+pub(crate) fn variable(
+    el: &mut Element<'_, '_, '_>,
+    name: &str,
+) -> Result<Option<String>, Reported> {
     let Some(attr) = el.optional_plain(name)? else {
         return Ok(None);
     };

@@ -26,6 +26,7 @@ pub(crate) mod json_to_xml;
 pub(crate) mod jsonp;
 pub(crate) mod limit_concurrency;
 pub(crate) mod limits;
+pub(crate) mod llm_token_limit;
 pub(crate) mod log_to_eventhub;
 pub(crate) mod mock_response;
 pub(crate) mod quota;
