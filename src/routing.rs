@@ -103,7 +103,7 @@ fn find_api<'c, 'p>(
         };
         let rest = &path[end..];
         let (api, rest, version_revision) = match config.paths[found].target {
-            PathTarget::Api(index) => (config.apis.get(index as usize)?, rest, None),
+            PathTarget::Api(index) => (index, rest, None),
             PathTarget::VersionSet(index) => {
                 let set = config.version_sets.get(index as usize)?;
                 let (name, rest, version_revision) = match &set.scheme {
@@ -119,18 +119,13 @@ fn find_api<'c, 'p>(
                     .versions
                     .iter()
                     .find(|(version, _)| version.eq_ignore_ascii_case(name))?;
-                (config.apis.get(*api as usize)?, rest, version_revision)
+                (*api, rest, version_revision)
             }
         };
+        // Only the API called is decoded (`Lazy`), whatever the number of APIs.
         return match revision.or(version_revision) {
-            None => Some((api, rest)),
-            Some(wanted) if wanted == api.revision => Some((api, rest)),
-            // Rare: one pass over the APIs, only for calls that name a revision.
-            Some(wanted) => config
-                .apis
-                .iter()
-                .find(|other| other.id == api.id && other.revision == wanted)
-                .map(|other| (other, rest)),
+            None => config.apis.get(api as usize).map(|api| (&**api, rest)),
+            Some(wanted) => config.revision_of(api, wanted).map(|api| (api, rest)),
         };
     }
     None

@@ -160,6 +160,36 @@ fn rev_n_calls_that_revision_and_everyone_else_gets_the_current_one() {
     assert_eq!((status, body.as_str()), (404, NOT_FOUND));
 }
 
+/// The APIs (id and revision) a gateway has decoded so far, in configuration order.
+fn decoded_apis(gw: &TestGateway) -> Vec<(String, u32)> {
+    let apis = &gw.gateway.config().apis;
+    let decoded: Vec<usize> = (0..apis.len()).filter(|&i| apis[i].is_decoded()).collect();
+    decoded
+        .into_iter()
+        .map(|i| (apis[i].id.clone(), apis[i].revision))
+        .collect()
+}
+
+#[test]
+fn a_call_decodes_only_the_api_it_reaches() {
+    let gw = gateway();
+    assert_eq!(decoded_apis(&gw), []);
+    let (status, url, _) = send(&gw, get("/tiles/a/b"));
+    assert_eq!((status, url.as_str()), (200, "http://tiles.test/2026/a/b"));
+    assert_eq!(decoded_apis(&gw), [("tiles-2026".to_string(), 1)]);
+    // `;rev=N` reads the current revision's number, then goes straight to the revision.
+    let (status, _, _) = call(&gw, get("/weather;rev=3/current/oslo"));
+    assert_eq!(status, 200);
+    assert_eq!(
+        decoded_apis(&gw),
+        [
+            ("weather".to_string(), 2),
+            ("tiles-2026".to_string(), 1),
+            ("weather".to_string(), 3)
+        ]
+    );
+}
+
 #[test]
 fn a_product_listing_one_version_covers_the_others_and_other_apis_stay_closed() {
     let gw = gateway();
