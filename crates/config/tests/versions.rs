@@ -236,7 +236,7 @@ fn a_version_set_loads_with_its_versions_and_one_path_in_the_index() {
     let index: Vec<(&str, PathTarget)> = config
         .paths
         .iter()
-        .map(|p| (p.path.as_str(), p.target))
+        .map(|p| (&*p.path, p.target))
         .collect();
     assert_eq!(
         index,
