@@ -37,7 +37,7 @@ pub struct LazyDecodeError {
     /// How many encoded bytes it had.
     pub bytes: usize,
     /// What postcard said.
-    pub error: String,
+    pub error: postcard::Error,
 }
 
 impl fmt::Display for LazyDecodeError {
@@ -74,25 +74,20 @@ impl<T: Deserialize<'static>> Lazy<T> {
     /// # Panics
     /// When the embedded bytes do not decode: an internal bug (see [`LazyDecodeError`]), which
     /// `build.rs` rules out by decoding everything it embeds.
+    #[inline]
     pub fn get(&self) -> &T {
-        match self.try_get() {
-            Ok(value) => value,
-            Err(error) => panic!("{error}"),
+        match self.value.get() {
+            Some(value) => value,
+            None => self.decode_or_panic(),
         }
     }
 
     /// The value, decoded on first access, or why it does not decode.
     pub fn try_get(&self) -> Result<&T, LazyDecodeError> {
-        if let Some(value) = self.value.get() {
-            return Ok(value);
+        match self.value.get() {
+            Some(value) => Ok(value),
+            None => self.decode(),
         }
-        let bytes = self.encoded.unwrap_or_default();
-        let decoded = postcard::from_bytes::<T>(bytes).map_err(|error| LazyDecodeError {
-            type_name: std::any::type_name::<T>(),
-            bytes: bytes.len(),
-            error: error.to_string(),
-        })?;
-        Ok(self.value.get_or_init(|| Box::new(decoded)))
     }
 
     /// The value to change (decoded first if need be); from then on it is serialised anew.
@@ -106,6 +101,28 @@ impl<T: Deserialize<'static>> Lazy<T> {
             Some(value) => value,
             None => unreachable!("Lazy::get decoded the value"),
         }
+    }
+
+    /// The first access (out of line: every field access through `Deref` inlines only the
+    /// check above, which keeps the component small).
+    #[cold]
+    #[inline(never)]
+    fn decode_or_panic(&self) -> &T {
+        match self.decode() {
+            Ok(value) => value,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    #[inline(never)]
+    fn decode(&self) -> Result<&T, LazyDecodeError> {
+        let bytes = self.encoded.unwrap_or_default();
+        let decoded = postcard::from_bytes::<T>(bytes).map_err(|error| LazyDecodeError {
+            type_name: std::any::type_name::<T>(),
+            bytes: bytes.len(),
+            error,
+        })?;
+        Ok(self.value.get_or_init(|| Box::new(decoded)))
     }
 }
 
@@ -208,6 +225,7 @@ impl<'de: 'static> Visitor<'de> for Borrowed {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde::{Deserialize, Serialize};
