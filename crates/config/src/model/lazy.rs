@@ -11,9 +11,9 @@
 //! (`#[serde(bound(deserialize = "'de: 'static"))]`). Tests and the loader build values with
 //! [`Lazy::new`] and never decode.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::OnceLock;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{self, Serialize, Serializer};
@@ -23,8 +23,10 @@ pub struct Lazy<T> {
     /// The value's postcard encoding inside the embedded blob; `None` once `value` is the
     /// truth (built by the loader, or changed through [`Lazy::get_mut`]).
     encoded: Option<&'static [u8]>,
-    /// The decoded value (boxed: an undecoded entry stays a few words wide).
-    value: OnceLock<Box<T>>,
+    /// The decoded value (boxed: an undecoded entry stays a few words wide). A plain cell:
+    /// a component instance serves one call on one thread, so the configuration need not
+    /// be shared between threads (a `OnceLock` would add its synchronisation for nothing).
+    value: OnceCell<Box<T>>,
 }
 
 /// An encoded part of the embedded configuration that does not decode. The blob is written
@@ -58,7 +60,7 @@ impl<T> Lazy<T> {
     pub fn new(value: T) -> Self {
         Lazy {
             encoded: None,
-            value: OnceLock::from(Box::new(value)),
+            value: OnceCell::from(Box::new(value)),
         }
     }
 
@@ -204,7 +206,7 @@ impl<'de: 'static, T> Deserialize<'de> for Lazy<T> {
         let encoded = deserializer.deserialize_bytes(Borrowed)?;
         Ok(Lazy {
             encoded: Some(encoded),
-            value: OnceLock::new(),
+            value: OnceCell::new(),
         })
     }
 }
@@ -300,7 +302,9 @@ mod tests {
             error.to_string().starts_with("internal error: a "),
             "{error}"
         );
-        let panic = std::panic::catch_unwind(|| decoded.parts[0].name.len()).unwrap_err();
+        let panic =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoded.parts[0].name.len()))
+                .unwrap_err();
         let message = panic.downcast_ref::<String>().unwrap();
         assert!(message.contains("does not decode"), "{message}");
     }
