@@ -132,19 +132,14 @@ impl super::Config {
             .is_some_and(|set| set.api_ids.iter().any(|id| id == listed))
     }
 
-    /// The API at `current` (a current revision's index in [`Config::apis`]) in revision
-    /// `revision`: itself, or another revision from [`Config::revision_routes`].
-    pub fn revision_of(&self, current: u32, revision: u32) -> Option<&super::Api> {
-        let api = self.apis.get(current as usize)?;
-        if api.revision == revision {
-            return Some(api);
-        }
+    /// Where revision `revision` of the API at `current` (a current revision's index in
+    /// [`Config::apis`]) is in [`Config::apis`], when it is not the current one: a binary
+    /// search of [`Config::revision_routes`], which decodes no API.
+    pub fn revision_index(&self, current: u32, revision: u32) -> Option<u32> {
         let found = self
             .revision_routes
             .binary_search_by(|route| (route.current, route.revision).cmp(&(current, revision)))
             .ok()?;
-        self.apis
-            .get(self.revision_routes[found].api as usize)
-            .map(|api| &**api)
+        Some(self.revision_routes[found].api)
     }
 }
