@@ -28,6 +28,15 @@ fn main() {
         }
     };
     let blob = postcard::to_allocvec(&config).expect("the configuration model serialises");
+    // The component decodes each API only when a call reaches it (`Lazy`): decode every part
+    // here, so a blob that would not decode fails the build, never a call.
+    let leaked: &'static [u8] = Box::leak(blob.clone().into_boxed_slice());
+    let decoded: tollgate_config::Config =
+        postcard::from_bytes(leaked).expect("the embedded configuration decodes");
+    assert!(
+        decoded == config,
+        "the embedded configuration decodes to what was loaded"
+    );
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     // The revision names this configuration in response cache keys (src/cache/key.rs computes
     // the same for configurations built at run time): the first 16 hex digits of its SHA-256.

@@ -13,6 +13,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 mod timing;
+mod versioned;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
@@ -33,43 +34,14 @@ fn bench_gateway() -> TestGateway {
     gw
 }
 
-/// `sets` version sets (path scheme) of 3 versions each, 3 operations per version.
-fn versioned(sets: usize) -> tollgate_config::Config {
-    let mut toml = String::new();
-    for set in 0..sets {
-        toml.push_str(&format!(
-            "[version-sets.s{set}]\nscheme = \"path\"\ndefault = \"v1\"\n\n"
-        ));
-        for version in 1..=3 {
-            toml.push_str(&format!(
-                "[apis.s{set}-v{version}]\npath = \"fleet-{set:03}\"\nservice-url = \"http://b.test\"\n\
-                 version-set = \"s{set}\"\nversion = \"v{version}\"\n"
-            ));
-            for (id, method, template) in [
-                ("current", "GET", "/current/{city}"),
-                ("forecast", "GET", "/forecast/{city}"),
-                ("observe", "POST", "/observations"),
-            ] {
-                toml.push_str(&format!(
-                    "[[apis.s{set}-v{version}.operations]]\nid = \"{id}\"\nmethod = \"{method}\"\n\
-                     url-template = \"{template}\"\n"
-                ));
-            }
-        }
-    }
-    let dir = std::env::temp_dir().join(format!("tollgate-bench-versions-{sets}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
-    tollgate_config::load::load_dir(&dir).unwrap()
-}
-
 /// Routing cost with 1, 10 and 100 APIs × 3 versions (the last set's last version, its
-/// second operation), and what decoding each configuration costs.
+/// second operation), and what decoding each configuration costs (`benches/config_load.rs`
+/// has the whole call).
 fn routing_by_size() {
     let headers = tollgate::http::Headers::default();
     for sets in [1, 10, 100] {
-        let config = versioned(sets);
-        let path = format!("/fleet-{:03}/v3/forecast/oslo", sets - 1);
+        let config = versioned::config(sets);
+        let path = versioned::path(sets);
         let versioning = tollgate::routing::Versioning {
             query: &[],
             headers: &headers,
@@ -100,12 +72,12 @@ fn routing_by_size() {
                     .ok()
             },
         );
-        let blob = postcard::to_allocvec(&config).unwrap();
+        let blob = versioned::blob(&config);
         time(
             &format!("  decode that configuration ({} bytes)", blob.len()),
-            2_000,
+            20_000,
             || {
-                postcard::from_bytes::<tollgate_config::Config>(&blob)
+                postcard::from_bytes::<tollgate_config::Config>(blob)
                     .map(|c| c.apis.len())
                     .ok()
             },

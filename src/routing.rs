@@ -8,7 +8,8 @@
 //! template.
 
 use tollgate_config::{
-    Api, Config, MAX_API_PATH_SEGMENTS, Operation, PathTarget, Segment, UrlTemplate, VersionScheme,
+    Api, Config, LazyDecodeError, MAX_API_PATH_SEGMENTS, Operation, PathTarget, Segment,
+    UrlTemplate, VersionScheme, VersionSet,
 };
 
 use crate::error::PolicyError;
@@ -46,7 +47,13 @@ pub fn route<'c>(
     path: &str,
     versioning: Versioning<'_>,
 ) -> Result<Route<'c>, PolicyError> {
-    let (api, rest) = find_api(config, path, versioning).ok_or_else(PolicyError::no_api)?;
+    let (api, rest) = match find_api(config, path, versioning) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(PolicyError::no_api()),
+        // A part of the embedded configuration that does not decode: an internal bug
+        // (`build.rs` decodes every part first), answered as a 500 with the detail logged.
+        Err(error) => return Err(PolicyError::internal("gateway", error.to_string())),
+    };
     if api.operations.is_empty() {
         return Ok(Route {
             api,
@@ -70,13 +77,16 @@ pub fn route<'c>(
         .ok_or_else(PolicyError::no_operation)
 }
 
-/// The API a path calls and the rest of the path after it.
+/// The API a path calls and the rest of the path after it. Only the version set and the API
+/// reached are decoded.
 fn find_api<'c, 'p>(
     config: &'c Config,
     path: &'p str,
     versioning: Versioning<'_>,
-) -> Option<(&'c Api, &'p str)> {
-    let path = path.strip_prefix('/')?;
+) -> Result<Option<(&'c Api, &'p str)>, LazyDecodeError> {
+    let Some(path) = path.strip_prefix('/') else {
+        return Ok(None);
+    };
     // Ends of the first 1, 2, … segments, at most as many as the longest API path has.
     let mut ends = [0usize; MAX_API_PATH_SEGMENTS];
     let mut count = 0;
@@ -103,45 +113,62 @@ fn find_api<'c, 'p>(
         };
         let rest = &path[end..];
         let (api, rest, version_revision) = match config.paths[found].target {
-            PathTarget::Api(index) => (config.apis.get(index as usize)?, rest, None),
+            PathTarget::Api(index) => (index, rest, None),
             PathTarget::VersionSet(index) => {
-                let set = config.version_sets.get(index as usize)?;
-                let (name, rest, version_revision) = match &set.scheme {
-                    VersionScheme::Path => path_version(set, rest),
-                    VersionScheme::Header(header) => (versioning.headers.get(header), rest, None),
-                    VersionScheme::Query(query) => {
-                        let value = versioning.query.iter().find(|(n, _)| n == query);
-                        (value.map(|(_, v)| v.as_str()), rest, None)
-                    }
+                let Some(set) = config.version_sets.get(index as usize) else {
+                    return Ok(None);
                 };
-                let name = name.or(set.default.as_deref())?;
-                let (_, api) = set
-                    .versions
-                    .iter()
-                    .find(|(version, _)| version.eq_ignore_ascii_case(name))?;
-                (config.apis.get(*api as usize)?, rest, version_revision)
+                match choose_version(set.try_get()?, rest, versioning) {
+                    Some(chosen) => chosen,
+                    None => return Ok(None),
+                }
             }
         };
+        let Some(current) = config.apis.get(api as usize) else {
+            return Ok(None);
+        };
+        let current = current.try_get()?;
         return match revision.or(version_revision) {
-            None => Some((api, rest)),
-            Some(wanted) if wanted == api.revision => Some((api, rest)),
-            // Rare: one pass over the APIs, only for calls that name a revision.
-            Some(wanted) => config
-                .apis
-                .iter()
-                .find(|other| other.id == api.id && other.revision == wanted)
-                .map(|other| (other, rest)),
+            None => Ok(Some((current, rest))),
+            Some(wanted) if wanted == current.revision => Ok(Some((current, rest))),
+            Some(wanted) => match config
+                .revision_index(api, wanted)
+                .and_then(|index| config.apis.get(index as usize))
+            {
+                Some(other) => Ok(Some((other.try_get()?, rest))),
+                None => Ok(None),
+            },
         };
     }
-    None
+    Ok(None)
+}
+
+/// Under a version set: the API (an index into `Config::apis`) of the version the call names
+/// (or the default), the rest of the path, and the revision the version segment names.
+fn choose_version<'p>(
+    set: &VersionSet,
+    rest: &'p str,
+    versioning: Versioning<'_>,
+) -> Option<(u32, &'p str, Option<u32>)> {
+    let (name, rest, version_revision) = match &set.scheme {
+        VersionScheme::Path => path_version(set, rest),
+        VersionScheme::Header(header) => (versioning.headers.get(header), rest, None),
+        VersionScheme::Query(query) => {
+            let value = versioning.query.iter().find(|(n, _)| n == query);
+            (value.map(|(_, v)| v.as_str()), rest, None)
+        }
+    };
+    let name = name.or(set.default.as_deref())?;
+    let (_, api) = set
+        .versions
+        .iter()
+        .find(|(version, _)| version.eq_ignore_ascii_case(name))?;
+    Some((*api, rest, version_revision))
 }
 
 /// Under a path-scheme set: the version segment (without `;rev=N`), the rest after it, and
 /// the revision it names. No segment: no version (the set's default answers, if any).
-fn path_version<'p>(
-    set: &tollgate_config::VersionSet,
-    rest: &'p str,
-) -> (Option<&'p str>, &'p str, Option<u32>) {
+fn path_version<'p>(set: &VersionSet, rest: &'p str) -> (Option<&'p str>, &'p str, Option<u32>) {
     let after = rest.strip_prefix('/').unwrap_or(rest);
     let end = after.find('/').unwrap_or(after.len());
     let (segment, revision) = split_revision(&after[..end]);

@@ -97,9 +97,9 @@ fn run_case(dir: &Path) -> Vec<String> {
     config.apis[0].policy = doc("api.xml");
     config.apis[0].operations[0].policy = doc("operation.xml");
     if let Ok(text) = fs::read_to_string(dir.join("openapi.json")) {
-        config.apis[0].mock_examples = openapi_examples(&config.apis[0], &text).unwrap();
+        config.apis[0].mock_examples = openapi_examples(&config.apis[0], &text).unwrap().into();
         let validation = openapi_validation(&config.apis[0], &text).unwrap();
-        config.apis[0].validation = Some(Box::new(validation));
+        config.apis[0].validation = Some(validation.into());
     }
 
     let backend = scripted_backend(dir);

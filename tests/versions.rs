@@ -160,6 +160,68 @@ fn rev_n_calls_that_revision_and_everyone_else_gets_the_current_one() {
     assert_eq!((status, body.as_str()), (404, NOT_FOUND));
 }
 
+/// The APIs (id and revision) a gateway has decoded so far, in configuration order.
+fn decoded_apis(gw: &TestGateway) -> Vec<(String, u32)> {
+    let apis = &gw.gateway.config().apis;
+    let decoded: Vec<usize> = (0..apis.len()).filter(|&i| apis[i].is_decoded()).collect();
+    decoded
+        .into_iter()
+        .map(|i| (apis[i].id.clone(), apis[i].revision))
+        .collect()
+}
+
+#[test]
+fn a_call_decodes_only_the_api_it_reaches() {
+    let gw = gateway();
+    assert_eq!(decoded_apis(&gw), []);
+    let (status, url, _) = send(&gw, get("/tiles/a/b"));
+    assert_eq!((status, url.as_str()), (200, "http://tiles.test/2026/a/b"));
+    assert_eq!(decoded_apis(&gw), [("tiles-2026".to_string(), 1)]);
+    // `;rev=N` reads the current revision's number, then goes straight to the revision.
+    let (status, _, _) = call(&gw, get("/weather;rev=3/current/oslo"));
+    assert_eq!(status, 200);
+    assert_eq!(
+        decoded_apis(&gw),
+        [
+            ("weather".to_string(), 2),
+            ("tiles-2026".to_string(), 1),
+            ("weather".to_string(), 3)
+        ]
+    );
+}
+
+#[test]
+fn an_api_whose_bytes_do_not_decode_is_an_internal_error_not_a_crash() {
+    let config = load("tests/fixtures/versions");
+    let status = config.apis.iter().find(|api| api.id == "status").unwrap();
+    let encoded = postcard::to_allocvec(&**status).unwrap();
+    let mut blob = postcard::to_allocvec(&config).unwrap();
+    // The status API's bytes made undecodable, at the same length: the blob still decodes.
+    let at = blob
+        .windows(encoded.len())
+        .position(|bytes| bytes == encoded.as_slice())
+        .unwrap();
+    blob[at..at + encoded.len()].fill(0xff);
+    let mut gw = gateway();
+    gw.gateway = tollgate::Gateway::decode(Box::leak(blob.into_boxed_slice()), "corrupt").unwrap();
+    let response = gw.call(get("/status/ping"));
+    assert_eq!(response.status, 500);
+    assert_eq!(
+        response.text(),
+        r#"{"statusCode": 500, "message": "Internal server error"}"#
+    );
+    let lines = gw.log.lines().join("\n");
+    assert!(
+        lines.contains(
+            "internal error: a tollgate_config::model::Api in the embedded configuration"
+        ),
+        "{lines}"
+    );
+    // The other APIs still answer.
+    let (status, url, _) = send(&gw, get("/tiles/a/b"));
+    assert_eq!((status, url.as_str()), (200, "http://tiles.test/2026/a/b"));
+}
+
 #[test]
 fn a_product_listing_one_version_covers_the_others_and_other_apis_stay_closed() {
     let gw = gateway();

@@ -9,7 +9,10 @@ use crate::page::esc;
 /// The version set an API belongs to.
 pub fn set_of<'c>(config: &'c Config, api: &Api) -> Option<&'c VersionSet> {
     let version = api.version.as_ref()?;
-    config.version_sets.iter().find(|set| set.id == version.set)
+    config
+        .version_sets
+        .get(version.set_index as usize)
+        .map(|set| &**set)
 }
 
 /// The path a call to this API starts with, without the leading `/`: the API path, then the

@@ -46,6 +46,14 @@ pub fn load(dir: &str) -> tollgate_config::Config {
     }
 }
 
+/// A gateway over `config` written to a blob and decoded as `Gateway::embedded` decodes the
+/// component's (the blob is leaked: a configuration decodes only from `'static` bytes).
+pub fn decoded(config: tollgate_config::Config) -> Gateway {
+    let revision = Gateway::new(config.clone()).revision().to_string();
+    let blob = postcard::to_allocvec(&config).unwrap();
+    Gateway::decode(Box::leak(blob.into_boxed_slice()), &revision).unwrap()
+}
+
 impl TestGateway {
     /// The gateway of `tests/fixtures/gateway` with a backend answering `body`.
     pub fn new() -> Self {
@@ -63,10 +71,11 @@ impl TestGateway {
         Self::with(load("tests/fixtures/gateway"), backend)
     }
 
-    /// Any configuration with a scripted backend.
+    /// Any configuration with a scripted backend. The gateway decodes it from a blob, as the
+    /// component decodes its embedded one (each API only when a call reaches it).
     pub fn with(config: tollgate_config::Config, backend: ScriptedBackend) -> Self {
         TestGateway {
-            gateway: Gateway::new(config),
+            gateway: decoded(config),
             kv: MemoryKv::new(),
             backend,
             clock: ManualClock::at(NOW_MS),

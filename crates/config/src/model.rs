@@ -18,6 +18,7 @@ mod backend_auth;
 mod backends;
 mod cache;
 mod concurrency;
+mod lazy;
 mod limits;
 mod loggers;
 mod portal;
@@ -29,6 +30,7 @@ pub use backend_auth::*;
 pub use backends::*;
 pub use cache::*;
 pub use concurrency::*;
+pub use lazy::*;
 pub use limits::*;
 pub use loggers::*;
 pub use portal::*;
@@ -37,17 +39,26 @@ pub use validation::*;
 pub use versions::*;
 
 /// The whole gateway configuration.
+///
+/// Each API and each version set is a [`Lazy`] value: decoding the embedded blob steps over
+/// them, and a call decodes only the API it routes to, so the per-call cost of loading the
+/// configuration does not grow with the number of APIs. What every call reads (the gateway
+/// settings, the path index, products, the global policy) is decoded eagerly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Config {
     /// Gateway-wide settings (`[gateway]`).
     pub gateway: Gateway,
     /// The APIs, in the order they were declared (their current revisions), then the other
     /// revisions of each.
-    pub apis: Vec<Api>,
+    pub apis: Vec<Lazy<Api>>,
     /// The version sets (`[version-sets.<id>]`), in the order declared.
-    pub version_sets: Vec<VersionSet>,
+    pub version_sets: Vec<Lazy<VersionSet>>,
     /// The router's path index: every API path (a version set's once), sorted.
     pub paths: Vec<PathRoute>,
+    /// Where `;rev=N` goes: every revision that is not current, sorted, so the router finds
+    /// it without looking at the other APIs.
+    pub revision_routes: Vec<RevisionRoute>,
     /// The most `/`-separated segments of any path in [`Config::paths`].
     pub max_path_segments: u32,
     /// The products, in the order they were declared.
@@ -103,6 +114,7 @@ pub enum StoreFailure {
 
 /// One API: a path prefix on the gateway and the backend it fronts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Api {
     /// The id (the table name in `[apis.<id>]`).
     pub id: String,
@@ -131,8 +143,9 @@ pub struct Api {
     pub policy: Option<PolicyDocument>,
     /// Declared operations. Empty means every method and path under the API is accepted.
     pub operations: Vec<Operation>,
-    /// Example responses from the API's OpenAPI description, for `mock-response`.
-    pub mock_examples: Vec<MockExample>,
+    /// Example responses from the API's OpenAPI description, for `mock-response` (decoded
+    /// when a `mock-response` first reads them).
+    pub mock_examples: Lazy<Vec<MockExample>>,
     /// The API's OpenAPI description, relative to `policies/` (`openapi = "…"`, else
     /// `apis/<id>.openapi.json|yaml|yml` when present).
     pub openapi: Option<String>,
@@ -146,8 +159,9 @@ pub struct Api {
     /// note, ascending; empty on the others.
     pub revisions: Vec<RevisionNote>,
     /// The compiled OpenAPI schemas the validation policies check calls against; present
-    /// when the API has an OpenAPI document and the configuration uses a validation policy.
-    pub validation: Option<Box<ApiValidation>>,
+    /// when the API has an OpenAPI document and the configuration uses a validation policy
+    /// (decoded when a validation policy first runs).
+    pub validation: Option<Lazy<ApiValidation>>,
 }
 
 /// One operation of an API.

@@ -233,11 +233,8 @@ fn a_version_set_loads_with_its_versions_and_one_path_in_the_index() {
         config.version_sets[1].scheme,
         VersionScheme::Header("Api-Version".into())
     );
-    let index: Vec<(&str, PathTarget)> = config
-        .paths
-        .iter()
-        .map(|p| (p.path.as_str(), p.target))
-        .collect();
+    let index: Vec<(&str, PathTarget)> =
+        config.paths.iter().map(|p| (&*p.path, p.target)).collect();
     assert_eq!(
         index,
         [

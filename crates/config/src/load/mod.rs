@@ -198,6 +198,7 @@ fn link(
         documents.extend(product.policy.as_mut());
     }
     for api in &mut config.apis {
+        let api = api.get_mut();
         documents.extend(api.policy.as_mut());
         for operation in &mut api.operations {
             documents.extend(operation.policy.as_mut());
@@ -218,10 +219,10 @@ fn link(
         };
         match openapi::read(dir, &file) {
             Ok((_, document)) => {
-                api.mock_examples = openapi::examples_in(api, &document);
+                api.mock_examples = openapi::examples_in(api, &document).into();
                 if validates {
                     match openapi_schemas::validation_of(api, &document) {
-                        Ok(validation) => api.validation = Some(Box::new(validation)),
+                        Ok(validation) => api.validation = Some(validation.into()),
                         Err(message) => errors.push(LoadError::whole_file(file.clone(), message)),
                     }
                 }

@@ -8,7 +8,7 @@ use super::error::{LoadError, Sink, to_u32};
 use super::openapi;
 use super::openapi_import;
 use super::toml::{Manifest, Owner, PolicyRef};
-use crate::model::{Config, PathRoute, PathTarget};
+use crate::model::{Config, PathRoute, PathTarget, RevisionRoute};
 
 /// Imports operations, gives inheriting revisions their operations, and adds the policy
 /// references that follow (`<policy_dir>/<operationId>.xml` when present). Mistakes in
@@ -97,7 +97,7 @@ pub(crate) fn index_paths(config: &mut Config) {
     for (index, api) in config.apis.iter().enumerate() {
         if api.is_current && api.version.is_none() {
             paths.push(PathRoute {
-                path: api.path.to_ascii_lowercase(),
+                path: api.path.to_ascii_lowercase().into(),
                 target: PathTarget::Api(to_u32(index)),
             });
         }
@@ -110,16 +110,41 @@ pub(crate) fn index_paths(config: &mut Config) {
             .map(|api| api.path.to_ascii_lowercase());
         if let Some(path) = path {
             paths.push(PathRoute {
-                path,
+                path: path.into(),
                 target: PathTarget::VersionSet(to_u32(index)),
             });
         }
     }
     paths.sort_by(|a, b| a.path.cmp(&b.path));
+    config.revision_routes = revision_routes(config);
     config.max_path_segments = paths
         .iter()
         .map(|route| to_u32(route.path.split('/').count()))
         .max()
         .unwrap_or(0);
     config.paths = paths;
+}
+
+/// The router's revision index: each revision that is not current, under its current
+/// revision's index, sorted.
+fn revision_routes(config: &Config) -> Vec<RevisionRoute> {
+    let mut routes = Vec::new();
+    for (index, api) in config.apis.iter().enumerate() {
+        if api.is_current {
+            continue;
+        }
+        let current = config
+            .apis
+            .iter()
+            .position(|other| other.is_current && other.id == api.id);
+        if let Some(current) = current {
+            routes.push(RevisionRoute {
+                current: to_u32(current),
+                revision: api.revision,
+                api: to_u32(index),
+            });
+        }
+    }
+    routes.sort();
+    routes
 }

@@ -223,7 +223,7 @@ fn read_api(
             subscription_key_query: key_query.unwrap_or_default(),
             policy: None,
             operations,
-            mock_examples: Vec::new(),
+            mock_examples: Vec::new().into(),
             openapi: openapi.as_ref().map(|file| file.value.clone()),
             version: None,
             revision,

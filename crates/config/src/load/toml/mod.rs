@@ -119,7 +119,7 @@ use toml::de::DeTable;
 use super::MANIFEST;
 use super::error::{Reported, Sink};
 use super::template::preview;
-use crate::model::{Config, Gateway, Portal, StoreFailure};
+use crate::model::{Config, Gateway, Lazy, Portal, StoreFailure};
 use fields::{Located, Table};
 
 pub(crate) use revisions::Import;
@@ -252,10 +252,14 @@ pub(crate) fn parse_manifest(sink: &mut Sink<'_>) -> Option<Manifest> {
     let (imports, inherit) = revisions::imports(&apis, sink);
     let config = Config {
         gateway,
-        apis: apis::all_revisions(&apis),
+        apis: apis::all_revisions(&apis)
+            .into_iter()
+            .map(Lazy::new)
+            .collect(),
         backends: backends.into_iter().map(|read| read.backend).collect(),
-        version_sets,
+        version_sets: version_sets.into_iter().map(Lazy::new).collect(),
         paths: Vec::new(),
+        revision_routes: Vec::new(),
         max_path_segments: 0,
         products: products.into_iter().map(|read| read.product).collect(),
         global: None,

@@ -68,6 +68,7 @@ pub(crate) fn read_version_sets(
                 scheme: scheme.unwrap_or(VersionScheme::Path),
                 default: default.as_ref().map(|d| d.value.clone()),
                 versions: Vec::new(),
+                api_ids: Vec::new(),
             },
             id_offset: id.offset,
             default,
@@ -175,6 +176,7 @@ pub(crate) fn link_versions(
         read.api.version = Some(ApiVersion {
             set: set.value.clone(),
             name: version.value.clone(),
+            set_index: crate::load::error::to_u32(position),
         });
         let valid = check_path_segments(&version.value).is_ok() && !version.value.contains('/');
         if !valid {
@@ -224,6 +226,7 @@ pub(crate) fn link_versions(
             .set
             .versions
             .push((version.value.clone(), crate::load::error::to_u32(index)));
+        entry.set.api_ids.push(read.api.id.clone());
     }
     for read in &sets {
         if read.set.versions.is_empty() {
