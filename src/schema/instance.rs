@@ -2,11 +2,8 @@
 //! [`Node`]s (one growing `Vec`, no allocation per string, key or container), with strings
 //! borrowed from the body. Only a string that holds escapes is decoded, into one side buffer.
 //!
-//! It accepts exactly RFC 8259 JSON, as `serde_json` does (same nesting limit of 127), so a
-//! body `serde_json` refuses is refused here, and the caller takes `serde_json`'s message.
-//! The parser is `parser.rs`.
-
-use super::parser::Parser;
+//! `serde_json` parses it (`parser.rs` holds the visitor that fills the tape), so it accepts
+//! exactly what `serde_json` accepts, and a body it refuses gets `serde_json`'s error.
 
 /// One value of the tape. A container is followed by its contents (an object's as key,
 /// value pairs); `end` is the index just past them, so a value is skipped in one step.
@@ -16,14 +13,10 @@ pub enum Node {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number: its value, whether it is written as an integer, and where its text is.
+    /// A number: its value, and whether it is written as an integer.
     Num {
-        /// Written without a fraction or an exponent, and within 64 bits.
+        /// Written without a fraction or an exponent, and within 64 bits (`u64` or `i64`).
         int: bool,
-        /// The text's length in bytes (capped at `u16::MAX`).
-        len: u16,
-        /// The text's offset in the body.
-        start: u32,
         /// The value.
         value: f64,
     },
@@ -61,13 +54,17 @@ pub struct Instance<'t> {
 }
 
 impl<'t> Instance<'t> {
-    /// Parses `body`; `None` when it is not JSON (ask `serde_json` why).
+    /// Parses `body`; `None` when it is not UTF-8 JSON.
     pub fn parse(body: &'t [u8]) -> Option<Instance<'t>> {
-        let text = std::str::from_utf8(body).ok()?;
+        Self::parse_str(std::str::from_utf8(body).ok()?).ok()
+    }
+
+    /// Parses `text`, or says why it is not JSON (`serde_json`'s error).
+    pub fn parse_str(text: &'t str) -> Result<Instance<'t>, serde_json::Error> {
         if text.len() >= u32::MAX as usize {
-            return None;
+            return Err(serde::de::Error::custom("the document is too large"));
         }
-        Parser::new(text).document()
+        super::parser::document(text)
     }
 
     /// The root value's index.
@@ -101,15 +98,43 @@ impl<'t> Instance<'t> {
         }
     }
 
-    /// The source text of the number at `at`.
+    /// The source text of the number at `at`, as written (for messages: the tape keeps
+    /// only its value). Numbers are in the tape in the order of the text, so it is the
+    /// text's n-th number token, found by skipping strings.
     pub fn number_text(&self, at: u32) -> &str {
-        match self.node(at) {
-            Node::Num { len, start, .. } => {
-                let start = start as usize;
-                self.text.get(start..start + len as usize).unwrap_or("")
+        let Some(Node::Num { .. }) = self.nodes.get(at as usize) else {
+            return "";
+        };
+        let mut n = self.nodes[..at as usize]
+            .iter()
+            .filter(|node| matches!(node, Node::Num { .. }))
+            .count();
+        let b = self.text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'-' | b'0'..=b'9' => {
+                    let len = b[i..]
+                        .iter()
+                        .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                        .unwrap_or(b.len() - i);
+                    if n == 0 {
+                        return self.text.get(i..i + len).unwrap_or("");
+                    }
+                    n -= 1;
+                    i += len - 1;
+                }
+                _ => {}
             }
-            _ => "",
+            i += 1;
         }
+        ""
     }
 
     /// The items of the array at `at`.
