@@ -5,6 +5,8 @@
 //! `serde_json` parses it (`parser.rs` holds the visitor that fills the tape), so it accepts
 //! exactly what `serde_json` accepts, and a body it refuses gets `serde_json`'s error.
 
+use std::cell::OnceCell;
+
 /// One value of the tape. A container is followed by its contents (an object's as key,
 /// value pairs); `end` is the index just past them, so a value is skipped in one step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +53,8 @@ pub struct Instance<'t> {
     pub(super) text: &'t str,
     pub(super) decoded: String,
     pub(super) nodes: Vec<Node>,
+    /// Each number's node and text range, found on first use (messages only).
+    pub(super) numbers: OnceCell<Vec<(u32, u32, u32)>>,
 }
 
 impl<'t> Instance<'t> {
@@ -99,42 +103,14 @@ impl<'t> Instance<'t> {
     }
 
     /// The source text of the number at `at`, as written (for messages: the tape keeps
-    /// only its value). Numbers are in the tape in the order of the text, so it is the
-    /// text's n-th number token, found by skipping strings.
+    /// only its value). The first call finds every number's text (see [`number_texts`]).
     pub fn number_text(&self, at: u32) -> &str {
-        let Some(Node::Num { .. }) = self.nodes.get(at as usize) else {
-            return "";
-        };
-        let mut n = self.nodes[..at as usize]
-            .iter()
-            .filter(|node| matches!(node, Node::Num { .. }))
-            .count();
-        let b = self.text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'"' => {
-                    i += 1;
-                    while i < b.len() && b[i] != b'"' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-                b'-' | b'0'..=b'9' => {
-                    let len = b[i..]
-                        .iter()
-                        .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-                        .unwrap_or(b.len() - i);
-                    if n == 0 {
-                        return self.text.get(i..i + len).unwrap_or("");
-                    }
-                    n -= 1;
-                    i += len - 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        ""
+        let texts = self.numbers.get_or_init(|| number_texts(self));
+        texts
+            .binary_search_by_key(&at, |&(node, ..)| node)
+            .ok()
+            .and_then(|i| self.text.get(texts[i].1 as usize..texts[i].2 as usize))
+            .unwrap_or("")
     }
 
     /// The items of the array at `at`.
@@ -176,4 +152,38 @@ impl<'t> Instance<'t> {
             .find(|&(key, _)| self.str(key) == name)
             .map(|(_, value)| value)
     }
+}
+
+/// Each number's node index and text range. Numbers are in the tape in the order of the
+/// text, so the n-th number node is the text's n-th number token (strings skipped).
+fn number_texts(json: &Instance<'_>) -> Vec<(u32, u32, u32)> {
+    let b = json.text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let len = b[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .unwrap_or(b.len() - i);
+                tokens.push((i as u32, (i + len) as u32));
+                i += len - 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let nodes = json.nodes.iter().enumerate();
+    nodes
+        .filter(|(_, node)| matches!(node, Node::Num { .. }))
+        .zip(tokens)
+        .map(|((at, _), (start, end))| (at as u32, start, end))
+        .collect()
 }

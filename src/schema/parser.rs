@@ -13,6 +13,7 @@ pub(super) fn document(text: &str) -> Result<Instance<'_>, serde_json::Error> {
         text,
         decoded: String::new(),
         nodes: Vec::with_capacity(text.len() / 8 + 1),
+        numbers: Default::default(),
     };
     let mut de = serde_json::Deserializer::from_str(text);
     Tape(&mut out).deserialize(&mut de)?;
