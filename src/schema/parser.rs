@@ -36,7 +36,7 @@ impl<'t> Tape<'_, 't> {
     }
 
     /// Indices and lengths fit in `u32`: the text is shorter than `u32::MAX` bytes
-    /// ([`Instance::parse`] checks), and every node and decoded byte takes at least one.
+    /// ([`Instance::parse_str`] checks), and every node and decoded byte takes at least one.
     fn close(self, at: usize, count: u32) {
         let end = self.0.nodes.len() as u32;
         if let Some(Node::Obj { len, end: e } | Node::Arr { len, end: e }) =
