@@ -107,9 +107,12 @@ pub fn apply(
         (true, None) => &[],
         (false, _) => ctx.request.body.as_slice(),
     };
-    let failure = match Instance::parse(body) {
-        None => Some(not_json(body)),
-        Some(json) => {
+    let parsed = std::str::from_utf8(body)
+        .map_err(|_| "The body is not valid UTF-8.".to_string())
+        .and_then(|text| Instance::parse_str(text).map_err(|error| format!("{error}.")));
+    let failure = match parsed {
+        Err(why) => Some(why),
+        Ok(json) => {
             let direction = if response {
                 Direction::Response
             } else {
@@ -144,18 +147,6 @@ pub fn apply(
         });
     }
     report.finish(variable, section, ctx)
-}
-
-/// Why `body` is not JSON, in serde_json's words (only on this failure path is the body
-/// parsed a second time).
-fn not_json(body: &[u8]) -> String {
-    let Ok(text) = std::str::from_utf8(body) else {
-        return "The body is not valid UTF-8.".into();
-    };
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Err(error) => format!("{error}."),
-        Ok(_) => "The body is not valid JSON.".into(),
-    }
 }
 
 /// The content type validation uses: the header's media type (no parameters, lower case)

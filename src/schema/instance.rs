@@ -2,11 +2,10 @@
 //! [`Node`]s (one growing `Vec`, no allocation per string, key or container), with strings
 //! borrowed from the body. Only a string that holds escapes is decoded, into one side buffer.
 //!
-//! It accepts exactly RFC 8259 JSON, as `serde_json` does (same nesting limit of 127), so a
-//! body `serde_json` refuses is refused here, and the caller takes `serde_json`'s message.
-//! The parser is `parser.rs`.
+//! `serde_json` parses it (`parser.rs` holds the visitor that fills the tape), so it accepts
+//! exactly what `serde_json` accepts, and a body it refuses gets `serde_json`'s error.
 
-use super::parser::Parser;
+use std::cell::OnceCell;
 
 /// One value of the tape. A container is followed by its contents (an object's as key,
 /// value pairs); `end` is the index just past them, so a value is skipped in one step.
@@ -16,14 +15,10 @@ pub enum Node {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number: its value, whether it is written as an integer, and where its text is.
+    /// A number: its value, and whether it is written as an integer.
     Num {
-        /// Written without a fraction or an exponent, and within 64 bits.
+        /// Written without a fraction or an exponent, and within 64 bits (`u64` or `i64`).
         int: bool,
-        /// The text's length in bytes (capped at `u16::MAX`).
-        len: u16,
-        /// The text's offset in the body.
-        start: u32,
         /// The value.
         value: f64,
     },
@@ -58,16 +53,22 @@ pub struct Instance<'t> {
     pub(super) text: &'t str,
     pub(super) decoded: String,
     pub(super) nodes: Vec<Node>,
+    /// Each number's node and text range, found on first use (messages only).
+    pub(super) numbers: OnceCell<Vec<(u32, u32, u32)>>,
 }
 
 impl<'t> Instance<'t> {
-    /// Parses `body`; `None` when it is not JSON (ask `serde_json` why).
+    /// Parses `body`; `None` when it is not UTF-8 JSON.
     pub fn parse(body: &'t [u8]) -> Option<Instance<'t>> {
-        let text = std::str::from_utf8(body).ok()?;
+        Self::parse_str(std::str::from_utf8(body).ok()?).ok()
+    }
+
+    /// Parses `text`, or says why it is not JSON (`serde_json`'s error).
+    pub fn parse_str(text: &'t str) -> Result<Instance<'t>, serde_json::Error> {
         if text.len() >= u32::MAX as usize {
-            return None;
+            return Err(serde::de::Error::custom("the document is too large"));
         }
-        Parser::new(text).document()
+        super::parser::document(text)
     }
 
     /// The root value's index.
@@ -101,15 +102,15 @@ impl<'t> Instance<'t> {
         }
     }
 
-    /// The source text of the number at `at`.
+    /// The source text of the number at `at`, as written (for messages: the tape keeps
+    /// only its value). The first call finds every number's text (see [`number_texts`]).
     pub fn number_text(&self, at: u32) -> &str {
-        match self.node(at) {
-            Node::Num { len, start, .. } => {
-                let start = start as usize;
-                self.text.get(start..start + len as usize).unwrap_or("")
-            }
-            _ => "",
-        }
+        let texts = self.numbers.get_or_init(|| number_texts(self));
+        texts
+            .binary_search_by_key(&at, |&(node, ..)| node)
+            .ok()
+            .and_then(|i| self.text.get(texts[i].1 as usize..texts[i].2 as usize))
+            .unwrap_or("")
     }
 
     /// The items of the array at `at`.
@@ -151,4 +152,38 @@ impl<'t> Instance<'t> {
             .find(|&(key, _)| self.str(key) == name)
             .map(|(_, value)| value)
     }
+}
+
+/// Each number's node index and text range. Numbers are in the tape in the order of the
+/// text, so the n-th number node is the text's n-th number token (strings skipped).
+fn number_texts(json: &Instance<'_>) -> Vec<(u32, u32, u32)> {
+    let b = json.text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let len = b[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .unwrap_or(b.len() - i);
+                tokens.push((i as u32, (i + len) as u32));
+                i += len - 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let nodes = json.nodes.iter().enumerate();
+    nodes
+        .filter(|(_, node)| matches!(node, Node::Num { .. }))
+        .zip(tokens)
+        .map(|((at, _), (start, end))| (at as u32, start, end))
+        .collect()
 }

@@ -202,9 +202,10 @@ fn simple_patterns_match_as_the_regex_engine_does() {
     }
 }
 
-/// The tape parser accepts and refuses what serde_json does, and reads the same values.
+/// The tape holds the values serde_json reads into a `Value` (strings with and without
+/// escapes, numbers, nesting), and a refused document gets the error a `Value` would get.
 #[test]
-fn the_instance_parser_agrees_with_serde_json() {
+fn the_tape_holds_what_serde_json_reads() {
     let inputs = [
         "",
         " ",
@@ -255,11 +256,14 @@ fn the_instance_parser_agrees_with_serde_json() {
         "\u{feff}1",
     ];
     for input in inputs {
-        let ours = Instance::parse(input.as_bytes());
-        let theirs = serde_json::from_str::<Value>(input);
-        assert_eq!(ours.is_some(), theirs.is_ok(), "{input:?}");
-        if let (Some(ours), Ok(theirs)) = (ours, theirs) {
-            assert_eq!(back(&ours, Instance::ROOT), norm(theirs), "{input:?}");
+        let ours = Instance::parse_str(input);
+        match (ours, serde_json::from_str::<Value>(input)) {
+            (Ok(ours), Ok(theirs)) => {
+                assert_eq!(back(&ours, Instance::ROOT), norm(theirs), "{input:?}");
+                assert_eq!(ours.skip(Instance::ROOT) as usize, ours.nodes.len());
+            }
+            (Err(ours), Err(theirs)) => assert_eq!(ours.to_string(), theirs.to_string()),
+            (ours, theirs) => panic!("{input:?}: {ours:?} but serde_json {theirs:?}"),
         }
     }
     let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
@@ -272,6 +276,35 @@ fn the_instance_parser_agrees_with_serde_json() {
         );
     }
     assert!(Instance::parse(b"\"\xff\"").is_none());
+}
+
+/// The tape's nodes: borrowed and decoded strings, a repeated member kept twice, integers
+/// told from other numbers, and each number's text as written.
+#[test]
+fn the_tape_keeps_strings_members_and_number_texts() {
+    use super::Node;
+    let text = r#"{"a\"b": "x\u00e9", "n": [1.50, -2, 1e2, 18446744073709551616, "9"], "a\"b": 0}"#;
+    let json = Instance::parse_str(text).unwrap();
+    let members: Vec<(u32, u32)> = json.members(Instance::ROOT).collect();
+    assert_eq!(members.len(), 3);
+    assert_eq!(json.str(members[0].0), "a\"b");
+    assert_eq!(json.str(members[0].1), "xé");
+    assert_eq!(json.str(members[1].0), "n");
+    assert!(matches!(
+        json.node(members[1].0),
+        Node::Str { decoded: false, .. }
+    ));
+    assert_eq!(json.str(members[2].0), "a\"b");
+    let items: Vec<u32> = json.items(members[1].1).collect();
+    let texts: Vec<&str> = items.iter().map(|&i| json.number_text(i)).collect();
+    assert_eq!(texts, ["1.50", "-2", "1e2", "18446744073709551616", ""]);
+    let ints: Vec<bool> = items
+        .iter()
+        .map(|&i| matches!(json.node(i), Node::Num { int: true, .. }))
+        .collect();
+    assert_eq!(ints, [false, true, false, false, false]);
+    assert_eq!(json.number_text(members[2].1), "0");
+    assert_eq!(json.get(Instance::ROOT, "a\"b"), Some(members[0].1));
 }
 
 /// The tape's value at `at` as a serde_json value (numbers compared as f64).
