@@ -25,7 +25,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -71,21 +71,23 @@ struct SpinApp {
 
 impl SpinApp {
     /// Writes `spin.toml` for `components` (and `runtime-config.toml` when given) into a
-    /// fresh directory and runs `spin up` there on a free loopback port.
+    /// fresh directory and runs `spin up` there on a loopback port Spin picks itself
+    /// (`--listen 127.0.0.1:0`): a port chosen here and bound later could be taken in
+    /// between by another test's server, which would then answer in Spin's place.
     fn start(label: &str, components: &[Component], runtime_config: Option<&str>) -> SpinApp {
+        static APPS: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "tollgate-spin-{label}-{}-{}",
             std::process::id(),
-            free_port()
+            APPS.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("spin.toml"), manifest(components)).unwrap();
-        let port = free_port();
         let mut command = Command::new(spin_cli());
         command
             .current_dir(&dir)
-            .args(["up", "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
+            .args(["up", "--listen", "127.0.0.1:0"])
+            .stdout(std::fs::File::create(dir.join("spin.out")).unwrap())
             .stderr(std::fs::File::create(dir.join("spin.err")).unwrap())
             // `spin up` starts `spin trigger http` as a child: kill the whole group.
             .process_group(0);
@@ -94,8 +96,8 @@ impl SpinApp {
             command.args(["--runtime-config-file", "runtime-config.toml"]);
         }
         let child = command.spawn().expect("starting spin up");
-        let app = SpinApp {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        let mut app = SpinApp {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             dir,
             child,
         };
@@ -103,28 +105,41 @@ impl SpinApp {
         app
     }
 
-    /// Polls until Spin answers HTTP (preparing the components takes seconds on a busy
-    /// machine; the components are built before, so only start-up is timed).
-    fn wait_until_serving(&self) {
+    /// Waits for Spin's "Serving http://…" line (preparing the components takes seconds on
+    /// a busy machine; the components are built before, so only start-up is timed), then
+    /// polls until it answers HTTP.
+    fn wait_until_serving(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(180);
         loop {
-            if let Ok(mut stream) = TcpStream::connect(self.addr) {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-                let request = "GET /tollgate-spin-suite-ready HTTP/1.1\r\nhost: x\r\n\
-                               connection: close\r\n\r\n";
-                let mut head = [0u8; 12];
-                if stream.write_all(request.as_bytes()).is_ok()
-                    && stream.read_exact(&mut head).is_ok()
-                    && head.starts_with(b"HTTP/1.1")
-                {
-                    return;
+            let out = std::fs::read_to_string(self.dir.join("spin.out")).unwrap_or_default();
+            let serving = out
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("Serving http://"))
+                .and_then(|addr| addr.trim().parse::<SocketAddr>().ok());
+            if let Some(addr) = serving {
+                self.addr = addr;
+                if let Ok(mut stream) = TcpStream::connect(self.addr) {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                    let request = "GET /tollgate-spin-suite-ready HTTP/1.1\r\nhost: x\r\n\
+                                   connection: close\r\n\r\n";
+                    let mut head = [0u8; 12];
+                    if stream.write_all(request.as_bytes()).is_ok()
+                        && stream.read_exact(&mut head).is_ok()
+                        && head.starts_with(b"HTTP/1.1")
+                    {
+                        return;
+                    }
                 }
             }
+            let exited = self.child.try_wait().ok().flatten();
             let err = std::fs::read_to_string(self.dir.join("spin.err")).unwrap_or_default();
             assert!(
+                exited.is_none(),
+                "spin up exited ({exited:?}):\n{out}\n{err}"
+            );
+            assert!(
                 Instant::now() < deadline,
-                "spin up did not serve on {} within 180 s:\n{err}",
-                self.addr
+                "spin up did not serve within 180 s:\n{out}\n{err}"
             );
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -138,14 +153,6 @@ impl Drop for SpinApp {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A Spin 2 manifest: each component on store "default", variables passed through.

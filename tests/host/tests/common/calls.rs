@@ -229,7 +229,9 @@ pub fn call(
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").expect("a response head");
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head for {method} {path} at {addr}: {text:?}"));
     let status = head
         .split(' ')
         .nth(1)
