@@ -76,20 +76,9 @@ pub fn state_key(backend: &str) -> String {
     format!("v1/cb/{backend}")
 }
 
-/// The states of several backends in one read (absent: closed).
-pub fn read(kv: &dyn Kv, backends: &[&str]) -> Result<Vec<State>, HostError> {
-    match backends {
-        [] => Ok(Vec::new()),
-        [one] => Ok(vec![State::decode(kv.get(&state_key(one))?.as_deref())]),
-        many => {
-            let keys: Vec<String> = many.iter().map(|b| state_key(b)).collect();
-            Ok(kv
-                .get_many(&keys)?
-                .iter()
-                .map(|v| State::decode(v.as_deref()))
-                .collect())
-        }
-    }
+/// A backend's state in one read (absent: closed).
+pub fn read(kv: &dyn Kv, backend: &str) -> Result<State, HostError> {
+    Ok(State::decode(kv.get(&state_key(backend))?.as_deref()))
 }
 
 /// Asks to be the half-open probe; only the first caller in the slot gets `true`.

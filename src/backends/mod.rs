@@ -219,8 +219,8 @@ fn read_state(member: &Member<'_>, ctx: &Ctx<'_>, host: &Host<'_>) -> State {
     if member.single.circuit_breaker.is_none() {
         return State::default();
     }
-    match breaker::read(host.kv, &[member.id]) {
-        Ok(states) => states.into_iter().next().unwrap_or_default(),
+    match breaker::read(host.kv, member.id) {
+        Ok(state) => state,
         Err(error) => {
             log(ctx, host, member.id, &error.0);
             State::default()
